@@ -1,0 +1,3 @@
+from onewindow import create_app
+
+app = create_app()

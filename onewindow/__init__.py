@@ -1,0 +1,65 @@
+"""onewindow: the «Одно окно» reception sector's application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BLUEPRINTS = (
+    "onewindow.auth.views",
+    "onewindow.home.views",
+    "onewindow.catalog.views",
+    "onewindow.applicants.views",
+    "onewindow.intake.views",
+    "onewindow.admin.views",
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: config → extensions → models → blueprints → CLI → errors."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_relative_config=True,
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from .config import Config, engine_options, normalize_db_url
+
+    app.config.from_object(Config(app.instance_path))
+    if config:
+        app.config.update(config)
+        if "SQLALCHEMY_DATABASE_URI" in config:
+            url = normalize_db_url(config["SQLALCHEMY_DATABASE_URI"])
+            app.config["SQLALCHEMY_DATABASE_URI"] = url
+            app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(url)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in production (ONEWINDOW_ENV=production)")
+
+    from . import models  # noqa: F401  (every table known to Alembic)
+    from .database import configure_engine
+    from .extensions import csrf, db, htmx, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+
+    import importlib
+
+    for module_name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module_name).bp)
+
+    from . import cli, hooks
+
+    hooks.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,47 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import Length, Optional, Regexp
+
+from ..forms_common import Required, RuDateField, choices, strip_filter
+from .models import ID_DOC_TYPES
+
+
+class ApplicantForm(FlaskForm):
+    surname = StringField("Фамилия", [Required(), Length(max=100)], filters=[strip_filter])
+    name = StringField("Имя", [Required(), Length(max=100)], filters=[strip_filter])
+    patronymic = StringField("Отчество", [Optional(), Length(max=100)], filters=[strip_filter])
+    birth_date = RuDateField("Дата рождения", [Required("Укажите дату рождения")])
+    sex = SelectField("Пол", choices=choices([("", "—"), ("M", "мужской"), ("F", "женский")]),
+                      validators=[Required("Укажите пол")])
+    snils = StringField("СНИЛС", [Optional(), Length(max=20)], filters=[strip_filter],
+                        render_kw={"placeholder": "XXX-XXX-XXX YY", "inputmode": "numeric"})
+    id_doc_type = SelectField("Документ, удостоверяющий личность",
+                              choices=choices(ID_DOC_TYPES.items()), default="passport_ru")
+    id_doc_series = StringField("Серия", [Optional(), Length(max=10)], filters=[strip_filter])
+    id_doc_number = StringField("Номер", [Optional(), Length(max=20)], filters=[strip_filter])
+    id_doc_issued_by = StringField("Кем выдан", [Optional(), Length(max=500)],
+                                   filters=[strip_filter])
+    id_doc_issue_date = RuDateField("Дата выдачи", [Optional()])
+    address = StringField("Адрес регистрации", [Optional(), Length(max=500)],
+                          filters=[strip_filter])
+    phone = StringField("Телефон", [Optional(), Length(max=40)], filters=[strip_filter])
+    email = StringField("Электронная почта",
+                        [Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                                   message="Неверный адрес электронной почты"),
+                         Length(max=200)],
+                        filters=[strip_filter])
+    categories = SelectMultipleField("Льготные категории", coerce=int, validate_choice=False)
+    confirm_duplicate = BooleanField("Это другой человек — всё равно зарегистрировать")
+    version = HiddenField()
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data for name in (
+            "surname", "name", "patronymic", "birth_date", "sex", "snils", "id_doc_type",
+            "id_doc_series", "id_doc_number", "id_doc_issued_by", "id_doc_issue_date",
+            "address", "phone", "email")}
+
+
+class SearchForm(FlaskForm):
+    q = StringField("Поиск заявителя", [Length(max=100)],
+                    render_kw={"placeholder": "СНИЛС, фамилия или «Фамилия И.О.»",
+                               "autocomplete": "off"})

@@ -1,0 +1,138 @@
+"""Registering and editing applicants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..catalog.models import BeneficiaryCategory
+from ..core.snils import validate_snils
+from ..core.text import normalize_search
+from ..errors import Conflict, InvalidInput
+from .models import ID_DOC_TYPES, Applicant
+
+EDITABLE_FIELDS = (
+    "surname", "name", "patronymic", "birth_date", "sex", "snils", "id_doc_type",
+    "id_doc_series", "id_doc_number", "id_doc_issued_by", "id_doc_issue_date",
+    "address", "phone", "email",
+)
+
+
+@dataclass
+class DuplicateWarning:
+    """Another applicant has the same full name and birth date (the user may proceed)."""
+
+    others: list[Applicant]
+
+
+def search_keys(surname: str, name: str, patronymic: str | None) -> tuple[str, str]:
+    search_name = normalize_search(" ".join(p for p in (surname, name, patronymic) if p))
+    initials_key = " ".join(
+        [normalize_search(surname)] + [normalize_search(p)[0] for p in (name, patronymic) if p]
+    )
+    return search_name, initials_key
+
+
+def _clean(values: dict, *, today: date) -> dict:
+    data = {k: values.get(k) for k in EDITABLE_FIELDS if k in values}
+    for key in ("surname", "name", "patronymic", "id_doc_series", "id_doc_number",
+                "id_doc_issued_by", "address", "phone", "email"):
+        if isinstance(data.get(key), str):
+            data[key] = " ".join(data[key].split()) or None
+    for key in ("surname", "name"):
+        if not data.get(key):
+            raise InvalidInput("Обязательное поле", field=key)
+    if data.get("snils"):
+        try:
+            data["snils"] = validate_snils(data["snils"])
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="snils") from exc
+    else:
+        data["snils"] = None
+    birth = data.get("birth_date")
+    if birth is None:
+        raise InvalidInput("Укажите дату рождения", field="birth_date")
+    if birth > today:
+        raise InvalidInput("Дата рождения не может быть в будущем", field="birth_date")
+    if birth.year < 1900:
+        raise InvalidInput("Проверьте год рождения", field="birth_date")
+    issue = data.get("id_doc_issue_date")
+    if issue and (issue > today or issue < birth):
+        raise InvalidInput("Дата выдачи документа должна быть между датой рождения и сегодняшним "
+                           "днём", field="id_doc_issue_date")
+    if data.get("sex") not in ("M", "F"):
+        raise InvalidInput("Укажите пол", field="sex")
+    if data.get("id_doc_type", "passport_ru") not in ID_DOC_TYPES:
+        raise InvalidInput("Неизвестный вид документа", field="id_doc_type")
+    return data
+
+
+def find_duplicates(session: Session, *, surname: str, name: str, patronymic: str | None,
+                    birth_date: date, exclude_id: int | None = None) -> list[Applicant]:
+    search_name, _ = search_keys(surname, name, patronymic)
+    stmt = select(Applicant).where(
+        Applicant.search_name == search_name, Applicant.birth_date == birth_date
+    )
+    if exclude_id:
+        stmt = stmt.where(Applicant.id != exclude_id)
+    return list(session.scalars(stmt))
+
+
+def _check_snils_free(session: Session, snils: str | None, exclude_id: int | None) -> None:
+    if not snils:
+        return
+    stmt = select(Applicant).where(Applicant.snils == snils)
+    if exclude_id:
+        stmt = stmt.where(Applicant.id != exclude_id)
+    other = session.scalar(stmt)
+    if other is not None:
+        raise Conflict(
+            f"Заявитель с этим СНИЛС уже зарегистрирован: {other.short_name}", field="snils"
+        )
+
+
+def _apply(session: Session, applicant: Applicant, data: dict, category_ids) -> None:
+    for key, value in data.items():
+        setattr(applicant, key, value)
+    applicant.search_name, applicant.search_initials = search_keys(
+        applicant.surname, applicant.name, applicant.patronymic
+    )
+    if category_ids is not None:
+        applicant.categories = list(session.scalars(
+            select(BeneficiaryCategory).where(BeneficiaryCategory.id.in_(category_ids))
+        )) if category_ids else []
+
+
+def create_applicant(session: Session, *, values: dict, today: date,
+                     category_ids: list[int] | None = None, user_id: int | None = None,
+                     confirm_duplicate: bool = False) -> Applicant | DuplicateWarning:
+    """Register an applicant; same СНИЛС is refused, same name + birth date warns."""
+    data = _clean(values, today=today)
+    _check_snils_free(session, data["snils"], None)
+    if not confirm_duplicate:
+        others = find_duplicates(session, surname=data["surname"], name=data["name"],
+                                 patronymic=data.get("patronymic"), birth_date=data["birth_date"])
+        if others:
+            return DuplicateWarning(others)
+    applicant = Applicant(created_by_id=user_id)
+    _apply(session, applicant, data, category_ids or [])
+    session.add(applicant)
+    session.flush()
+    return applicant
+
+
+def update_applicant(session: Session, applicant: Applicant, *, values: dict, today: date,
+                     expected_version: int | None = None,
+                     category_ids: list[int] | None = None) -> Applicant:
+    """Save changes unless someone else saved the applicant since the form was opened."""
+    if expected_version is not None and expected_version != applicant.version:
+        raise Conflict("Карточку заявителя изменил другой пользователь. Показана новая "
+                       "версия — внесите изменения ещё раз.")
+    data = _clean(values, today=today)
+    _check_snils_free(session, data["snils"], applicant.id)
+    _apply(session, applicant, data, category_ids)
+    session.flush()
+    return applicant

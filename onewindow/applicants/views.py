@@ -1,0 +1,118 @@
+from datetime import date
+
+from flask import Blueprint, url_for
+from flask_login import current_user
+
+from ..auth.roles import INTAKE_ROLES
+from ..catalog.queries import categories
+from ..errors import DomainError
+from ..extensions import db
+from ..forms_common import choices
+from ..web import allow, redirect_to, render
+from . import queries, services
+from .forms import ApplicantForm, SearchForm
+
+bp = Blueprint("applicants", __name__, url_prefix="/applicants")
+
+
+@bp.get("/")
+@allow(*INTAKE_ROLES)
+def index():
+    return render("applicants/index.html", form=SearchForm(), results=None, query="")
+
+
+@bp.post("/search")
+@allow(*INTAKE_ROLES)
+def search():
+    """Search as you type; POST keeps СНИЛС and names out of URLs and server logs."""
+    form = SearchForm()
+    query = (form.q.data or "").strip()
+    results = queries.search_applicants(db.session, query) if form.validate() else []
+    return render("applicants/index.html", "applicants/_results.html",
+                  form=form, results=results, query=query)
+
+
+def _form_with_choices(*args, **kwargs) -> ApplicantForm:
+    form = ApplicantForm(*args, **kwargs)
+    form.categories.choices = choices(
+        (c.id, c.name) for c in categories(db.session, only_active=True))
+    return form
+
+
+def _save_new(form: ApplicantForm):
+    """Create the applicant from a valid form; return (applicant, duplicates)."""
+    result = services.create_applicant(
+        db.session, values=form.values(), today=date.today(),
+        category_ids=form.categories.data or [], user_id=current_user.id,
+        confirm_duplicate=form.confirm_duplicate.data,
+    )
+    if isinstance(result, services.DuplicateWarning):
+        return None, result.others
+    return result, None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(*INTAKE_ROLES)
+def new():
+    form = _form_with_choices()
+    duplicates = None
+    if form.validate_on_submit():
+        try:
+            applicant, duplicates = _save_new(form)
+        except DomainError as exc:
+            db.session.rollback()
+            _attach_error(form, exc)
+        else:
+            if applicant is not None:
+                db.session.commit()
+                return redirect_to(url_for("applicants.card", applicant_id=applicant.id))
+    status = 422 if (form.errors or duplicates) else 200
+    return render("applicants/new.html", "applicants/_form.html", form=form,
+                  duplicates=duplicates, applicant=None, status=status)
+
+
+@bp.get("/<int:applicant_id>")
+@allow(*INTAKE_ROLES)
+def card(applicant_id: int):
+    applicant = queries.get_applicant(db.session, applicant_id)
+    return render("applicants/card.html", applicant=applicant)
+
+
+@bp.route("/<int:applicant_id>/edit", methods=["GET", "POST"])
+@allow(*INTAKE_ROLES)
+def edit(applicant_id: int):
+    applicant = queries.get_applicant(db.session, applicant_id)
+    form = _form_with_choices(obj=applicant)
+    if not form.is_submitted():
+        form.categories.data = [c.id for c in applicant.categories]
+        form.version.data = str(applicant.version)
+        form.snils.data = applicant.snils_display
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            services.update_applicant(
+                db.session, applicant, values=form.values(), today=date.today(),
+                expected_version=int(form.version.data or 0),
+                category_ids=form.categories.data or [],
+            )
+            db.session.commit()
+            return redirect_to(url_for("applicants.card", applicant_id=applicant.id))
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.field:
+                _attach_error(form, exc)
+            else:
+                conflict = exc.message
+                applicant = queries.get_applicant(db.session, applicant_id)
+                form.version.data = str(applicant.version)
+    status = 422 if (form.errors or conflict) else 200
+    return render("applicants/edit.html", "applicants/_form.html", form=form,
+                  applicant=applicant, conflict=conflict, duplicates=None, status=status)
+
+
+def _attach_error(form, exc: DomainError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [exc.message]
+    else:
+        form.form_errors.append(exc.message)

@@ -1,0 +1,82 @@
+"""Staff accounts: creation, authentication, sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import Conflict, InvalidInput
+from .models import User
+from .roles import ROLES
+
+MIN_PASSWORD_LENGTH = 8
+COMMON_PASSWORDS = frozenset(
+    {
+        "password", "12345678", "123456789", "1234567890", "qwerty123", "qwertyuiop",
+        "11111111", "00000000", "password1", "iloveyou", "admin123", "administrator",
+        "йцукенгш", "пароль123", "qwerty12", "1q2w3e4r", "1qaz2wsx", "abc12345",
+    }
+)
+
+
+def check_password_policy(password: str, *, username: str = "") -> None:
+    """Length and a blocklist of common passwords; no composition rules."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Пароль должен содержать не менее {MIN_PASSWORD_LENGTH} символов", field="password"
+        )
+    lowered = password.casefold()
+    if lowered in COMMON_PASSWORDS or (username and username.casefold() in lowered):
+        raise InvalidInput("Пароль слишком простой, выберите другой", field="password")
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    full_name: str,
+    role: str,
+    password: str,
+    position: str | None = None,
+) -> User:
+    username = username.strip().lower()
+    if role not in ROLES:
+        raise InvalidInput("Неизвестная роль: " + role, field="role")
+    if not username:
+        raise InvalidInput("Укажите имя пользователя", field="username")
+    if session.scalar(select(User).where(User.username == username)):
+        raise Conflict("Пользователь с таким именем уже есть", field="username")
+    check_password_policy(password, username=username)
+    user = User(username=username, full_name=full_name.strip(), role=role, position=position)
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, *, username: str, password: str, now: datetime) -> User | None:
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None or not user.active or not user.check_password(password):
+        return None
+    user.previous_login_at = user.last_login_at
+    user.last_login_at = now
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session cookie the user holds."""
+    user.session_version += 1
+
+
+def load_user(session: Session, user_id: str) -> User | None:
+    try:
+        raw_id, raw_version = user_id.split(":", 1)
+        uid, version = int(raw_id), int(raw_version)
+    except ValueError:
+        return None
+    user = session.get(User, uid)
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user

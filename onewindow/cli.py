@@ -1,0 +1,107 @@
+"""Command-line tools: flask --app app <command>."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+
+from .extensions import db
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(quickstart_command)
+
+
+def _commit_or_fail(action):
+    from .errors import DomainError
+
+    try:
+        result = action()
+        db.session.commit()
+        return result
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--full-name", required=True, help="ФИО сотрудника")
+@click.option("--role", required=True,
+              type=click.Choice(["specialist", "chief", "director", "archivist", "admin"]))
+@click.option("--position", default=None, help="Должность")
+@click.password_option(help="Пароль (не короче 8 символов)")
+def create_user_command(username, full_name, role, position, password):
+    """Create a staff account with a role."""
+    from .auth.services import create_user
+
+    user = _commit_or_fail(lambda: create_user(
+        db.session, username=username, full_name=full_name, role=role, password=password,
+        position=position,
+    ))
+    click.echo(f"Создан пользователь {user.username} ({user.role_name})")
+
+
+@click.command("seed")
+def seed_command():
+    """Load the catalog of services (idempotent: a second run changes nothing)."""
+    from .catalog.services import seed_catalog
+
+    added = _commit_or_fail(lambda: seed_catalog(db.session))
+    click.echo(
+        f"Справочник услуг: добавлено услуг {added['services']}, категорий "
+        f"{added['categories']}, групп {added['groups']}"
+    )
+
+
+@click.command("demo")
+@click.option("--applicants", default=300, show_default=True, help="сколько заявителей")
+@click.option("--applications", default=None, type=int, help="сколько заявлений (≈ 2× заявителей)")
+@click.option("--seed", "random_seed", default=20261128, show_default=True)
+def demo_command(applicants, applications, random_seed):
+    """Create demo staff, applicants and applications (the catalog is seeded first)."""
+    from .catalog.services import seed_catalog
+    from .demo import make_demo
+
+    seed_catalog(db.session)
+    report = make_demo(db.session, applicants=applicants, applications=applications,
+                       random_seed=random_seed)
+    db.session.commit()
+    click.echo(report)
+
+
+@click.command("quickstart")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--applicants", default=300, show_default=True)
+@click.option("--no-serve", is_flag=True, help="only prepare the database")
+def quickstart_command(host, port, applicants, no_serve):
+    """Migrate, seed the catalog, create demo data once, and serve on this machine."""
+    from flask import current_app
+    from sqlalchemy import select
+
+    from .auth.models import User
+    from .catalog.services import seed_catalog
+    from .demo import DEMO_PASSWORD, make_demo
+
+    upgrade()
+    seed_catalog(db.session)
+    if db.session.scalar(select(User).limit(1)) is None:
+        click.echo(make_demo(db.session, applicants=applicants, applications=None,
+                             random_seed=20261128))
+    db.session.commit()
+    click.echo("")
+    click.echo(f"Адрес:  http://{host}:{port}/")
+    click.echo(f"Вход:   specialist / {DEMO_PASSWORD}  (также chief, director, archivist, admin)")
+    if no_serve:
+        return
+    try:
+        from waitress import serve
+    except ImportError:
+        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    else:
+        serve(current_app, host=host, port=port)

@@ -1,0 +1,68 @@
+"""Configuration read from environment variables (see README, "Configuration")."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+DEV_SECRET = "dev-only-secret-key-change-me"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings for a running office; every value can be set from the environment."""
+
+    def __init__(self, instance_path: str):
+        env = os.environ
+        self.ENV_NAME = env.get("ONEWINDOW_ENV", "development")
+        self.SECRET_KEY = env.get("SECRET_KEY") or (
+            DEV_SECRET if self.ENV_NAME != "production" else None
+        )
+        default_db = "sqlite:///" + str(Path(instance_path) / "onewindow.sqlite3")
+        self.SQLALCHEMY_DATABASE_URI = normalize_db_url(env.get("DATABASE_URL") or default_db)
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
+        self.WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
+        self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+        self.PERMANENT_SESSION_LIFETIME = timedelta(
+            minutes=int(env.get("SESSION_IDLE_MINUTES", "30"))
+        )
+        self.MAX_CONTENT_LENGTH = int(env.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
+        self.INSTITUTION_NAME = env.get(
+            "INSTITUTION_NAME",
+            "ГКУ «Центр социальной защиты населения по Краснооктябрьскому району Волгограда»",
+        )
+        self.INSTITUTION_SHORT_NAME = env.get(
+            "INSTITUTION_SHORT_NAME", "ГКУ ЦСЗН по Краснооктябрьскому району"
+        )
+        self.INSTITUTION_ADDRESS = env.get(
+            "INSTITUTION_ADDRESS", "400057, г. Волгоград, ул. Примерная, д. 1"
+        )
+        self.INSTITUTION_PHONE = env.get("INSTITUTION_PHONE", "+7 (8442) 00-00-00")
+        self.SECTOR_NAME = env.get("SECTOR_NAME", "Сектор по работе с клиентами «Одно окно»")
+
+
+def normalize_db_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever scheme the operator wrote."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    # psycopg 3 switches to a generic plan after five prepared runs, which scans whole
+    # indexes for prefix searches; keep plain statements.
+    return {
+        "connect_args": {"prepare_threshold": None},
+        "pool_pre_ping": True,
+    }

@@ -1,0 +1,58 @@
+"""Engine set-up per backend: SQLite pragmas and write transactions that queue up.
+
+SQLite's default deferred transactions hand out duplicate counter values under
+concurrent desks, and a plain BEGIN that later writes fails with "database is locked".
+So on SQLite every transaction that may write begins IMMEDIATE (it waits up to the
+busy timeout for the write lock); read-only requests (GET/HEAD) begin deferred.
+PostgreSQL needs none of this: services lock rows with SELECT … FOR UPDATE.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from contextvars import ContextVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_write_intent: ContextVar[bool] = ContextVar("onewindow_write_intent", default=True)
+
+
+def set_write_intent(value: bool):
+    """Declare whether the current context's next transactions may write."""
+    return _write_intent.set(value)
+
+
+@contextlib.contextmanager
+def read_only():
+    token = _write_intent.set(False)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would defer it).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA busy_timeout = 30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def is_postgres(session_or_engine) -> bool:
+    bind = getattr(session_or_engine, "bind", None) or session_or_engine.get_bind()
+    return bind.dialect.name == "postgresql"

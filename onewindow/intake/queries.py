@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from .models import OPEN_STATUSES, Application
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time.min)
+    return start, start + timedelta(days=1)
+
+
+def accepted_on(session: Session, *, user_id: int | None, day: date) -> list[Application]:
+    """Applications registered on ``day`` (by one specialist, or by all when user_id is None)."""
+    start, end = _day_bounds(day)
+    stmt = (
+        select(Application)
+        .where(Application.registered_at >= start, Application.registered_at < end)
+        .options(selectinload(Application.documents), selectinload(Application.applicant),
+                 selectinload(Application.service))
+        .order_by(Application.registered_at, Application.id)
+    )
+    if user_id is not None:
+        stmt = stmt.where(Application.registered_by_id == user_id)
+    return list(session.scalars(stmt))
+
+
+def open_overdue(session: Session, *, today: date, limit: int = 100) -> list[Application]:
+    return list(session.scalars(
+        select(Application)
+        .where(Application.status.in_(OPEN_STATUSES), Application.deadline < today)
+        .order_by(Application.deadline).limit(limit)
+    ))
+
+
+def recent_for_user(session: Session, *, user_id: int, limit: int = 30) -> list[Application]:
+    return list(session.scalars(
+        select(Application).where(Application.registered_by_id == user_id)
+        .order_by(Application.registered_at.desc()).limit(limit)
+    ))
+
+
+def find_by_number(session: Session, number: str) -> Application | None:
+    return session.scalar(select(Application).where(Application.number == number.strip()))

@@ -1,0 +1,195 @@
+"""Registering applications at the desk and moving them through their statuses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..applicants.models import Applicant
+from ..calendar.services import office_calendar
+from ..catalog.models import Service
+from ..errors import Conflict, InvalidInput, NotFound
+from ..numbering import next_value
+from .models import STATUS_FLOW, STATUS_NAMES, Application, ApplicationDocument, ApplicationEvent
+
+MAX_SHEETS = 999
+
+
+@dataclass
+class DocumentLine:
+    """One line of the documents list as the specialist filled it in."""
+
+    name: str
+    form: str = "copy"
+    sheets: int = 0
+    received: bool = True
+    mandatory: bool = False
+    interagency: bool = False
+    from_checklist: bool = False
+
+
+def checklist_lines(service: Service) -> list[DocumentLine]:
+    """The service's checklist as unticked lines (the form's starting point)."""
+    return [
+        DocumentLine(name=d.name, form=d.form, sheets=0, received=False, mandatory=d.mandatory,
+                     interagency=d.interagency, from_checklist=True)
+        for d in service.documents
+    ]
+
+
+def application_number(year: int, seq: int) -> str:
+    return f"{year}-{seq:06d}"
+
+
+def find_by_key(session: Session, key: str) -> Application | None:
+    return session.scalar(select(Application).where(Application.idempotency_key == key))
+
+
+def register_application(
+    session: Session,
+    *,
+    applicant_id: int,
+    service_code: str,
+    documents: list[DocumentLine],
+    user_id: int,
+    now: datetime,
+    idempotency_key: str,
+    representative_name: str | None = None,
+    representative_document: str | None = None,
+    notes: str | None = None,
+) -> Application:
+    """Register an application with the next number of the year and its legal deadline.
+
+    A second call with the same idempotency key returns the first application.
+    """
+    if not idempotency_key:
+        raise InvalidInput("Форма устарела: обновите страницу", field="idempotency_key")
+    existing = find_by_key(session, idempotency_key)
+    if existing is not None:
+        return existing
+    service = session.scalar(select(Service).where(Service.code == (service_code or "").upper()))
+    if service is None or not service.active:
+        raise InvalidInput("Выберите услугу из перечня", field="service")
+    applicant = session.get(Applicant, applicant_id) if applicant_id else None
+    if applicant is None:
+        raise InvalidInput("Выберите заявителя", field="applicant")
+    representative_name = (representative_name or "").strip() or None
+    representative_document = (representative_document or "").strip() or None
+    if representative_name and not representative_document:
+        raise InvalidInput("Укажите документ, подтверждающий полномочия представителя",
+                           field="representative_document")
+    lines = _check_lines(documents)
+    if not any(line.received for line in lines):
+        raise InvalidInput("Отметьте хотя бы один принятый документ", field="documents")
+
+    seq = next_value(session, journal="applications", period=str(now.year))
+    application = Application(
+        number=application_number(now.year, seq), year=now.year, seq=seq,
+        service=service, applicant=applicant, registered_at=now, registered_by_id=user_id,
+        deadline=office_calendar(session).add_working_days(now.date(), service.deadline_days),
+        status="accepted", status_changed_at=now, idempotency_key=idempotency_key,
+        representative_name=representative_name,
+        representative_document=representative_document,
+        notes=(notes or "").strip() or None,
+    )
+    application.documents = [
+        ApplicationDocument(position=i, name=line.name, form=line.form, sheets=line.sheets,
+                            received=line.received, mandatory=line.mandatory,
+                            interagency=line.interagency, from_checklist=line.from_checklist)
+        for i, line in enumerate(lines, start=1)
+    ]
+    application.events.append(ApplicationEvent(
+        at=now, user_id=user_id, status_from=None, status_to="accepted",
+        comment="Заявление зарегистрировано",
+    ))
+    session.add(application)
+    session.flush()
+    return application
+
+
+def _check_lines(documents: list[DocumentLine]) -> list[DocumentLine]:
+    lines = []
+    for i, line in enumerate(documents, start=1):
+        line.name = " ".join((line.name or "").split())
+        if not line.name:
+            if line.from_checklist or line.received or line.sheets:
+                raise InvalidInput(f"Строка {i}: укажите наименование документа",
+                                   field="documents")
+            continue  # an empty extra line left in the form
+        if line.form not in ("original", "copy"):
+            raise InvalidInput(f"Строка {i}: подлинник или копия?", field="documents")
+        if not isinstance(line.sheets, int) or not 0 <= line.sheets <= MAX_SHEETS:
+            raise InvalidInput(f"Строка {i}: число листов от 0 до {MAX_SHEETS}",
+                               field="documents")
+        if line.received and line.sheets == 0:
+            line.sheets = 1
+        lines.append(line)
+    return lines
+
+
+def change_status(session: Session, application: Application, *, to: str, user_id: int,
+                  now: datetime, comment: str | None = None) -> Application:
+    """Move the application one step along принято → передано → решение → уведомлён."""
+    if to not in STATUS_FLOW.get(application.status, ()):
+        raise Conflict(
+            f"Нельзя перевести заявление из статуса «{application.status_name}» "
+            f"в «{STATUS_NAMES.get(to, to)}»"
+        )
+    comment = (comment or "").strip() or None
+    if to == "refused" and not comment:
+        raise InvalidInput("Укажите причину отказа", field="comment")
+    if to in ("granted", "refused"):
+        application.decided_at = now
+        application.decision_reason = comment
+    application.events.append(ApplicationEvent(
+        at=now, user_id=user_id, status_from=application.status, status_to=to, comment=comment,
+    ))
+    application.status = to
+    application.status_changed_at = now
+    session.flush()
+    return application
+
+
+def cancel_application(session: Session, application: Application, *, reason: str,
+                       user_id: int, now: datetime) -> Application:
+    """Cancel a registered application with a reason; it is never deleted."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Укажите причину аннулирования", field="reason")
+    if not application.is_open:
+        raise Conflict("Аннулировать можно только заявление, по которому нет решения")
+    application.events.append(ApplicationEvent(
+        at=now, user_id=user_id, status_from=application.status, status_to="cancelled",
+        comment=reason,
+    ))
+    application.status = "cancelled"
+    application.status_changed_at = now
+    application.cancelled_at = now
+    application.cancelled_by_id = user_id
+    application.cancel_reason = reason
+    session.flush()
+    return application
+
+
+def transfer_day(session: Session, *, user_id: int, day, now: datetime,
+                 acting_user_id: int) -> list[Application]:
+    """Mark every application a specialist accepted on ``day`` as passed to the department."""
+    from .queries import accepted_on
+
+    moved = []
+    for application in accepted_on(session, user_id=user_id, day=day):
+        if application.status == "accepted":
+            change_status(session, application, to="transferred", user_id=acting_user_id,
+                          now=now, comment="Передано по реестру")
+            moved.append(application)
+    return moved
+
+
+def get_application(session: Session, application_id: int) -> Application:
+    application = session.get(Application, application_id)
+    if application is None:
+        raise NotFound("Заявление не найдено")
+    return application

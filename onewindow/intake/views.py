@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, current_app, flash, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..applicants.queries import get_applicant
+from ..auth.models import User
+from ..auth.roles import INTAKE_ROLES, MANAGEMENT_ROLES, SPECIALIST
+from ..catalog.models import Service
+from ..catalog.queries import active_services
+from ..errors import DomainError, InvalidInput
+from ..extensions import db
+from ..forms_common import choices
+from ..web import allow, pdf_response, redirect_to, render
+from . import documents, queries, services
+from .forms import (
+    EXTRA_ROWS,
+    ApplicationForm,
+    CancelForm,
+    RegisterFilterForm,
+    StatusForm,
+    parse_document_lines,
+)
+from .models import STATUS_FLOW, STATUS_NAMES
+
+bp = Blueprint("intake", __name__, url_prefix="/applications")
+
+
+def _service_choices():
+    return choices([("", "— выберите услугу (начните вводить код или название) —")] + [
+        (s.code, f"{s.code} — {s.short_name}") for s in active_services(db.session)
+    ])
+
+
+def _selected_service(code: str | None) -> Service | None:
+    if not code:
+        return None
+    return db.session.scalar(select(Service).where(Service.code == code.upper(), Service.active))
+
+
+def _form_page(form, *, applicant, service, lines, status=200, error=None):
+    return render("intake/new.html", "intake/_form.html", form=form, applicant=applicant,
+                  service=service, lines=lines, extra_rows=EXTRA_ROWS, status=status,
+                  error=error)
+
+
+@bp.get("/")
+@allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
+def list_applications():
+    number = (request.args.get("number") or "").strip()
+    if number:
+        found = queries.find_by_number(db.session, number)
+        if found is not None:
+            return redirect_to(url_for("intake.show_application", application_id=found.id))
+    apps = queries.recent_for_user(db.session, user_id=current_user.id)
+    overdue = queries.open_overdue(db.session, today=date.today())
+    return render("intake/list.html", applications=apps, overdue=overdue, number=number)
+
+
+@bp.get("/new")
+@allow(*INTAKE_ROLES)
+def new_application():
+    """The intake form; with an htmx request only the service's checklist."""
+    form = ApplicationForm(formdata=None)
+    form.service.choices = _service_choices()
+    form.ensure_key()
+    applicant_id = request.args.get("applicant_id", type=int)
+    applicant = get_applicant(db.session, applicant_id) if applicant_id else None
+    form.applicant_id.data = applicant.id if applicant else ""
+    service = _selected_service(request.args.get("service"))
+    form.service.data = service.code if service else ""
+    lines = services.checklist_lines(service) if service else []
+    return _form_page(form, applicant=applicant, service=service, lines=lines)
+
+
+@bp.post("/")
+@allow(*INTAKE_ROLES)
+def create_application():
+    form = ApplicationForm()
+    form.service.choices = _service_choices()
+    service = _selected_service(form.service.data)
+    lines, line_errors = parse_document_lines(request.form, service)
+    applicant = _applicant_or_none(form.applicant_id.data)
+    valid = form.validate()
+    if valid and not line_errors:
+        try:
+            application = services.register_application(
+                db.session, applicant_id=applicant.id if applicant else 0,
+                service_code=form.service.data, documents=lines, user_id=current_user.id,
+                now=datetime.now().replace(microsecond=0),
+                idempotency_key=form.idempotency_key.data,
+                representative_name=form.representative_name.data,
+                representative_document=form.representative_document.data,
+                notes=form.notes.data,
+            )
+            db.session.commit()
+        except IntegrityError:
+            # The same form submitted twice at the same moment: show the first one.
+            db.session.rollback()
+            application = services.find_by_key(db.session, form.idempotency_key.data)
+            if application is None:
+                raise
+        except DomainError as exc:
+            db.session.rollback()
+            return _form_error(form, exc, applicant, service, lines)
+        return redirect_to(url_for("intake.show_application", application_id=application.id,
+                                   registered=1))
+    error = "; ".join(line_errors) if line_errors else None
+    return _form_page(form, applicant=applicant, service=service, lines=lines, status=422,
+                      error=error)
+
+
+def _applicant_or_none(raw):
+    try:
+        return get_applicant(db.session, int(raw))
+    except (TypeError, ValueError, DomainError):
+        return None
+
+
+def _form_error(form, exc: DomainError, applicant, service, lines):
+    field = getattr(form, exc.field, None) if exc.field else None
+    error = None
+    if field is not None and exc.field not in ("idempotency_key",):
+        field.errors = list(field.errors) + [exc.message]
+    else:
+        error = exc.message
+    return _form_page(form, applicant=applicant, service=service, lines=lines, status=422,
+                      error=error)
+
+
+@bp.get("/<int:application_id>")
+@allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
+def show_application(application_id: int):
+    application = services.get_application(db.session, application_id)
+    return render("intake/show.html", application=application,
+                  next_statuses=[(s, STATUS_NAMES[s]) for s in STATUS_FLOW[application.status]],
+                  status_form=StatusForm(), cancel_form=CancelForm(),
+                  just_registered=request.args.get("registered") == "1")
+
+
+@bp.post("/<int:application_id>/status")
+@allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
+def change_status(application_id: int):
+    application = services.get_application(db.session, application_id)
+    form = StatusForm()
+    if form.validate():
+        try:
+            services.change_status(db.session, application, to=form.to.data,
+                                   user_id=current_user.id, now=datetime.now(),
+                                   comment=form.comment.data)
+            db.session.commit()
+            return redirect_to(url_for("intake.show_application", application_id=application.id))
+        except DomainError as exc:
+            db.session.rollback()
+            form.comment.errors = [exc.message]
+    return render("intake/show.html", application=application,
+                  next_statuses=[(s, STATUS_NAMES[s]) for s in STATUS_FLOW[application.status]],
+                  status_form=form, cancel_form=CancelForm(), status=422,
+                  just_registered=False)
+
+
+@bp.post("/<int:application_id>/cancel")
+@allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
+def cancel(application_id: int):
+    application = services.get_application(db.session, application_id)
+    form = CancelForm()
+    if form.validate():
+        try:
+            services.cancel_application(db.session, application, reason=form.reason.data,
+                                        user_id=current_user.id, now=datetime.now())
+            db.session.commit()
+            return redirect_to(url_for("intake.show_application", application_id=application.id))
+        except DomainError as exc:
+            db.session.rollback()
+            form.reason.errors = [exc.message]
+    return render("intake/show.html", application=application,
+                  next_statuses=[(s, STATUS_NAMES[s]) for s in STATUS_FLOW[application.status]],
+                  status_form=StatusForm(), cancel_form=form, status=422, just_registered=False)
+
+
+@bp.get("/<int:application_id>/receipt.pdf")
+@allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
+def receipt_pdf(application_id: int):
+    application = services.get_application(db.session, application_id)
+    copies = 2 if request.args.get("copies") == "2" else 1
+    pdf = documents.receipt_pdf(application, copies=copies, config=current_app.config)
+    return pdf_response(pdf, f"raspiska-{application.number}.pdf")
+
+
+def _register_filter():
+    form = RegisterFilterForm(request.args)
+    specialists = list(db.session.scalars(
+        select(User).where(User.role.in_((SPECIALIST, "chief"))).order_by(User.full_name)))
+    form.user_id.choices = choices((u.id, u.full_name) for u in specialists)
+    form.validate()
+    day = form.day.data or date.today()
+    user_id = form.user_id.data if request.args.get("user_id") else current_user.id
+    if form.errors:
+        raise InvalidInput("; ".join(e for errs in form.errors.values() for e in errs))
+    return form, day, db.session.get(User, user_id) or current_user
+
+
+@bp.get("/register")
+@allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
+def transfer_register():
+    """The day's transfer register (реестр передачи заявлений в отдел)."""
+    form, day, user = _register_filter()
+    form.day.data, form.user_id.data = day, user.id
+    apps = queries.accepted_on(db.session, user_id=user.id, day=day)
+    return render("intake/register.html", form=form, day=day, user=user, applications=apps)
+
+
+@bp.get("/register.pdf")
+@allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
+def transfer_register_pdf():
+    _form, day, user = _register_filter()
+    apps = [a for a in queries.accepted_on(db.session, user_id=user.id, day=day)
+            if a.status != "cancelled"]
+    pdf = documents.transfer_register_pdf(apps, day=day, user=user, config=current_app.config)
+    return pdf_response(pdf, f"reestr-{day.isoformat()}-{user.username}.pdf")
+
+
+@bp.post("/register/transfer")
+@allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
+def transfer_register_mark():
+    _form, day, user = _register_filter()
+    moved = services.transfer_day(db.session, user_id=user.id, day=day, now=datetime.now(),
+                                  acting_user_id=current_user.id)
+    db.session.commit()
+    flash(f"Передано в отдел заявлений: {len(moved)}")
+    return redirect_to(url_for("intake.transfer_register", day=day.isoformat(),
+                               user_id=user.id))

@@ -1,0 +1,113 @@
+"""The one place that reads HX-* headers and decides page or fragment; access rules.
+
+Every view declares who may open it with ``@allow(...)`` (roles) or ``@public``; a view
+without a declaration is refused, and tests enumerate the URL map against the matrix.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+
+from flask import abort, make_response, redirect, render_template, request
+from flask_login import current_user
+
+from .extensions import htmx
+
+ACCESS_ATTR = "_onewindow_access"
+PUBLIC = "public"
+ANY_USER = "any_user"
+
+
+def allow(*roles: str) -> Callable:
+    """Let users having one of ``roles`` in (admin always may); roles empty = any user."""
+
+    def decorate(view):
+        setattr(view, ACCESS_ATTR, frozenset(roles) if roles else ANY_USER)
+        return view
+
+    return decorate
+
+
+def public(view):
+    """Mark a view that needs no login (kiosk, display board, login page, static)."""
+    setattr(view, ACCESS_ATTR, PUBLIC)
+    return view
+
+
+def access_rule(view) -> frozenset | str | None:
+    return getattr(view, ACCESS_ATTR, None)
+
+
+def check_access(view) -> None:
+    """Refuse the request unless the view's rule admits the current user."""
+    rule = access_rule(view)
+    if rule is None:
+        abort(403)
+    if rule == PUBLIC:
+        return
+    if not current_user.is_authenticated:
+        abort(401)
+    if rule == ANY_USER:
+        return
+    if current_user.role == "admin" or current_user.role in rule:
+        return
+    abort(403)
+
+
+def has_role(*roles: str) -> bool:
+    return current_user.is_authenticated and (
+        current_user.role == "admin" or current_user.role in roles
+    )
+
+
+def wants_fragment() -> bool:
+    """Answer with a fragment only for a plain htmx request (not boosted, not history)."""
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(page: str, fragment: str | None = None, *, status: int = 200, **context):
+    """Render the full page, or only its fragment for an htmx request."""
+    template = fragment if (fragment and wants_fragment()) else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def redirect_to(url: str):
+    """Post/Redirect/Get for both plain forms and htmx forms (full navigation)."""
+    if htmx:
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, code=303)
+
+
+def trigger(response, events: dict | str | Iterable[str]):
+    """Add an HX-Trigger header (events for other parts of the page to refresh)."""
+    if isinstance(events, str):
+        events = {events: None}
+    elif not isinstance(events, dict):
+        events = {name: None for name in events}
+    response.headers["HX-Trigger"] = json.dumps(events, ensure_ascii=True)
+    return response
+
+
+def form_errors_status(form) -> int:
+    return 422 if form.errors else 200
+
+
+def is_write_request() -> bool:
+    return request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+def pdf_response(pdf: bytes, filename: str):
+    """Open the PDF in the browser's viewer, ready to print (``?download=1`` saves it)."""
+    from urllib.parse import quote
+
+    disposition = "attachment" if request.args.get("download") == "1" else "inline"
+    response = make_response(pdf)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,95 @@
+// onewindow: keyboard-first helpers. No inline scripts anywhere (strict CSP).
+(function () {
+  "use strict";
+
+  function items(list) {
+    return Array.prototype.slice.call(list.querySelectorAll("[data-item]"));
+  }
+
+  // Arrow keys move through a result list; Enter on the search field opens the first item.
+  document.addEventListener("keydown", function (ev) {
+    var target = ev.target;
+    var input = target.closest && target.closest("[data-list-input]");
+    if (input) {
+      var list = document.querySelector(input.getAttribute("data-list-input"));
+      if (!list) return;
+      var all = items(list);
+      if (ev.key === "ArrowDown" && all.length) {
+        ev.preventDefault();
+        all[0].focus();
+      } else if (ev.key === "Enter" && all.length && !input.hasAttribute("data-enter-submits")) {
+        ev.preventDefault();
+        all[0].click();
+      }
+      return;
+    }
+    var item = target.closest && target.closest("[data-item]");
+    if (item) {
+      var siblings = items(item.closest("[data-list]"));
+      var i = siblings.indexOf(item);
+      if (ev.key === "ArrowDown" && i < siblings.length - 1) {
+        ev.preventDefault();
+        siblings[i + 1].focus();
+      } else if (ev.key === "ArrowUp") {
+        ev.preventDefault();
+        if (i > 0) siblings[i - 1].focus();
+        else {
+          var back = document.querySelector("[data-list-input]");
+          if (back) back.focus();
+        }
+      }
+      return;
+    }
+    // In a document checklist a digit key ticks document N (1–9), without the mouse.
+    var checklist = target.closest && target.closest("[data-checklist]");
+    var typing = /^(TEXTAREA|SELECT)$/.test(target.tagName) ||
+      (target.tagName === "INPUT" && target.type !== "checkbox");
+    if (checklist && /^[1-9]$/.test(ev.key) && !typing) {
+      var boxes = checklist.querySelectorAll("input[type=checkbox][data-doc]");
+      var box = boxes[parseInt(ev.key, 10) - 1];
+      if (box) {
+        ev.preventDefault();
+        box.checked = !box.checked;
+        box.dispatchEvent(new Event("change", { bubbles: true }));
+        box.focus();
+      }
+    }
+  });
+
+  // After a swap, focus what the new content asks for; scan fields clear and refocus.
+  document.addEventListener("htmx:afterSettle", function (ev) {
+    var root = ev.detail.elt || document;
+    var auto = root.querySelector && root.querySelector("[autofocus]");
+    if (auto) auto.focus();
+    document.querySelectorAll("[data-scan]").forEach(function (field) {
+      field.value = "";
+      field.focus();
+    });
+  });
+
+  // A print button opens the PDF in the browser's viewer, ready to print.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest && ev.target.closest("[data-print]");
+    if (!btn) return;
+    ev.preventDefault();
+    window.open(btn.getAttribute("href") || btn.getAttribute("data-print"), "_blank");
+  });
+
+  // Network failures never lose what was typed: say so, keep the form as it is.
+  function showOffline(show) {
+    var bar = document.getElementById("offline-bar");
+    if (!bar) {
+      bar = document.createElement("div");
+      bar.id = "offline-bar";
+      bar.className = "offline-bar";
+      bar.setAttribute("role", "alert");
+      bar.textContent = "Нет связи с сервером. Введённые данные сохранены в форме — повторите, когда связь восстановится.";
+      document.body.appendChild(bar);
+    }
+    bar.hidden = !show;
+  }
+  document.addEventListener("htmx:sendError", function () { showOffline(true); });
+  document.addEventListener("htmx:afterRequest", function (ev) {
+    if (ev.detail.successful || (ev.detail.xhr && ev.detail.xhr.status)) showOffline(false);
+  });
+})();
