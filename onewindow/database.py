@@ -23,6 +23,10 @@ def set_write_intent(value: bool):
     return _write_intent.set(value)
 
 
+def reset_write_intent(token) -> None:
+    _write_intent.reset(token)
+
+
 @contextlib.contextmanager
 def read_only():
     token = _write_intent.set(False)

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from onewindow import create_app
+from onewindow.database import reset_write_intent, set_write_intent
 from onewindow.extensions import db
 
 from .factories import DEFAULT_PASSWORD
@@ -90,7 +91,7 @@ def app(database_url):
 
     application = make_test_app(database_url)
     with application.app_context():
-        upgrade()
+        upgrade(revision="heads")
         seed_catalog(db.session)
         db.session.commit()
     yield application
@@ -115,10 +116,17 @@ def clean_database(application) -> None:
 
 @pytest.fixture
 def session(app):
-    """db.session inside an app context; the database is emptied after the test."""
+    """db.session inside an app context; the database is emptied after the test.
+
+    The test's own transactions begin deferred on SQLite, so that a read in the test
+    (say an attribute refreshed after commit) never holds the write lock that the live
+    server's requests or the test's worker threads are waiting for.
+    """
+    token = set_write_intent(False)
     with app.app_context():
         yield db.session
         db.session.rollback()
+    reset_write_intent(token)
     clean_database(app)
 
 

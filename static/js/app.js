@@ -9,6 +9,12 @@
   // Arrow keys move through a result list; Enter on the search field opens the first item.
   document.addEventListener("keydown", function (ev) {
     var target = ev.target;
+    // Ctrl+Enter submits the form the focus is in, from any field (checkboxes included).
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && target.form) {
+      ev.preventDefault();
+      target.form.requestSubmit();
+      return;
+    }
     var input = target.closest && target.closest("[data-list-input]");
     if (input) {
       var list = document.querySelector(input.getAttribute("data-list-input"));

@@ -1,0 +1,121 @@
+"""Finding applicants: СНИЛС, surname prefix, «Фамилия И.О.», ё/е and case folding."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from onewindow.applicants.queries import search_applicants
+from onewindow.applicants.services import DuplicateWarning, create_applicant, update_applicant
+from onewindow.errors import Conflict, InvalidInput
+
+from ..factories import make_applicant
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def people(session):
+    made = {
+        "elkina": make_applicant(session, surname="Ёлкина", name="Анна", patronymic="Петровна",
+                                 snils="11223344595"),
+        "elkin": make_applicant(session, surname="Елкин", name="Иван", patronymic="Сергеевич"),
+        "petrova": make_applicant(session, surname="Петрова-Водкина", name="Мария",
+                                  patronymic="Ильинична"),
+        "ivanov": make_applicant(session, surname="Иванов", name="Пётр", patronymic=None),
+    }
+    session.flush()
+    return made
+
+
+def names(rows):
+    return {a.surname for a in rows}
+
+
+def test_surname_prefix_is_case_and_yo_insensitive(session, people):
+    assert names(search_applicants(session, "ЕЛК")) == {"Ёлкина", "Елкин"}
+    assert names(search_applicants(session, "ёлкин")) == {"Ёлкина", "Елкин"}
+    assert names(search_applicants(session, "петрова-в")) == {"Петрова-Водкина"}
+    assert search_applicants(session, "Сидоров") == []
+
+
+def test_initials_and_full_names(session, people):
+    assert names(search_applicants(session, "Елкина А.П.")) == {"Ёлкина"}
+    assert names(search_applicants(session, "елкина а. п.")) == {"Ёлкина"}
+    assert names(search_applicants(session, "Елкин И")) == {"Елкин"}
+    assert names(search_applicants(session, "Елкина Анна")) == {"Ёлкина"}
+    assert names(search_applicants(session, "Иванов Петр")) == {"Иванов"}
+    assert search_applicants(session, "Елкина Б.") == []
+
+
+def test_snils_full_and_prefix(session, people):
+    assert names(search_applicants(session, "112-233-445 95")) == {"Ёлкина"}
+    assert names(search_applicants(session, "11223344595")) == {"Ёлкина"}
+    assert names(search_applicants(session, "112-233")) == {"Ёлкина"}
+    assert search_applicants(session, "12") == []
+
+
+def test_search_endpoint_returns_fragment_with_masked_snils(specialist_client, people, session):
+    session.commit()
+    r = specialist_client.post("/applicants/search", data={"q": "ёлкина"}, headers=HX)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "<html" not in html
+    assert "Ёлкина Анна Петровна" in html
+    assert "***-***-*45 95" in html and "112-233-445 95" not in html
+    full = specialist_client.post("/applicants/search", data={"q": "ёлкина"})
+    assert "<html" in full.get_data(as_text=True)
+    assert full.headers["Vary"] == "HX-Request" or "HX-Request" in full.headers["Vary"]
+
+
+def test_duplicate_snils_is_blocked_and_same_person_warns(session, people):
+    values = {"surname": "Новая", "name": "Анна", "birth_date": date(1990, 1, 1), "sex": "F",
+              "snils": "112 233 445 95"}
+    with pytest.raises(Conflict) as err:
+        create_applicant(session, values=values, today=date(2026, 11, 28))
+    assert err.value.field == "snils"
+    same = {"surname": "ЁЛКИНА", "name": "анна", "patronymic": "Петровна",
+            "birth_date": date(1980, 5, 1), "sex": "F"}
+    result = create_applicant(session, values=same, today=date(2026, 11, 28))
+    assert isinstance(result, DuplicateWarning) and result.others[0].surname == "Ёлкина"
+    created = create_applicant(session, values=same, today=date(2026, 11, 28),
+                               confirm_duplicate=True)
+    assert created.id and created.search_name == "елкина анна петровна"
+
+
+def test_validation_messages(session):
+    base = {"surname": "Тест", "name": "Тест", "birth_date": date(1990, 1, 1), "sex": "F"}
+    for override, field in [({"snils": "112-233-445 96"}, "snils"),
+                            ({"snils": "123"}, "snils"),
+                            ({"birth_date": date(2030, 1, 1)}, "birth_date"),
+                            ({"surname": "  "}, "surname"),
+                            ({"sex": "X"}, "sex")]:
+        with pytest.raises(InvalidInput) as err:
+            create_applicant(session, values={**base, **override}, today=date(2026, 11, 28))
+        assert err.value.field == field
+
+
+def test_optimistic_locking_refuses_stale_save(session, people):
+    applicant = people["ivanov"]
+    values = {"surname": "Иванов", "name": "Пётр", "birth_date": applicant.birth_date, "sex": "F"}
+    stale = applicant.version
+    update_applicant(session, applicant, values=values, today=date(2026, 11, 28),
+                     expected_version=stale)
+    assert applicant.version == stale + 1
+    with pytest.raises(Conflict):
+        update_applicant(session, applicant, values=values, today=date(2026, 11, 28),
+                         expected_version=stale)
+
+
+def test_edit_conflict_shows_new_version(specialist_client, people, session):
+    applicant = people["ivanov"]
+    session.commit()
+    form = {"surname": "Иванов", "name": "Пётр", "birth_date": "01.05.1980", "sex": "M",
+            "id_doc_type": "passport_ru", "phone": "111", "version": str(applicant.version)}
+    first = specialist_client.post(f"/applicants/{applicant.id}/edit", data=form)
+    assert first.status_code == 303
+    second = specialist_client.post(f"/applicants/{applicant.id}/edit",
+                                    data={**form, "phone": "222"}, headers=HX)
+    assert second.status_code == 422
+    html = second.get_data(as_text=True)
+    assert "изменил другой пользователь" in html and "тел. 111" in html

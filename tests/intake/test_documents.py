@@ -1,0 +1,47 @@
+"""Receipt (two copies) and the daily transfer register as PDFs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pypdf import PdfReader
+import io
+
+from ..conftest import login
+from ..factories import make_applicant, make_application
+from ..pdfcheck import decode_barcodes, pdf_text, require_tool
+
+
+def test_receipt_two_copies_and_register(client, users, session):
+    user = users["specialist"]
+    applicant = make_applicant(session, surname="Римская-Корсакова", name="Ёлка",
+                               patronymic="Щукинична", snils="11223344595")
+    today = date.today()
+    first = make_application(session, user=user, applicant=applicant, service_code="ESP",
+                             now=datetime.combine(today, datetime.min.time()).replace(hour=9))
+    second = make_application(session, user=user, service_code="DONOR",
+                              now=datetime.combine(today, datetime.min.time()).replace(hour=10))
+    session.commit()
+    first_id, first_number, second_number = first.id, first.number, second.number
+    login(client, user)
+
+    r = client.get(f"/applications/{first_id}/receipt.pdf?copies=2")
+    assert r.status_code == 200 and r.headers["Content-Disposition"].startswith("inline")
+    assert len(PdfReader(io.BytesIO(r.data)).pages) == 2
+    text = pdf_text(r.data)
+    assert text.count("Римская-Корсакова Ёлка Щукинична") == 2
+    assert "Экземпляр заявителя" in text and "Экземпляр для личного дела" in text
+    assert "112-233-445 95" in text
+    require_tool("zbarimg")
+    assert decode_barcodes(r.data, dpi=203, mono=True) == [first_number, first_number]
+
+    register = client.get(f"/applications/register.pdf?day={today.isoformat()}")
+    text = pdf_text(register.data)
+    assert first_number in text and second_number in text
+    assert "Римская-Корсакова Ёлка Щукинична" in text
+    assert "Всего заявлений: 2" in text
+
+    moved = client.post(f"/applications/register/transfer?day={today.isoformat()}")
+    assert moved.status_code == 303
+    session.expire_all()
+    assert session.get(type(first), first_id).status == "transferred"

@@ -1,0 +1,160 @@
+"""Registration rules: numbers, deadlines, documents, statuses, cancellation."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from onewindow.calendar.services import set_override
+from onewindow.catalog.models import Service
+from onewindow.errors import Conflict, InvalidInput
+from onewindow.extensions import db
+from onewindow.intake import services
+from onewindow.intake.models import Application
+
+from ..factories import make_applicant, make_application, make_user
+
+
+def test_numbers_are_consecutive_per_year_and_restart(session):
+    user = make_user(session)
+    a1 = make_application(session, user=user, now=datetime(2026, 12, 30, 10))
+    a2 = make_application(session, user=user, now=datetime(2026, 12, 30, 11))
+    a3 = make_application(session, user=user, now=datetime(2027, 1, 11, 9))
+    assert [a1.number, a2.number, a3.number] == ["2026-000001", "2026-000002", "2027-000001"]
+
+
+def test_deadline_crosses_new_year_holidays(session):
+    # ESP: 10 working days; 30.12.2026 → Dec 31 and Jan 1–10 are days off → 22.01.2027.
+    user = make_user(session)
+    app = make_application(session, user=user, service_code="ESP", now=datetime(2026, 12, 30, 10))
+    assert app.service.deadline_days == 10
+    assert app.deadline == date(2027, 1, 22)
+
+
+def test_deadline_counts_transferred_working_saturday(session):
+    # 20.02.2027 is a working Saturday; 22.02 (Mon) and 23.02 are days off.
+    user = make_user(session)
+    app = make_application(session, user=user, service_code="LEGALREF",
+                           now=datetime(2027, 2, 18, 12))
+    days = app.service.deadline_days
+    from onewindow.core.workdays import ProductionCalendar
+
+    expected = ProductionCalendar().add_working_days(date(2027, 2, 18), days)
+    assert app.deadline == expected
+    if days == 5:
+        # 19 (Fri), 20 (Sat, working), 24, 25, 26 → 26.02.2027
+        assert app.deadline == date(2027, 2, 26)
+
+
+def test_admin_override_moves_deadline(session):
+    user = make_user(session)
+    base = make_application(session, user=user, service_code="ESP", now=datetime(2026, 11, 2, 10))
+    set_override(session, day=date(2026, 11, 3), working=False, note="Решение губернатора",
+                 user_id=user.id)
+    moved = make_application(session, user=user, service_code="ESP",
+                             now=datetime(2026, 11, 2, 10))
+    assert (moved.deadline - base.deadline).days >= 1
+
+
+def test_missing_and_interagency_documents(session):
+    user = make_user(session)
+    app = make_application(session, user=user, service_code="GAZ", received=[0])
+    mandatory_citizen = [d for d in app.documents if d.mandatory and not d.interagency]
+    assert app.missing_documents == [d for d in mandatory_citizen if not d.received]
+    assert app.interagency_documents and all(d.interagency for d in app.interagency_documents)
+
+
+def test_registration_requires_a_received_document_and_applicant(session):
+    user = make_user(session)
+    applicant = make_applicant(session)
+    with pytest.raises(InvalidInput) as err:
+        make_application(session, user=user, applicant=applicant, received=[])
+    assert err.value.field == "documents"
+    with pytest.raises(InvalidInput) as err:
+        services.register_application(
+            session, applicant_id=0, service_code="ESP", documents=[], user_id=user.id,
+            now=datetime(2026, 11, 27), idempotency_key="k1")
+    assert err.value.field == "applicant"
+    with pytest.raises(InvalidInput) as err:
+        services.register_application(
+            session, applicant_id=applicant.id, service_code="NOPE",
+            documents=[services.DocumentLine(name="Заявление")], user_id=user.id,
+            now=datetime(2026, 11, 27), idempotency_key="k2")
+    assert err.value.field == "service"
+
+
+def test_same_idempotency_key_returns_first_application(session):
+    user = make_user(session)
+    applicant = make_applicant(session)
+    first = make_application(session, user=user, applicant=applicant, idempotency_key="same")
+    again = make_application(session, user=user, applicant=applicant, idempotency_key="same")
+    assert again.id == first.id
+    assert session.scalar(select(func.count(Application.id))) == 1
+
+
+def test_status_flow_and_cancellation(session):
+    user = make_user(session)
+    app = make_application(session, user=user)
+    now = datetime(2026, 11, 28, 9)
+    with pytest.raises(Conflict):
+        services.change_status(session, app, to="granted", user_id=user.id, now=now)
+    services.change_status(session, app, to="transferred", user_id=user.id, now=now)
+    with pytest.raises(InvalidInput):
+        services.change_status(session, app, to="refused", user_id=user.id, now=now)
+    services.change_status(session, app, to="refused", user_id=user.id, now=now,
+                           comment="Доход выше прожиточного минимума")
+    assert app.decision_reason == "Доход выше прожиточного минимума"
+    with pytest.raises(Conflict):
+        services.cancel_application(session, app, reason="ошибка", user_id=user.id, now=now)
+    other = make_application(session, user=user)
+    with pytest.raises(InvalidInput):
+        services.cancel_application(session, other, reason="  ", user_id=user.id, now=now)
+    services.cancel_application(session, other, reason="Заявитель отозвал заявление",
+                                user_id=user.id, now=now)
+    assert other.status == "cancelled" and other.cancelled_by_id == user.id
+    assert [e.status_to for e in other.events] == ["accepted", "cancelled"]
+    assert session.get(Application, other.id) is not None  # never deleted
+
+
+def test_concurrent_registrations_get_distinct_consecutive_numbers(app, session):
+    """8 desks register at once: N registrations → exactly N consecutive numbers, no error."""
+    user = make_user(session)
+    applicant = make_applicant(session)
+    user_id, applicant_id = user.id, applicant.id
+    session.commit()  # and no further read: on SQLite it would hold the write lock
+    per_thread, threads = 6, 8
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(threads)
+
+    def desk():
+        with app.app_context():
+            barrier.wait()
+            for _ in range(per_thread):
+                try:
+                    lines = services.checklist_lines(
+                        db.session.scalar(select(Service).where(
+                            Service.code == "ESP")))
+                    lines[0].received = True
+                    services.register_application(
+                        db.session, applicant_id=applicant_id, service_code="ESP",
+                        documents=lines, user_id=user_id, now=datetime(2026, 11, 27, 10),
+                        idempotency_key=uuid.uuid4().hex)
+                    db.session.commit()
+                except BaseException as exc:  # noqa: BLE001 - collected and asserted
+                    db.session.rollback()
+                    errors.append(exc)
+            db.session.remove()
+
+    workers = [threading.Thread(target=desk) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    session.expire_all()
+    seqs = sorted(session.scalars(select(Application.seq)))
+    assert seqs == list(range(1, threads * per_thread + 1))
