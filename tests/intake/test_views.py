@@ -1,0 +1,77 @@
+"""Intake views: 422 on bad input with nothing saved, fragments, CSRF through htmx."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from onewindow.intake.models import Application
+
+from ..conftest import login, make_test_app
+from ..factories import make_applicant
+
+HX = {"HX-Request": "true"}
+
+
+def _key(html: str) -> str:
+    return re.search(r'name="idempotency_key" type="hidden" value="([0-9a-f]+)"', html).group(1)
+
+
+def test_unknown_service_and_bad_sheets_are_422(specialist_client, session):
+    applicant = make_applicant(session)
+    session.commit()
+    html = specialist_client.get(f"/applications/new?applicant_id={applicant.id}").get_data(
+        as_text=True)
+    key = _key(html)
+    r = specialist_client.post("/applications/", headers=HX, data={
+        "applicant_id": applicant.id, "service": "NOPE", "idempotency_key": key})
+    assert r.status_code == 422
+    body = r.get_data(as_text=True)
+    assert "Выберите услугу из перечня" in body and "<html" not in body
+    r = specialist_client.post("/applications/", headers=HX, data={
+        "applicant_id": applicant.id, "service": "ESP", "idempotency_key": key,
+        "doc-1-received": "1", "doc-1-sheets": "много"})
+    assert r.status_code == 422
+    assert "число листов" in r.get_data(as_text=True)
+    assert 'checked' in r.get_data(as_text=True)  # what was ticked stays ticked
+    r = specialist_client.post("/applications/", headers=HX, data={
+        "applicant_id": applicant.id, "service": "ESP", "idempotency_key": key})
+    assert r.status_code == 422 and "хотя бы один" in r.get_data(as_text=True)
+    assert session.scalar(select(func.count(Application.id))) == 0
+
+
+def test_checklist_fragment_for_htmx_and_full_page_directly(specialist_client, session):
+    applicant = make_applicant(session)
+    session.commit()
+    url = f"/applications/new?applicant_id={applicant.id}&service=DONOR"
+    fragment = specialist_client.get(url, headers=HX).get_data(as_text=True)
+    assert "<html" not in fragment and "data-checklist" in fragment
+    page = specialist_client.get(url).get_data(as_text=True)
+    assert "<html" in page and "data-checklist" in page and "idempotency_key" in page
+
+
+def test_csrf_required_and_accepted_from_htmx_header(database_url, app, users):
+    csrf_app = make_test_app(database_url, WTF_CSRF_ENABLED=True)
+    client = csrf_app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    user = users["specialist"]
+    no_token = client.post("/login", data={"username": user.username,
+                                           "password": "Test-password-42"})
+    assert no_token.status_code == 400
+    assert "Форма устарела" in no_token.get_data(as_text=True)
+    ok = client.post("/login", data={"username": user.username, "password": "Test-password-42",
+                                     "csrf_token": token})
+    assert ok.status_code == 302
+    page = client.get("/applicants/").get_data(as_text=True)
+    header_token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    refused = client.post("/applicants/search", data={"q": "ив"}, headers=HX)
+    assert refused.status_code == 400
+    accepted = client.post("/applicants/search", data={"q": "ив"},
+                           headers={**HX, "X-CSRFToken": header_token})
+    assert accepted.status_code == 200
+    with csrf_app.app_context():
+        from onewindow.extensions import db
+
+        db.engine.dispose()
