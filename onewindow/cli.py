@@ -87,9 +87,11 @@ def quickstart_command(host, port, applicants, no_serve):
     from .auth.models import User
     from .catalog.services import seed_catalog
     from .demo import DEMO_PASSWORD, make_demo
+    from .queue.services import seed_queue
 
-    upgrade()
+    upgrade(revision="heads")
     seed_catalog(db.session)
+    seed_queue(db.session)
     if db.session.scalar(select(User).limit(1)) is None:
         click.echo(make_demo(db.session, applicants=applicants, applications=None,
                              random_seed=20261128))
@@ -99,9 +101,6 @@ def quickstart_command(host, port, applicants, no_serve):
     click.echo(f"Вход:   specialist / {DEMO_PASSWORD}  (также chief, director, archivist, admin)")
     if no_serve:
         return
-    try:
-        from waitress import serve
-    except ImportError:
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
-    else:
-        serve(current_app, host=host, port=port)
+    from waitress import serve
+
+    serve(current_app._get_current_object(), host=host, port=port, threads=8)

@@ -12,6 +12,7 @@ from ..applicants.models import Applicant
 from ..calendar.services import office_calendar
 from ..catalog.models import Service
 from ..errors import Conflict, InvalidInput, NotFound
+from ..events import application_registered, application_status_changed
 from ..numbering import next_value
 from .models import STATUS_FLOW, STATUS_NAMES, Application, ApplicationDocument, ApplicationEvent
 
@@ -107,6 +108,7 @@ def register_application(
     ))
     session.add(application)
     session.flush()
+    application_registered.send(application, session=session, now=now)
     return application
 
 
@@ -147,9 +149,12 @@ def change_status(session: Session, application: Application, *, to: str, user_i
     application.events.append(ApplicationEvent(
         at=now, user_id=user_id, status_from=application.status, status_to=to, comment=comment,
     ))
+    status_from = application.status
     application.status = to
     application.status_changed_at = now
     session.flush()
+    application_status_changed.send(application, session=session, now=now,
+                                    status_from=status_from)
     return application
 
 

@@ -1,0 +1,15 @@
+"""Domain events that let one area react to another inside the same transaction.
+
+The sender passes the session; receivers may add rows but never commit. Example: when
+intake registers an application, the archive opens the case file, the registry sends the
+interagency requests and the queue links the visitor's ticket — all or nothing.
+"""
+
+from blinker import Namespace
+
+_events = Namespace()
+
+#: sent as application_registered.send(application, session=session, now=now)
+application_registered = _events.signal("application-registered")
+#: sent as application_status_changed.send(application, session=..., now=..., status_from=...)
+application_status_changed = _events.signal("application-status-changed")
