@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import Blueprint, url_for
+from flask import Blueprint, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import INTAKE_ROLES
@@ -8,6 +8,7 @@ from ..catalog.queries import categories
 from ..errors import DomainError
 from ..extensions import db
 from ..forms_common import choices
+from ..security.sessions import audit_change, audit_read
 from ..web import allow, redirect_to, render
 from . import queries, services
 from .forms import ApplicantForm, SearchForm
@@ -15,10 +16,17 @@ from .forms import ApplicantForm, SearchForm
 bp = Blueprint("applicants", __name__, url_prefix="/applicants")
 
 
+def _service_code(raw: str | None) -> str:
+    """A service chosen in the catalog, carried through search and card to the intake form."""
+    code = (raw or "").strip().upper()
+    return code if code.isalnum() and len(code) <= 8 else ""
+
+
 @bp.get("/")
 @allow(*INTAKE_ROLES)
 def index():
-    return render("applicants/index.html", form=SearchForm(), results=None, query="")
+    return render("applicants/index.html", form=SearchForm(), results=None, query="",
+                  service=_service_code(request.args.get("service")))
 
 
 @bp.post("/search")
@@ -29,7 +37,8 @@ def search():
     query = (form.q.data or "").strip()
     results = queries.search_applicants(db.session, query) if form.validate() else []
     return render("applicants/index.html", "applicants/_results.html",
-                  form=form, results=results, query=query)
+                  form=form, results=results, query=query,
+                  service=_service_code(request.form.get("service")))
 
 
 def _form_with_choices(*args, **kwargs) -> ApplicantForm:
@@ -64,6 +73,7 @@ def new():
             _attach_error(form, exc)
         else:
             if applicant is not None:
+                audit_change("create", object_type="applicant", object_id=applicant.id)
                 db.session.commit()
                 return redirect_to(url_for("applicants.card", applicant_id=applicant.id))
     status = 422 if (form.errors or duplicates) else 200
@@ -75,7 +85,10 @@ def new():
 @allow(*INTAKE_ROLES)
 def card(applicant_id: int):
     applicant = queries.get_applicant(db.session, applicant_id)
-    return render("applicants/card.html", applicant=applicant)
+    response = render("applicants/card.html", applicant=applicant,
+                      service=_service_code(request.args.get("service")))
+    audit_read("view", object_type="applicant", object_id=applicant_id)
+    return response
 
 
 @bp.route("/<int:applicant_id>/edit", methods=["GET", "POST"])
@@ -95,6 +108,7 @@ def edit(applicant_id: int):
                 expected_version=int(form.version.data or 0),
                 category_ids=form.categories.data or [],
             )
+            audit_change("update", object_type="applicant", object_id=applicant_id)
             db.session.commit()
             return redirect_to(url_for("applicants.card", applicant_id=applicant.id))
         except DomainError as exc:
@@ -106,8 +120,12 @@ def edit(applicant_id: int):
                 applicant = queries.get_applicant(db.session, applicant_id)
                 form.version.data = str(applicant.version)
     status = 422 if (form.errors or conflict) else 200
-    return render("applicants/edit.html", "applicants/_form.html", form=form,
-                  applicant=applicant, conflict=conflict, duplicates=None, status=status)
+    response = render("applicants/edit.html", "applicants/_form.html", form=form,
+                      applicant=applicant, conflict=conflict, duplicates=None, status=status)
+    if not form.is_submitted():
+        audit_read("view", object_type="applicant", object_id=applicant_id,
+                   details="форма изменения")
+    return response
 
 
 def _attach_error(form, exc: DomainError) -> None:

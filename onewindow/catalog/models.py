@@ -72,6 +72,13 @@ class Service(db.Model):
     )
 
     @property
+    def deadline_label(self) -> str:
+        from ..core.text import plural_ru
+
+        days = self.deadline_days or 0
+        return f"{days} {plural_ru(days, ('рабочий день', 'рабочих дня', 'рабочих дней'))}"
+
+    @property
     def retention_label(self) -> str:
         if self.retention_permanent:
             return "постоянно"

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..core.text import normalize_search
 from ..errors import NotFound
-from .models import BeneficiaryCategory, Service
+from .models import BeneficiaryCategory, Service, ServiceGroup
 
 
 def active_services(session: Session) -> list[Service]:
@@ -44,3 +44,15 @@ def categories(session: Session, *, only_active: bool = False) -> list[Beneficia
     if only_active:
         stmt = stmt.where(BeneficiaryCategory.active)
     return list(session.scalars(stmt))
+
+
+def group_services(services: list[Service]) -> list[tuple[ServiceGroup, list[Service]]]:
+    """Services under their groups, groups in name order (empty groups left out)."""
+    groups: dict[str, tuple[ServiceGroup, list[Service]]] = {}
+    for service in services:
+        groups.setdefault(service.group_code, (service.group, []))[1].append(service)
+    return sorted(groups.values(), key=lambda pair: pair[0].name)
+
+
+def service_groups(session: Session) -> list[ServiceGroup]:
+    return list(session.scalars(select(ServiceGroup).order_by(ServiceGroup.name)))

@@ -119,3 +119,12 @@ def test_edit_conflict_shows_new_version(specialist_client, people, session):
     assert second.status_code == 422
     html = second.get_data(as_text=True)
     assert "изменил другой пользователь" in html and "тел. 111" in html
+
+
+def test_service_chosen_in_catalog_reaches_the_intake_form(specialist_client, people, session):
+    session.commit()
+    r = specialist_client.post("/applicants/search", data={"q": "ёлкина", "service": "gaz"},
+                               headers=HX)
+    assert "?service=GAZ" in r.get_data(as_text=True)
+    card = specialist_client.get(f"/applicants/{people['elkina'].id}?service=GAZ")
+    assert f"applicant_id={people['elkina'].id}&amp;service=GAZ" in card.get_data(as_text=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 
 from pypdf import PdfReader
-import io
 
 from ..conftest import login
 from ..factories import make_applicant, make_application

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from onewindow.intake.models import Application
 
-from ..conftest import login, make_test_app
+from ..conftest import make_test_app
 from ..factories import make_applicant
 
 HX = {"HX-Request": "true"}
