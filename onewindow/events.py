@@ -9,7 +9,7 @@ from blinker import Namespace
 
 _events = Namespace()
 
-#: sent as application_registered.send(application, session=session, now=now)
+#: sent as application_registered.send(application, session=, now=, user_id=)
 application_registered = _events.signal("application-registered")
-#: sent as application_status_changed.send(application, session=..., now=..., status_from=...)
+#: sent as application_status_changed.send(application, session=, now=, status_from=, user_id=)
 application_status_changed = _events.signal("application-status-changed")

@@ -108,7 +108,7 @@ def register_application(
     ))
     session.add(application)
     session.flush()
-    application_registered.send(application, session=session, now=now)
+    application_registered.send(application, session=session, now=now, user_id=user_id)
     return application
 
 
@@ -154,7 +154,7 @@ def change_status(session: Session, application: Application, *, to: str, user_i
     application.status_changed_at = now
     session.flush()
     application_status_changed.send(application, session=session, now=now,
-                                    status_from=status_from)
+                                    status_from=status_from, user_id=user_id)
     return application
 
 
@@ -194,6 +194,8 @@ def transfer_day(session: Session, *, user_id: int, day, now: datetime,
 
 
 def get_application(session: Session, application_id: int) -> Application:
+    if not 0 < application_id <= 2**31 - 1:  # PostgreSQL's integer would overflow
+        raise NotFound("Заявление не найдено")
     application = session.get(Application, application_id)
     if application is None:
         raise NotFound("Заявление не найдено")

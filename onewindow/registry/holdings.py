@@ -1,0 +1,94 @@
+"""Who holds an item now and who held it before (history of holders).
+
+Requests, appeals and assignments carry their current holder in a column of their
+own; applications do not (intake's table has only ``registered_by_id``), so for them
+the open holding row is the holder, or the registering specialist when no row exists.
+Every change of holder closes one row and opens another, so history is complete.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Appeal, Assignment, Holding, Request
+
+ASSIGNED_COLUMN = {"request": (Request, "assigned_to_id"),
+                   "appeal": (Appeal, "assigned_to_id"),
+                   "assignment": (Assignment, "assignee_id")}
+
+
+def open_holding(session: Session, *, kind: str, item_id: int) -> Holding | None:
+    return session.scalar(select(Holding).where(
+        Holding.item_kind == kind, Holding.item_id == item_id, Holding.until.is_(None)))
+
+
+def start(session: Session, *, kind: str, item_id: int, user_id: int, now: datetime,
+          handover_id: int | None = None, note: str | None = None) -> Holding:
+    row = Holding(item_kind=kind, item_id=item_id, user_id=user_id, since=now,
+                  handover_id=handover_id, note=note)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def finish(session: Session, *, kind: str, item_id: int, now: datetime) -> None:
+    """The item is closed: its holding ends (the column keeps the last holder)."""
+    row = open_holding(session, kind=kind, item_id=item_id)
+    if row is not None:
+        row.until = now
+
+
+def current_holder_id(session: Session, *, kind: str, item_id: int) -> int | None:
+    if kind in ASSIGNED_COLUMN:
+        model, column = ASSIGNED_COLUMN[kind]
+        item = session.get(model, item_id)
+        return getattr(item, column) if item else None
+    row = open_holding(session, kind=kind, item_id=item_id)
+    if row is not None:
+        return row.user_id
+    if kind == "application":
+        from ..intake.models import Application
+
+        application = session.get(Application, item_id)
+        return application.registered_by_id if application else None
+    return None
+
+
+def reassign(session: Session, *, kind: str, item_id: int, to_user_id: int, now: datetime,
+             handover_id: int | None = None, note: str | None = None) -> Holding:
+    """Pass the item to ``to_user_id``: close the current holding, open a new one."""
+    row = open_holding(session, kind=kind, item_id=item_id)
+    if row is None and kind == "application":
+        # The registering specialist held it implicitly until now: write that down.
+        from ..intake.models import Application
+
+        application = session.get(Application, item_id)
+        row = start(session, kind=kind, item_id=item_id, user_id=application.registered_by_id,
+                    now=application.registered_at, note="Принято на приёме")
+    if row is not None:
+        row.until = now
+    if kind in ASSIGNED_COLUMN:
+        model, column = ASSIGNED_COLUMN[kind]
+        setattr(session.get(model, item_id), column, to_user_id)
+    return start(session, kind=kind, item_id=item_id, user_id=to_user_id, now=now,
+                 handover_id=handover_id, note=note)
+
+
+def history(session: Session, *, kind: str, item_id: int) -> list[Holding]:
+    return list(session.scalars(select(Holding).where(
+        Holding.item_kind == kind, Holding.item_id == item_id).order_by(Holding.since,
+                                                                        Holding.id)))
+
+
+def application_holders(session: Session, application_ids) -> dict[int, int]:
+    """Current holder by application id for those that have an open holding row."""
+    ids = list(application_ids)
+    if not ids:
+        return {}
+    rows = session.execute(select(Holding.item_id, Holding.user_id).where(
+        Holding.item_kind == "application", Holding.until.is_(None),
+        Holding.item_id.in_(ids)))
+    return dict(rows.all())

@@ -1,0 +1,808 @@
+"""Deadline registries: the "Сроки" page, requests, appeals, notices, assignments,
+acknowledgements and handovers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, current_app, flash, request, url_for
+from flask_login import current_user
+
+from ..auth.roles import CHIEF, DIRECTOR, INTAKE_ROLES, MANAGEMENT_ROLES
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from ..forms_common import choices
+from ..intake.services import get_application
+from ..web import allow, has_role, pdf_response, redirect_to, render
+from . import documents, handover, holdings, notices, queries, services
+from .config import REQUEST_TYPES, types_for
+from .forms import (
+    AckDocumentForm,
+    AcknowledgeForm,
+    AckVersionForm,
+    AnswerForm,
+    AppealForm,
+    AssignmentForm,
+    CancelForm,
+    ControlForm,
+    CorrespondentForm,
+    ExtendForm,
+    ForwardForm,
+    HandoverForm,
+    IncomingRequestForm,
+    NoticeForm,
+    OutgoingRequestForm,
+    PauseForm,
+    ReceivedForm,
+    ResultForm,
+    ResumeForm,
+    parse_ids,
+)
+from .models import Appeal, Request
+
+bp = Blueprint("registry", __name__, url_prefix="/registry")
+
+STAFF = (*INTAKE_ROLES, *MANAGEMENT_ROLES)
+OFFICE_WIDE = (CHIEF, DIRECTOR)
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def _office_wide() -> bool:
+    return has_role(*OFFICE_WIDE)
+
+
+def _apply_error(form, exc: DomainError) -> str | None:
+    """Put the service's message next to its field; return it when there is no such field."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = list(field.errors) + [exc.message]
+        return None
+    return exc.message
+
+
+def _staff_choices(empty: str | None = "— не назначен —"):
+    rows = [(u.id, u.full_name) for u in queries.staff(db.session)]
+    return choices(([("", empty)] if empty is not None else []) + rows)
+
+
+@bp.app_context_processor
+def _deadline_badge():
+    """``deadline_badge()`` for the header: overdue + due today, computed only when shown."""
+
+    def deadline_badge() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return queries.urgent_count(db.session, today=date.today(),
+                                    user_id=None if _office_wide() else current_user.id)
+
+    return {"deadline_badge": deadline_badge}
+
+
+# -------------------------------------------------------------------------- Сроки
+
+@bp.get("/deadlines")
+@allow()
+def deadlines():
+    office = _office_wide() and request.args.get("mine") != "1"
+    user_id = request.args.get("user_id", type=int) if _office_wide() else None
+    board = queries.deadline_board(db.session, today=date.today(),
+                                   user_id=user_id or (None if office else current_user.id))
+    people = {u.id: u for u in queries.staff(db.session)}
+    return render("registry/deadlines.html", "registry/_board.html", board=board,
+                  office=office and not user_id, people=people, user_id=user_id,
+                  pending_acks=queries.pending_acks(db.session, user_id=current_user.id))
+
+
+# ----------------------------------------------------------------------- requests
+
+@bp.get("/requests")
+@allow(*STAFF)
+def list_requests():
+    direction = "out" if request.args.get("direction") == "out" else "in"
+    status = request.args.get("status")
+    rows = queries.list_requests(db.session, direction=direction, status=status)
+    return render("registry/requests.html", requests=rows, direction=direction, status=status,
+                  today=date.today(), types=REQUEST_TYPES)
+
+
+def _request_form(direction: str, form=None):
+    form = form or (IncomingRequestForm() if direction == "in" else OutgoingRequestForm())
+    form.type_code.choices = choices([("", "— вид запроса —")] + [
+        (t.code, f"{t.name} ({t.term.label if t.term else 'срок по запросу'})")
+        for t in types_for(direction)])
+    form.correspondent_id.choices = choices([("", "— выберите из справочника —")] + [
+        (c.id, f"{c.name} ({c.kind_name})") for c in queries.correspondents(db.session)])
+    if direction == "in":
+        form.assigned_to_id.choices = _staff_choices()
+    return form
+
+
+@bp.get("/requests/new")
+@allow(*STAFF)
+def new_request():
+    direction = "out" if request.args.get("direction") == "out" else "in"
+    form = _request_form(direction, IncomingRequestForm(formdata=None) if direction == "in"
+                         else OutgoingRequestForm(formdata=None))
+    if direction == "in":
+        form.received_on.data = date.today()
+        form.assigned_to_id.data = current_user.id
+    applicant_id = request.args.get("applicant_id", type=int)
+    if applicant_id:
+        form.applicant_ids.data = str(applicant_id)
+    return render("registry/request_new.html", form=form, direction=direction, error=None)
+
+
+@bp.post("/requests")
+@allow(*STAFF)
+def create_request():
+    direction = "out" if request.form.get("direction") == "out" else "in"
+    form = _request_form(direction)
+    error = None
+    if form.validate():
+        try:
+            if direction == "in":
+                req = services.register_incoming_request(
+                    db.session, type_code=form.type_code.data,
+                    correspondent_id=form.correspondent_id.data, channel=form.channel.data,
+                    received_on=form.received_on.data, subject=form.subject.data,
+                    user_id=current_user.id, now=_now(), their_number=form.their_number.data,
+                    their_date=form.their_date.data, stated_due=form.stated_due.data,
+                    applicant_ids=parse_ids(form.applicant_ids.data),
+                    persons_text=form.persons_text.data, attachments=form.attachments.data,
+                    assigned_to_id=form.assigned_to_id.data)
+            else:
+                req = services.register_outgoing_request(
+                    db.session, type_code=form.type_code.data,
+                    correspondent_id=form.correspondent_id.data, channel=form.channel.data,
+                    subject=form.subject.data, user_id=current_user.id, now=_now(),
+                    applicant_ids=parse_ids(form.applicant_ids.data),
+                    persons_text=form.persons_text.data, expected_on=form.expected_on.data)
+            db.session.commit()
+            return redirect_to(url_for("registry.show_request", request_id=req.id))
+        except DomainError as exc:
+            db.session.rollback()
+            error = _apply_error(form, exc)
+    return render("registry/request_new.html", form=form, direction=direction, error=error,
+                  status=422)
+
+
+def _request_page(req: Request, *, status=200, error=None, **forms):
+    defaults = {
+        "answer_form": AnswerForm(formdata=None, text=services.answer_template(
+            req, institution=current_app.config["INSTITUTION_SHORT_NAME"])
+            if req.direction == "in" and not req.answer_text else req.answer_text),
+        "forward_form": ForwardForm(formdata=None), "pause_form": PauseForm(formdata=None),
+        "resume_form": ResumeForm(formdata=None), "received_form": ReceivedForm(formdata=None),
+        "cancel_form": CancelForm(formdata=None),
+    }
+    defaults.update(forms)
+    return render("registry/request.html", req=req, error=error, status=status,
+                  history=holdings.history(db.session, kind="request", item_id=req.id),
+                  rtype=REQUEST_TYPES.get(req.type_code), today=date.today(), **defaults)
+
+
+@bp.get("/requests/<int:request_id>")
+@allow(*STAFF)
+def show_request(request_id: int):
+    return _request_page(services.get_request(db.session, request_id))
+
+
+def _request_action(request_id: int, form_cls, form_name: str, action):
+    req = services.get_request(db.session, request_id)
+    form = form_cls()
+    error = None
+    if form.validate():
+        try:
+            action(req, form)
+            db.session.commit()
+            return redirect_to(url_for("registry.show_request", request_id=req.id))
+        except DomainError as exc:
+            db.session.rollback()
+            req = services.get_request(db.session, request_id)
+            error = _apply_error(form, exc)
+    return _request_page(req, status=422, error=error, **{form_name: form})
+
+
+@bp.post("/requests/<int:request_id>/take")
+@allow(*STAFF)
+def take_request(request_id: int):
+    req = services.get_request(db.session, request_id)
+    services.take_request(db.session, req, user_id=current_user.id, now=_now())
+    db.session.commit()
+    return redirect_to(url_for("registry.show_request", request_id=req.id))
+
+
+@bp.post("/requests/<int:request_id>/answer")
+@allow(*STAFF)
+def answer_request(request_id: int):
+    return _request_action(request_id, AnswerForm, "answer_form", lambda req, f: (
+        services.answer_request(db.session, req, text=f.text.data, signed_by=f.signed_by.data,
+                                user_id=current_user.id, now=_now())))
+
+
+@bp.post("/requests/<int:request_id>/forward")
+@allow(*STAFF)
+def forward_request(request_id: int):
+    return _request_action(request_id, ForwardForm, "forward_form", lambda req, f: (
+        services.forward_request(db.session, req, to=f.to.data, user_id=current_user.id,
+                                 now=_now())))
+
+
+@bp.post("/requests/<int:request_id>/pause")
+@allow(*STAFF)
+def pause_request(request_id: int):
+    return _request_action(request_id, PauseForm, "pause_form", lambda req, f: (
+        services.pause_request(db.session, req, reason=f.reason.data, on=f.on.data,
+                               user_id=current_user.id)))
+
+
+@bp.post("/requests/<int:request_id>/resume")
+@allow(*STAFF)
+def resume_request(request_id: int):
+    return _request_action(request_id, ResumeForm, "resume_form", lambda req, f: (
+        services.resume_request(db.session, req, on=f.on.data, user_id=current_user.id)))
+
+
+@bp.post("/requests/<int:request_id>/received")
+@allow(*STAFF)
+def answer_received(request_id: int):
+    return _request_action(request_id, ReceivedForm, "received_form", lambda req, f: (
+        services.record_answer_received(db.session, req, number=f.number.data, on=f.on.data,
+                                        text=f.text.data, user_id=current_user.id,
+                                        now=_now())))
+
+
+@bp.post("/requests/<int:request_id>/cancel")
+@allow(*STAFF)
+def cancel_request(request_id: int):
+    return _request_action(request_id, CancelForm, "cancel_form", lambda req, f: (
+        services.cancel_request(db.session, req, reason=f.reason.data, user_id=current_user.id,
+                                now=_now())))
+
+
+@bp.get("/requests/<int:request_id>/letter.pdf")
+@allow(*STAFF)
+def request_letter(request_id: int):
+    req = services.get_request(db.session, request_id)
+    if req.direction == "out":
+        pdf = documents.outgoing_request_pdf(req, config=current_app.config)
+        return pdf_response(pdf, f"zapros-{req.number}.pdf")
+    if req.status not in ("answered", "forwarded"):
+        raise NotFound("Ответ на запрос ещё не подготовлен")
+    pdf = documents.request_answer_pdf(req, config=current_app.config,
+                                       executor=req.assigned_to)
+    return pdf_response(pdf, f"otvet-{req.answer_number}.pdf")
+
+
+@bp.get("/correspondents")
+@allow(*STAFF)
+def correspondents():
+    return render("registry/correspondents.html", form=CorrespondentForm(formdata=None),
+                  rows=queries.correspondents(db.session))
+
+
+@bp.post("/correspondents")
+@allow(*STAFF)
+def add_correspondent():
+    form = CorrespondentForm()
+    if form.validate():
+        try:
+            services.add_correspondent(db.session, name=form.name.data, kind=form.kind.data,
+                                       address=form.address.data, email=form.email.data)
+            db.session.commit()
+            return redirect_to(url_for("registry.correspondents"))
+        except DomainError as exc:
+            db.session.rollback()
+            _apply_error(form, exc)
+    return render("registry/correspondents.html", form=form,
+                  rows=queries.correspondents(db.session), status=422)
+
+
+# ------------------------------------------------------------------------ appeals
+
+@bp.get("/appeals")
+@allow(*STAFF)
+def list_appeals():
+    open_only = request.args.get("open") == "1"
+    return render("registry/appeals.html", appeals=queries.list_appeals(
+        db.session, open_only=open_only), open_only=open_only, today=date.today())
+
+
+def _appeal_form(form=None):
+    form = form or AppealForm()
+    form.assigned_to_id.choices = _staff_choices()
+    form.responsible_id.choices = _staff_choices()
+    return form
+
+
+@bp.get("/appeals/new")
+@allow(*STAFF)
+def new_appeal():
+    form = _appeal_form(AppealForm(formdata=None))
+    form.received_on.data = date.today()
+    form.assigned_to_id.data = current_user.id
+    return render("registry/appeal_new.html", form=form, error=None)
+
+
+@bp.post("/appeals")
+@allow(*STAFF)
+def create_appeal():
+    form = _appeal_form()
+    error = None
+    if form.validate():
+        try:
+            appeal = services.register_appeal(
+                db.session, received_on=form.received_on.data, channel=form.channel.data,
+                kind=form.kind.data, subject=form.subject.data, text=form.text.data,
+                user_id=current_user.id, now=_now(), anonymous=form.anonymous.data,
+                surname=form.surname.data, name=form.name.data,
+                patronymic=form.patronymic.data, sex=form.sex.data or None,
+                address=form.address.data, email=form.email.data,
+                applicant_id=int(form.applicant_id.data) if (form.applicant_id.data or ""
+                                                             ).isdigit() else None,
+                assigned_to_id=form.assigned_to_id.data,
+                responsible_id=form.responsible_id.data,
+                parent_id=int(form.parent_id.data) if (form.parent_id.data or "").isdigit()
+                else None,
+                confirm_late=form.confirm_late.data)
+            db.session.commit()
+            return redirect_to(url_for("registry.show_appeal", appeal_id=appeal.id))
+        except DomainError as exc:
+            db.session.rollback()
+            error = _apply_error(form, exc)
+    return render("registry/appeal_new.html", form=form, error=error, status=422)
+
+
+def _appeal_page(appeal: Appeal, *, status=200, error=None, **forms):
+    defaults = {"answer_form": AnswerForm(formdata=None), "extend_form": ExtendForm(formdata=None),
+                "forward_form": ForwardForm(formdata=None),
+                "cancel_form": CancelForm(formdata=None)}
+    defaults.update(forms)
+    return render("registry/appeal.html", appeal=appeal, error=error, status=status,
+                  chain=queries.repeated_chain(db.session, appeal), today=date.today(),
+                  history=holdings.history(db.session, kind="appeal", item_id=appeal.id),
+                  **defaults)
+
+
+@bp.get("/appeals/<int:appeal_id>")
+@allow(*STAFF)
+def show_appeal(appeal_id: int):
+    return _appeal_page(services.get_appeal(db.session, appeal_id))
+
+
+def _appeal_action(appeal_id: int, form_cls, form_name: str, action):
+    appeal = services.get_appeal(db.session, appeal_id)
+    form = form_cls()
+    error = None
+    if form.validate():
+        try:
+            action(appeal, form)
+            db.session.commit()
+            return redirect_to(url_for("registry.show_appeal", appeal_id=appeal.id))
+        except DomainError as exc:
+            db.session.rollback()
+            appeal = services.get_appeal(db.session, appeal_id)
+            error = _apply_error(form, exc)
+    return _appeal_page(appeal, status=422, error=error, **{form_name: form})
+
+
+@bp.post("/appeals/<int:appeal_id>/take")
+@allow(*STAFF)
+def take_appeal(appeal_id: int):
+    appeal = services.get_appeal(db.session, appeal_id)
+    services.take_appeal(db.session, appeal, user_id=current_user.id, now=_now())
+    db.session.commit()
+    return redirect_to(url_for("registry.show_appeal", appeal_id=appeal.id))
+
+
+@bp.post("/appeals/<int:appeal_id>/answer")
+@allow(*STAFF)
+def answer_appeal(appeal_id: int):
+    return _appeal_action(appeal_id, AnswerForm, "answer_form", lambda a, f: (
+        services.answer_appeal(db.session, a, text=f.text.data, signed_by=f.signed_by.data,
+                               user_id=current_user.id, now=_now(),
+                               complaint_result=f.complaint_result.data or None)))
+
+
+@bp.post("/appeals/<int:appeal_id>/extend")
+@allow(*MANAGEMENT_ROLES)
+def extend_appeal(appeal_id: int):
+    return _appeal_action(appeal_id, ExtendForm, "extend_form", lambda a, f: (
+        services.extend_appeal(db.session, a, days=f.days.data, reason=f.reason.data,
+                               user_id=current_user.id, now=_now())))
+
+
+@bp.post("/appeals/<int:appeal_id>/forward")
+@allow(*STAFF)
+def forward_appeal(appeal_id: int):
+    return _appeal_action(appeal_id, ForwardForm, "forward_form", lambda a, f: (
+        services.forward_appeal(db.session, a, to=f.to.data, user_id=current_user.id,
+                                now=_now())))
+
+
+@bp.post("/appeals/<int:appeal_id>/cancel")
+@allow(*MANAGEMENT_ROLES)
+def cancel_appeal(appeal_id: int):
+    return _appeal_action(appeal_id, CancelForm, "cancel_form", lambda a, f: (
+        services.cancel_appeal(db.session, a, reason=f.reason.data, user_id=current_user.id,
+                               now=_now())))
+
+
+@bp.get("/appeals/<int:appeal_id>/<any(answer, extension, forward):kind>.pdf")
+@allow(*STAFF)
+def appeal_letter(appeal_id: int, kind: str):
+    appeal = services.get_appeal(db.session, appeal_id)
+    ready = {"answer": appeal.status == "answered", "extension": appeal.extended,
+             "forward": appeal.status == "forwarded"}[kind]
+    if appeal.anonymous or not ready:
+        raise NotFound("Письмо по этому обращению не формируется")
+    pdf = documents.appeal_letter_pdf(appeal, kind=kind, config=current_app.config)
+    return pdf_response(pdf, f"{kind}-{appeal.number}.pdf")
+
+
+# ------------------------------------------------- applications: answers and notices
+
+@bp.get("/applications/<int:application_id>")
+@allow(*STAFF)
+def application_registry(application_id: int):
+    application = get_application(db.session, application_id)
+    return _application_page(application)
+
+
+def _application_page(application, *, form=None, status=200, error=None):
+    from sqlalchemy import select
+
+    from .models import DecisionNotice
+
+    form = form or NoticeForm(formdata=None, email=application.applicant.email)
+    return render(
+        "registry/application.html", application=application, form=form, error=error,
+        status=status, requests=queries.application_requests(db.session, application.id),
+        waiting=queries.awaited_answers(db.session, application.id),
+        notices=list(db.session.scalars(select(DecisionNotice).where(
+            DecisionNotice.application_id == application.id))),
+        history=holdings.history(db.session, kind="application", item_id=application.id),
+        holder_id=holdings.current_holder_id(db.session, kind="application",
+                                             item_id=application.id),
+        people={u.id: u for u in queries.staff(db.session)}, today=date.today())
+
+
+@bp.post("/applications/<int:application_id>/interagency")
+@allow(*STAFF)
+def send_interagency(application_id: int):
+    application = get_application(db.session, application_id)
+    created = services.create_interagency_requests(db.session, application, current_user.id,
+                                                   _now())
+    db.session.commit()
+    flash(f"Направлено межведомственных запросов: {len(created)}")
+    return redirect_to(url_for("registry.application_registry", application_id=application_id))
+
+
+@bp.post("/applications/<int:application_id>/notice")
+@allow(*STAFF)
+def create_notice(application_id: int):
+    application = get_application(db.session, application_id)
+    form = NoticeForm()
+    error = None
+    if form.validate():
+        try:
+            notice = notices.record_decision_notice(
+                db.session, application, user_id=current_user.id, now=_now(),
+                email_consent=form.email_consent.data, email=form.email.data)
+            db.session.commit()
+            if notice.status == "pending":
+                _send(notice)
+            return redirect_to(url_for("registry.application_registry",
+                                       application_id=application_id))
+        except DomainError as exc:
+            db.session.rollback()
+            error = _apply_error(form, exc)
+    return _application_page(application, form=form, status=422, error=error)
+
+
+def _send(notice) -> None:
+    """Send one notice now and commit the attempt (success or failure is recorded)."""
+    config = current_app.config
+    attempt = notices.deliver_notice(
+        db.session, notice, settings=notices.smtp_settings(config),
+        pdf=documents.decision_notice_pdf(notice, config=config),
+        institution=config["INSTITUTION_NAME"], now=_now())
+    db.session.commit()
+    flash("Уведомление отправлено по e-mail" if attempt.ok
+          else "Не удалось отправить уведомление: " + attempt.detail)
+
+
+@bp.get("/notices")
+@allow(*STAFF)
+def list_notices():
+    return render("registry/notices.html", notices=queries.list_notices(db.session))
+
+
+@bp.post("/notices/<int:notice_id>/send")
+@allow(*STAFF)
+def send_notice(notice_id: int):
+    from .models import DecisionNotice
+
+    notice = db.session.get(DecisionNotice, notice_id)
+    if notice is None:
+        raise NotFound("Уведомление не найдено")
+    _send(notice)
+    return redirect_to(request.form.get("next") or url_for("registry.list_notices"))
+
+
+@bp.get("/notices/<int:notice_id>.pdf")
+@allow(*STAFF)
+def notice_pdf(notice_id: int):
+    from .models import DecisionNotice
+
+    notice = db.session.get(DecisionNotice, notice_id)
+    if notice is None:
+        raise NotFound("Уведомление не найдено")
+    return pdf_response(documents.decision_notice_pdf(notice, config=current_app.config),
+                        f"uvedomlenie-{notice.number}.pdf")
+
+
+# -------------------------------------------------------------------- assignments
+
+def _assignment_form(form=None):
+    form = form or AssignmentForm()
+    form.assignee_id.choices = _staff_choices("— выберите исполнителя —")
+    return form
+
+
+@bp.get("/assignments")
+@allow()
+def list_assignments():
+    form = _assignment_form(AssignmentForm(formdata=None)) if has_role(*MANAGEMENT_ROLES) \
+        else None
+    rows = queries.list_assignments(db.session, user_id=None if _office_wide()
+                                    else current_user.id)
+    return render("registry/assignments.html", rows=rows, form=form, today=date.today())
+
+
+@bp.post("/assignments")
+@allow(*MANAGEMENT_ROLES)
+def create_assignment():
+    form = _assignment_form()
+    if form.validate():
+        try:
+            row = services.create_assignment(
+                db.session, text=form.text.data, due_date=form.due_date.data,
+                assignee_id=form.assignee_id.data, author_id=current_user.id, now=_now(),
+                link=form.link.data, on_control=form.on_control.data)
+            db.session.commit()
+            return redirect_to(url_for("registry.show_assignment", assignment_id=row.id))
+        except DomainError as exc:
+            db.session.rollback()
+            _apply_error(form, exc)
+    rows = queries.list_assignments(db.session, user_id=None)
+    return render("registry/assignments.html", rows=rows, form=form, today=date.today(),
+                  status=422)
+
+
+def _link_url(link: str | None) -> str | None:
+    if not link or ":" not in link:
+        return None
+    kind, item_id = link.split(":", 1)
+    endpoint = {"application": ("intake.show_application", "application_id"),
+                "request": ("registry.show_request", "request_id"),
+                "appeal": ("registry.show_appeal", "appeal_id")}.get(kind)
+    return url_for(endpoint[0], **{endpoint[1]: int(item_id)}) if endpoint else None
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@allow()
+def show_assignment(assignment_id: int, result_form=None, control_form=None, status=200):
+    row = services.get_assignment(db.session, assignment_id)
+    return render("registry/assignment.html", row=row, link_url=_link_url(row.link),
+                  result_form=result_form or ResultForm(formdata=None),
+                  control_form=control_form or ControlForm(formdata=None), status=status,
+                  history=holdings.history(db.session, kind="assignment", item_id=row.id),
+                  today=date.today())
+
+
+@bp.post("/assignments/<int:assignment_id>/done")
+@allow()
+def complete_assignment(assignment_id: int):
+    row = services.get_assignment(db.session, assignment_id)
+    form = ResultForm()
+    if row.assignee_id != current_user.id and not has_role(*MANAGEMENT_ROLES):
+        raise NotFound("Поручение не найдено")
+    if form.validate():
+        try:
+            services.complete_assignment(db.session, row, result=form.result.data,
+                                         user_id=current_user.id, now=_now())
+            db.session.commit()
+            return redirect_to(url_for("registry.show_assignment", assignment_id=row.id))
+        except DomainError as exc:
+            db.session.rollback()
+            _apply_error(form, exc)
+    return show_assignment(assignment_id, result_form=form, status=422)
+
+
+@bp.post("/assignments/<int:assignment_id>/close")
+@allow(*MANAGEMENT_ROLES)
+def close_assignment(assignment_id: int):
+    row = services.get_assignment(db.session, assignment_id)
+    form = ControlForm()
+    form.validate()
+    services.close_assignment(db.session, row, mark=form.mark.data, user_id=current_user.id,
+                              now=_now())
+    db.session.commit()
+    return redirect_to(url_for("registry.show_assignment", assignment_id=row.id))
+
+
+# -------------------------------------------------------------- acknowledgements
+
+def _ack_form(form=None):
+    form = form or AckDocumentForm()
+    form.addressee_ids.choices = _staff_choices(None)
+    return form
+
+
+@bp.get("/acks")
+@allow()
+def list_acks():
+    form = _ack_form(AckDocumentForm(formdata=None)) if has_role(*MANAGEMENT_ROLES) else None
+    return render("registry/acks.html", docs=queries.list_ack_documents(db.session), form=form,
+                  pending={d.id for d in queries.pending_acks(db.session,
+                                                              user_id=current_user.id)})
+
+
+@bp.post("/acks")
+@allow(*MANAGEMENT_ROLES)
+def publish_ack():
+    form = _ack_form()
+    if form.validate():
+        try:
+            doc = services.publish_ack_document(
+                db.session, title=form.title.data, kind=form.kind.data, text=form.text.data,
+                addressee_ids=form.addressee_ids.data, user_id=current_user.id, now=_now())
+            db.session.commit()
+            return redirect_to(url_for("registry.show_ack", document_id=doc.id))
+        except DomainError as exc:
+            db.session.rollback()
+            _apply_error(form, exc)
+    return render("registry/acks.html", docs=queries.list_ack_documents(db.session), form=form,
+                  pending=set(), status=422)
+
+
+@bp.get("/acks/<int:document_id>")
+@allow()
+def show_ack(document_id: int, version_form=None, status=200, error=None):
+    doc = services.get_ack_document(db.session, document_id)
+    version_no = request.args.get("version", type=int)
+    shown = next((v for v in doc.versions if v.number == version_no), doc.current)
+    mine = next((a for a in doc.current.acknowledgements if a.user_id == current_user.id), None)
+    return render("registry/ack.html", doc=doc, shown=shown, log=queries.ack_log(doc),
+                  mine=mine, is_addressee=current_user.id in {u.id for u in doc.addressees},
+                  ack_form=AcknowledgeForm(formdata=None, version_id=doc.current.id),
+                  version_form=version_form or AckVersionForm(formdata=None,
+                                                              text=doc.current.text),
+                  status=status, error=error)
+
+
+@bp.post("/acks/<int:document_id>/acknowledge")
+@allow()
+def acknowledge(document_id: int):
+    doc = services.get_ack_document(db.session, document_id)
+    form = AcknowledgeForm()
+    try:
+        services.acknowledge(db.session, doc, user_id=current_user.id,
+                             version_id=int(form.version_id.data or 0), now=_now())
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return show_ack(document_id, status=409, error=exc.message)
+    return redirect_to(url_for("registry.show_ack", document_id=doc.id))
+
+
+@bp.post("/acks/<int:document_id>/versions")
+@allow(*MANAGEMENT_ROLES)
+def publish_ack_version(document_id: int):
+    doc = services.get_ack_document(db.session, document_id)
+    form = AckVersionForm()
+    if form.validate():
+        try:
+            services.publish_ack_version(db.session, doc, text=form.text.data,
+                                         change_note=form.change_note.data, now=_now())
+            db.session.commit()
+            return redirect_to(url_for("registry.show_ack", document_id=doc.id))
+        except DomainError as exc:
+            db.session.rollback()
+            _apply_error(form, exc)
+    return show_ack(document_id, version_form=form, status=422)
+
+
+# ---------------------------------------------------------------------- handovers
+
+def _handover_form(form=None):
+    form = form or HandoverForm()
+    form.leaver_id.choices = _staff_choices("— кто передаёт —")
+    form.receiver_id.choices = _staff_choices("— кто принимает —")
+    return form
+
+
+@bp.get("/handovers")
+@allow(*MANAGEMENT_ROLES)
+def list_handovers():
+    return render("registry/handovers.html", rows=queries.list_handovers(db.session))
+
+
+@bp.get("/handovers/new")
+@allow(*MANAGEMENT_ROLES)
+def new_handover():
+    form = _handover_form(HandoverForm(formdata=None))
+    leaver_id = request.args.get("leaver_id", type=int)
+    form.leaver_id.data = leaver_id
+    form.starts_on.data = date.today()
+    items = handover.held_items(db.session, leaver_id) if leaver_id else []
+    return render("registry/handover_new.html", "registry/_held_items.html", form=form,
+                  items=items, chosen=None, leaver_id=leaver_id, error=None)
+
+
+@bp.post("/handovers")
+@allow(*MANAGEMENT_ROLES)
+def create_handover():
+    form = _handover_form()
+    error = None
+    keys = request.form.getlist("items")
+    if form.validate():
+        try:
+            row = handover.create_handover(
+                db.session, leaver_id=form.leaver_id.data, receiver_id=form.receiver_id.data,
+                reason=form.reason.data, starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data, user_id=current_user.id, now=_now(),
+                keys=None if form.scope.data == "all" else keys,
+                approved_by_id=current_user.id if has_role(CHIEF) else None)
+            db.session.commit()
+            return redirect_to(url_for("registry.show_handover", handover_id=row.id))
+        except DomainError as exc:
+            db.session.rollback()
+            error = _apply_error(form, exc)
+    items = handover.held_items(db.session, form.leaver_id.data) if form.leaver_id.data else []
+    return render("registry/handover_new.html", form=form, items=items, chosen=set(keys),
+                  leaver_id=form.leaver_id.data, error=error, status=422)
+
+
+@bp.get("/handovers/<int:handover_id>")
+@allow(*MANAGEMENT_ROLES)
+def show_handover(handover_id: int):
+    row = handover.get_handover(db.session, handover_id)
+    return render("registry/handover.html", row=row)
+
+
+@bp.post("/handovers/<int:handover_id>/take-back")
+@allow(*MANAGEMENT_ROLES)
+def take_back(handover_id: int):
+    row = handover.get_handover(db.session, handover_id)
+    returned = handover.take_back(db.session, row, user_id=current_user.id, now=_now())
+    db.session.commit()
+    flash(f"Возвращено дел: {len(returned)}")
+    return redirect_to(url_for("registry.show_handover", handover_id=row.id))
+
+
+@bp.get("/handovers/<int:handover_id>/act.pdf")
+@allow(*MANAGEMENT_ROLES)
+def handover_act(handover_id: int):
+    row = handover.get_handover(db.session, handover_id)
+    return pdf_response(documents.handover_act_pdf(row, config=current_app.config),
+                        f"akt-peredachi-{row.id}.pdf")
+
+
+@bp.cli.command("send-notices")
+def send_notices_command():
+    """Send pending notices and retry failed ones whose time has come (run from cron)."""
+    import click
+
+    config = current_app.config
+    attempts = notices.retry_due_notices(
+        db.session, settings=notices.smtp_settings(config), now=_now(),
+        make_pdf=lambda n: documents.decision_notice_pdf(n, config=config),
+        institution=config["INSTITUTION_NAME"])
+    db.session.commit()
+    sent = sum(1 for a in attempts if a.ok)
+    click.echo(f"Отправлено: {sent}, ошибок: {len(attempts) - sent}")

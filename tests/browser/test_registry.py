@@ -1,0 +1,55 @@
+"""Handover and the "Сроки" page in headless Chromium (htmx swaps, CSP-clean)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from onewindow.registry.models import Appeal, Handover
+
+from ..factories import DEFAULT_PASSWORD, make_application, make_user
+from ..registry.helpers import make_appeal
+
+pytestmark = pytest.mark.browser
+
+
+def _login(page, username):
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", DEFAULT_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def test_handover_lists_items_after_choosing_leaver(page, users, session):
+    spec = users["specialist"]
+    receiver = make_user(session, full_name="Принимающая Ольга Ивановна")
+    application = make_application(session, user=spec)
+    appeal = make_appeal(session, user=spec)
+    spec_id, receiver_id, chief_name = spec.id, receiver.id, users["chief"].username
+    app_number, appeal_number, appeal_id = application.number, appeal.number, appeal.id
+    session.commit()  # and no reads until the browser is done: the server needs the DB
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _login(page, chief_name)
+    page.click("a.nav-deadlines")
+    page.wait_for_url(re.compile(r"/registry/deadlines"))
+    assert "Сроки — по сектору" in page.inner_text("h1")
+
+    page.goto("/registry/handovers/new")
+    page.select_option("#leaver_id", str(spec_id))
+    page.wait_for_selector(f"#held-items >> text={app_number}")
+    assert appeal_number in page.inner_text("#held-items")
+    page.select_option("#receiver_id", str(receiver_id))
+    page.fill("#starts_on", date.today().strftime("%d.%m.%Y"))
+    page.click("form.registry-form button.primary")
+    page.wait_for_url(re.compile(r"/registry/handovers/\d+$"))
+    assert "Акт приёма-передачи" in page.inner_text("main")
+    session.rollback()  # a fresh snapshot
+    row = session.scalar(select(Handover))
+    assert len(row.items) == 2
+    assert session.get(Appeal, appeal_id).assigned_to_id == receiver_id
+    assert not [e for e in errors if "Content Security Policy" in e]
