@@ -30,10 +30,16 @@ class Config:
         self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
-        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
-        self.PERMANENT_SESSION_LIFETIME = timedelta(
-            minutes=int(env.get("SESSION_IDLE_MINUTES", "30"))
-        )
+        # Behind HTTPS (production) the cookie is Secure unless explicitly turned off.
+        self.SESSION_COOKIE_SECURE = _bool(
+            "SESSION_COOKIE_SECURE", self.ENV_NAME == "production")
+        self.SESSION_IDLE_MINUTES = int(env.get("SESSION_IDLE_MINUTES", "30"))
+        self.SESSION_MAX_HOURS = int(env.get("SESSION_MAX_HOURS", "12"))
+        self.PERMANENT_SESSION_LIFETIME = timedelta(minutes=self.SESSION_IDLE_MINUTES)
+        self.LOGIN_THROTTLE_MINUTES = int(env.get("LOGIN_THROTTLE_MINUTES", "15"))
+        self.LOGIN_MAX_FAILURES_ACCOUNT = int(env.get("LOGIN_MAX_FAILURES_ACCOUNT", "5"))
+        self.LOGIN_MAX_FAILURES_ADDRESS = int(env.get("LOGIN_MAX_FAILURES_ADDRESS", "20"))
+        self.AUDIT_RETENTION_DAYS = int(env.get("AUDIT_RETENTION_DAYS", str(3 * 365)))
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
         self.INSTITUTION_NAME = env.get(
             "INSTITUTION_NAME",
@@ -47,6 +53,10 @@ class Config:
         )
         self.INSTITUTION_PHONE = env.get("INSTITUTION_PHONE", "+7 (8442) 00-00-00")
         self.SECTOR_NAME = env.get("SECTOR_NAME", "Сектор по работе с клиентами «Одно окно»")
+        # Archive: case number format and label layouts (see README, "Архив").
+        for key in ("ARCHIVE_CASE_NUMBER_FORMAT", "ARCHIVE_LABEL_SHEET", "ARCHIVE_LABEL_THERMAL"):
+            if env.get(key):
+                setattr(self, key, env[key])
 
 
 def normalize_db_url(url: str) -> str:

@@ -74,7 +74,8 @@ def _widget(value: str, module_mm: float, height_mm: float) -> Code128:
     validate_code128_value(value)
     _check_geometry(module_mm, height_mm)
     bar = module_mm * mm
-    widget = Code128(value, barWidth=bar, barHeight=height_mm * mm, humanReadable=0, quiet=1)
+    widget = Code128(value, barWidth=bar, barHeight=height_mm * mm, humanReadable=0, quiet=1,
+                     lquiet=QUIET_MODULES * bar, rquiet=QUIET_MODULES * bar)
     # ReportLab's default is max(0.25 inch, 10 modules); assert the invariant.
     assert widget.lquiet >= QUIET_MODULES * bar and widget.rquiet >= QUIET_MODULES * bar
     return widget

@@ -146,15 +146,15 @@ def test_bad_input_is_422_and_changes_nothing(reseed_catalog, admin_client, sess
 
 
 def test_empty_checklist_is_refused(reseed_catalog, admin_client, session):
-    service = _service(session, "CHCERT")
+    service = _service(session, "CHUD")
     data = _edit_form(service)
     for key in list(data):
         if key.endswith("-name"):
             data[key] = ""
-    r = admin_client.post("/admin/services/CHCERT/edit", data=data)
+    r = admin_client.post("/admin/services/CHUD/edit", data=data)
     assert r.status_code == 422
     assert "В перечне должен быть хотя бы один документ" in r.get_data(as_text=True)
-    assert len(_service(session, "CHCERT").documents) == len(service.documents)
+    assert len(_service(session, "CHUD").documents) == len(service.documents)
 
 
 def test_deactivated_service_leaves_the_catalog(reseed_catalog, admin_client, session):

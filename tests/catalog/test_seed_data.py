@@ -177,7 +177,7 @@ def test_retention_consistent():
 
 
 def test_rehabilitated_and_chernobyl_certificate_files_are_permanent():
-    for code in ("REHPHONE", "CHCERT"):
+    for code in ("RPHON", "CHUD"):
         service = service_by_code(code)
         assert service["retention_permanent"] is True
         assert service["retention_years"] is None
@@ -244,7 +244,7 @@ def test_donor_keyword_points_to_honorary_donor_only():
 def test_chernobyl_keyword_finds_chernobyl_services():
     found = _codes_matching("чернобыл")
     assert len(found) >= 2
-    assert {"RADHARM", "CHCERT"} <= found
+    assert {"RHARM", "CHUD"} <= found
 
 
 # --- lookup -----------------------------------------------------------------------

@@ -28,3 +28,17 @@ def test_registration_sends_interagency_requests_and_decision_prepares_notice(se
     notice = session.scalar(select(DecisionNotice).where(
         DecisionNotice.application_id == application.id))
     assert notice is not None and notice.decision == "granted"
+
+
+def test_registration_opens_the_case_file_once_per_service(session):
+    from onewindow.archive.models import CaseFile
+
+    user = make_user(session)
+    first = make_application(session, user=user, service_code="ESP")
+    again = make_application(session, user=user, service_code="ESP", applicant=first.applicant)
+    other = make_application(session, user=user, service_code="GAZ", applicant=first.applicant)
+    files = list(session.scalars(select(CaseFile).where(
+        CaseFile.applicant_id == first.applicant_id).order_by(CaseFile.id)))
+    assert [f.number.split("/")[0] for f in files] == ["ESP", "GAZ"]
+    assert {a.id for a in files[0].applications} == {first.id, again.id}
+    assert {a.id for a in files[1].applications} == {other.id}

@@ -38,7 +38,7 @@ def test_deadline_crosses_new_year_holidays(session):
 def test_deadline_counts_transferred_working_saturday(session):
     # 20.02.2027 is a working Saturday; 22.02 (Mon) and 23.02 are days off.
     user = make_user(session)
-    app = make_application(session, user=user, service_code="LEGALREF",
+    app = make_application(session, user=user, service_code="LEGAL",
                            now=datetime(2027, 2, 18, 12))
     days = app.service.deadline_days
     from onewindow.core.workdays import ProductionCalendar

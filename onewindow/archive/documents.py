@@ -1,0 +1,68 @@
+"""Data for the archive's PDFs: folder and box labels, the box inventory list (опись дел)."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from ..core.text import number_in_words, plural_ru
+from ..printing.documents import render_document
+from . import labels
+from .models import ArchiveBox, CaseFile
+
+
+def folder_label(case_file: CaseFile) -> labels.FolderLabel:
+    return labels.FolderLabel(
+        number=case_file.number, full_name=case_file.applicant.full_name,
+        short_name=case_file.applicant.short_name, service=case_file.service.short_name,
+        year=case_file.year)
+
+
+def box_label(box: ArchiveBox) -> labels.BoxLabel:
+    files = sorted(box.case_files, key=lambda c: c.number)
+    parts = []
+    if box.group is not None:
+        parts.append(box.group.name)
+    if box.years_label:
+        parts.append(f"{box.years_label} гг.")
+    if files:
+        parts.append(f"дела {files[0].number} – {files[-1].number}" if len(files) > 1
+                     else f"дело {files[0].number}")
+    return labels.BoxLabel(barcode=box.barcode, title=f"Короб {box.number} · {box.barcode}",
+                           location=box.shelf.location, contents=", ".join(parts))
+
+
+def sheet_layout() -> labels.SheetLayout:
+    return labels.SheetLayout.parse(current_app.config.get("ARCHIVE_LABEL_SHEET"))
+
+
+def thermal_size() -> labels.LabelSize:
+    return labels.LabelSize.parse(current_app.config.get("ARCHIVE_LABEL_THERMAL"))
+
+
+def folder_labels_pdf(case_files: list[CaseFile], *, fmt: str, start: int = 1) -> bytes:
+    items = [folder_label(c) for c in case_files]
+    if fmt == "thermal":
+        return labels.folder_labels_thermal(items, size=thermal_size())
+    return labels.folder_labels_sheet(items, layout=sheet_layout(), start=start)
+
+
+def box_labels_pdf(boxes: list[ArchiveBox], *, fmt: str, start: int = 1) -> bytes:
+    items = [box_label(b) for b in boxes]
+    if fmt == "thermal":
+        return labels.box_labels_thermal(items, size=thermal_size())
+    return labels.box_labels_sheet(items, start=start)
+
+
+def inventory_pdf(boxes: list[ArchiveBox], *, config) -> bytes:
+    """Опись дел for one or more boxes: a section per box with its count in words."""
+    sections = []
+    for box in boxes:
+        files = sorted(box.case_files, key=lambda c: c.number)
+        count = len(files)
+        sections.append({
+            "box": box, "files": files, "count": count,
+            "count_words": number_in_words(count, "n"),
+            "count_noun": plural_ru(count, ("дело", "дела", "дел")),
+            "sheets": sum(c.sheets for c in files),
+        })
+    return render_document("pdf/archive_inventory.html", config=config, sections=sections)

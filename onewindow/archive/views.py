@@ -1,0 +1,541 @@
+"""The archive room: case files, scanning, labels, boxes, inventory lists, import."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..applicants.queries import get_applicant
+from ..auth.models import User
+from ..auth.roles import (
+    ARCHIVIST,
+    CHIEF,
+    DIRECTOR,
+    INTAKE_ROLES,
+    MANAGEMENT_ROLES,
+    SPECIALIST,
+)
+from ..catalog.models import ServiceGroup
+from ..catalog.queries import active_services
+from ..core.text import format_date
+from ..errors import DomainError, InvalidInput
+from ..extensions import db
+from ..forms_common import choices
+from ..web import allow, has_role, pdf_response, redirect_to, render
+from . import documents, importing, queries, services
+from .forms import (
+    BulkStructureForm,
+    CloseForm,
+    ImportConfirmForm,
+    ImportForm,
+    IssueFilterForm,
+    LabelsForm,
+    OpenCaseForm,
+    ReopenForm,
+    SheetsForm,
+)
+from .labels import LabelError
+from .models import ArchiveBox, ImportBatch
+
+bp = Blueprint("archive", __name__, url_prefix="/archive")
+
+# Who files, issues and builds the archive; who may look folders up.
+ARCHIVE_ROLES = (ARCHIVIST, CHIEF)
+LOOKUP_ROLES = (ARCHIVIST, CHIEF, SPECIALIST, DIRECTOR)
+SCAN_MODES = {"lookup": "Поиск", "place": "Размещение в короб", "issue": "Выдача и возврат"}
+DEFAULT_LOAN_DAYS = 10
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def _can_work() -> bool:
+    return current_user.role in (*ARCHIVE_ROLES, "admin")
+
+
+# ------------------------------------------------------------------ overview and lists
+
+
+@bp.get("/")
+@allow(*LOOKUP_ROLES)
+def index():
+    q = (request.args.get("q") or "").strip()
+    status = request.args.get("status") or ""
+    files = queries.search_case_files(db.session, q=q, status=status, limit=100)
+    today = date.today()
+    return render("archive/index.html", "archive/_case_list.html", files=files, q=q,
+                  status_filter=status, out=len(queries.case_files_out(db.session)),
+                  overdue=len(queries.case_files_overdue(db.session, today=today)))
+
+
+@bp.get("/out")
+@allow(*LOOKUP_ROLES)
+def out():
+    today = date.today()
+    checkouts = queries.case_files_out(db.session)
+    return render("archive/out.html", checkouts=checkouts, today=today,
+                  overdue=[c for c in checkouts if c.is_overdue(today)])
+
+
+# ------------------------------------------------------------------ case files
+
+
+def _service_choices():
+    return choices([("", "— выберите услугу —")] + [
+        (s.code, f"{s.code} — {s.short_name}") for s in active_services(db.session)])
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@allow(*ARCHIVE_ROLES)
+def new_case():
+    form = OpenCaseForm()
+    form.service.choices = _service_choices()
+    applicant_id = request.values.get("applicant_id", type=int)
+    applicant = get_applicant(db.session, applicant_id) if applicant_id else None
+    if request.method == "POST" and form.validate():
+        try:
+            case_file = services.open_case_file(
+                db.session, applicant_id=applicant.id if applicant else 0,
+                service_code=form.service.data, user_id=current_user.id, now=_now(),
+                sheets=form.sheets.data or 0, note=form.note.data)
+            db.session.commit()
+            return redirect_to(url_for("archive.show_case", case_id=case_file.id))
+        except DomainError as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field or "", None)
+            if target is not None and exc.field != "applicant":
+                target.errors = list(target.errors) + [exc.message]
+            else:
+                flash(exc.message)
+    status = 422 if request.method == "POST" else 200
+    return render("archive/new_case.html", form=form, applicant=applicant, status=status)
+
+
+def _case_page(case_file, *, status=200, close_form=None, reopen_form=None, sheets_form=None):
+    sheets_form = sheets_form or SheetsForm(formdata=None, sheets=case_file.sheets)
+    return render("archive/case.html", case=case_file, status=status,
+                  close_form=close_form or CloseForm(formdata=None),
+                  reopen_form=reopen_form or ReopenForm(formdata=None),
+                  sheets_form=sheets_form, can_work=_can_work(), today=date.today())
+
+
+@bp.get("/cases/<int:case_id>")
+@allow(*LOOKUP_ROLES)
+def show_case(case_id: int):
+    return _case_page(services.get_case_file(db.session, case_id))
+
+
+@bp.post("/cases/<int:case_id>/close")
+@allow(*ARCHIVE_ROLES)
+def close_case(case_id: int):
+    case_file = services.get_case_file(db.session, case_id)
+    form = CloseForm()
+    if form.validate():
+        try:
+            services.close_case_file(db.session, case_file, reason=form.reason.data,
+                                     note=form.note.data, user_id=current_user.id, now=_now())
+            db.session.commit()
+            return redirect_to(url_for("archive.show_case", case_id=case_id))
+        except DomainError as exc:
+            db.session.rollback()
+            (form.note if exc.field == "note" else form.reason).errors.append(exc.message)
+    return _case_page(case_file, status=422, close_form=form)
+
+
+@bp.post("/cases/<int:case_id>/reopen")
+@allow(*ARCHIVE_ROLES)
+def reopen_case(case_id: int):
+    case_file = services.get_case_file(db.session, case_id)
+    form = ReopenForm()
+    if form.validate():
+        try:
+            services.reopen_case_file(db.session, case_file, reason=form.reason.data,
+                                      user_id=current_user.id, now=_now())
+            db.session.commit()
+            return redirect_to(url_for("archive.show_case", case_id=case_id))
+        except DomainError as exc:
+            db.session.rollback()
+            form.reason.errors.append(exc.message)
+    return _case_page(case_file, status=422, reopen_form=form)
+
+
+@bp.post("/cases/<int:case_id>/sheets")
+@allow(*ARCHIVE_ROLES)
+def case_sheets(case_id: int):
+    case_file = services.get_case_file(db.session, case_id)
+    form = SheetsForm()
+    if form.validate():
+        services.set_sheets(db.session, case_file, sheets=form.sheets.data,
+                            user_id=current_user.id, now=_now())
+        db.session.commit()
+        return redirect_to(url_for("archive.show_case", case_id=case_id))
+    return _case_page(case_file, status=422, sheets_form=form)
+
+
+def _label_response(pdf_callable, filename: str, *, embeddable: bool = False):
+    try:
+        pdf = pdf_callable()
+    except LabelError as exc:
+        raise InvalidInput(str(exc)) from exc
+    response = pdf_response(pdf, filename)
+    if embeddable:
+        # The case page shows the label inline (same origin only).
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; frame-ancestors 'self'")
+    return response
+
+
+def _fmt_start():
+    fmt = "thermal" if request.args.get("format") == "thermal" else "sheet"
+    start = request.args.get("start", default=1, type=int) or 1
+    return fmt, start
+
+
+@bp.get("/cases/<int:case_id>/label.pdf")
+@allow(*LOOKUP_ROLES)
+def case_label(case_id: int):
+    case_file = services.get_case_file(db.session, case_id)
+    fmt, start = _fmt_start()
+    return _label_response(
+        lambda: documents.folder_labels_pdf([case_file], fmt=fmt, start=start),
+        f"etiketka-{case_file.number.replace('/', '-')}.pdf", embeddable=True)
+
+
+def _labels_form():
+    form = LabelsForm(request.args)
+    batches = db.session.scalars(select(ImportBatch).where(ImportBatch.undone_at.is_(None))
+                                 .order_by(ImportBatch.id.desc()).limit(50))
+    form.batch_id.choices = choices(
+        [("", "—")] + [(str(b.id), f"№ {b.id} от {format_date(b.at.date())}: {b.filename}")
+                       for b in batches])
+    return form
+
+
+@bp.get("/labels")
+@allow(*ARCHIVE_ROLES)
+def labels_page():
+    form = _labels_form()
+    if not form.day.data and not request.args.get("day"):
+        form.day.data = date.today()
+    return render("archive/labels.html", form=form)
+
+
+@bp.get("/labels.pdf")
+@allow(*ARCHIVE_ROLES)
+def labels_pdf():
+    """Folder labels for a selection: opened on a day, an import batch (register order), a box."""
+    form = _labels_form()
+    form.validate()
+    fmt, start = _fmt_start()
+    selection = form.selection.data
+    if selection == "batch":
+        batch_id = request.args.get("batch_id", type=int)
+        if not batch_id:
+            raise InvalidInput("Выберите импорт")
+        files = queries.search_case_files(db.session, batch_id=batch_id)
+    elif selection == "box":
+        box = queries.find_box(db.session, form.box.data or "")
+        if box is None:
+            raise InvalidInput("Короб не найден")
+        files = queries.box_contents(db.session, box)
+    else:
+        files = queries.search_case_files(db.session, opened_on=form.day.data or date.today(),
+                                          limit=100000)
+        files.sort(key=lambda c: c.number)
+    if not files:
+        raise InvalidInput("Нет дел для печати этикеток")
+    return _label_response(lambda: documents.folder_labels_pdf(files, fmt=fmt, start=start),
+                           "etiketki-del.pdf")
+
+
+# ------------------------------------------------------------------ scanning
+
+
+def _issue_form():
+    form = IssueFilterForm(request.values)
+    users = db.session.scalars(select(User).where(User.active).order_by(User.full_name))
+    form.to_user_id.choices = choices([("", "— сотрудник —")] + [
+        (str(u.id), f"{u.full_name} ({u.role_name})") for u in users])
+    if not form.due_on.data and not request.values.get("due_on"):
+        form.due_on.data = date.today() + timedelta(days=DEFAULT_LOAN_DAYS)
+    return form
+
+
+@bp.get("/scan")
+@allow(*LOOKUP_ROLES)
+def scan_page():
+    mode = request.args.get("mode", "lookup")
+    if mode not in SCAN_MODES or (mode != "lookup" and not _can_work()):
+        mode = "lookup"
+    return render("archive/scan.html", mode=mode, modes=SCAN_MODES, issue_form=_issue_form(),
+                  result=None, current_box=None)
+
+
+@bp.post("/scan")
+@allow(*LOOKUP_ROLES)
+def scan():
+    """One scanned code in the current mode; answers with the result card."""
+    mode = request.form.get("mode", "lookup")
+    if mode not in SCAN_MODES or (mode != "lookup" and not _can_work()):
+        mode = "lookup"
+    code = (request.form.get("code") or "").strip()
+    issue_form = _issue_form()
+    current_box = queries.find_box(db.session, request.form.get("box") or "")
+    result = _scan(mode, code, current_box, issue_form)
+    if result.get("box_for_mode") is not None:
+        current_box = result["box_for_mode"]
+    response = render("archive/scan.html", "archive/_scan_result.html", mode=mode,
+                      modes=SCAN_MODES, issue_form=issue_form, result=result,
+                      current_box=current_box)
+    response.headers["X-Scan-Box"] = current_box.barcode if current_box else ""
+    return response
+
+
+def _scan(mode: str, code: str, current_box: ArchiveBox | None, issue_form) -> dict:
+    hit = queries.resolve_code(db.session, code)
+    result = {"code": code, "kind": hit.kind, "obj": hit.obj, "alarm": False, "warnings": [],
+              "action": None, "message": None}
+    if hit.kind == "unknown":
+        result.update(alarm=True, message="Код не найден: нет ни дела, ни короба с таким номером")
+        return result
+    if mode == "place":
+        if hit.kind == "box":
+            result.update(action="box_selected", box_for_mode=hit.obj,
+                          count=services.box_count(db.session, hit.obj.id))
+        elif hit.kind == "case":
+            if current_box is None:
+                result.update(alarm=True, message="Сначала отсканируйте короб")
+                return result
+            try:
+                placement = services.place_case_file(db.session, case_file=hit.obj,
+                                                     box=current_box, user_id=current_user.id,
+                                                     now=_now())
+                db.session.commit()
+                result.update(action="placed" if placement.moved else "already",
+                              warnings=placement.warnings,
+                              count=services.box_count(db.session, current_box.id))
+            except DomainError as exc:
+                db.session.rollback()
+                result.update(alarm=True, message=exc.message)
+        else:
+            result.update(alarm=True, message="Это не дело и не короб")
+    elif mode == "issue":
+        if hit.kind != "case":
+            result.update(alarm=True, message="В режиме выдачи сканируйте дела")
+            return result
+        to_user = request.form.get("to_user_id", type=int)
+        try:
+            action, checkout = services.toggle_checkout(
+                db.session, case_file=hit.obj, to_user_id=to_user, due_on=issue_form.due_on.data,
+                user_id=current_user.id, now=_now())
+            db.session.commit()
+            result.update(action=action, checkout=checkout)
+        except DomainError as exc:
+            db.session.rollback()
+            result.update(alarm=True, message=exc.message)
+    elif hit.kind == "box":
+        result["contents"] = queries.box_contents(db.session, hit.obj)
+    return result
+
+
+@bp.post("/scan/open")
+@allow()
+def scan_open():
+    """The header's scan field: open an application, a case file or a box by its code."""
+    code = (request.form.get("code") or "").strip()
+    hit = queries.resolve_code(db.session, code)
+    if hit.kind == "application":
+        if has_role(*INTAKE_ROLES, *MANAGEMENT_ROLES):
+            return redirect_to(url_for("intake.show_application", application_id=hit.obj.id))
+        # The archive opens the folder the application was filed into.
+        case_file = queries.case_file_of_application(db.session, hit.obj.id)
+        if case_file is not None and has_role(*LOOKUP_ROLES):
+            return redirect_to(url_for("archive.show_case", case_id=case_file.id))
+    if hit.kind == "case":
+        return redirect_to(url_for("archive.show_case", case_id=hit.obj.id))
+    if hit.kind == "box":
+        return redirect_to(url_for("archive.show_box", box_id=hit.obj.id))
+    flash(f"Код «{code}» не найден" if code else "Отсканируйте или введите номер")
+    back = request.referrer or url_for("home.index")
+    return redirect_to(back)
+
+
+# ------------------------------------------------------------------ boxes and structure
+
+
+def _group_choices():
+    groups = db.session.scalars(select(ServiceGroup).order_by(ServiceGroup.name))
+    return choices([("", "— любая —")] + [(g.code, g.name) for g in groups])
+
+
+@bp.get("/structure")
+@allow(*LOOKUP_ROLES)
+def structure():
+    form = BulkStructureForm(formdata=None)
+    form.group_code.choices = _group_choices()
+    return render("archive/structure.html", rooms=queries.rooms(db.session), form=form,
+                  can_work=_can_work(), created=None)
+
+
+@bp.post("/structure/bulk")
+@allow(*ARCHIVE_ROLES)
+def bulk_structure():
+    form = BulkStructureForm()
+    form.group_code.choices = _group_choices()
+    if form.validate():
+        try:
+            boxes = services.bulk_create_structure(
+                db.session, room_name=form.room.data, rack_number=form.rack_number.data,
+                shelf_from=form.shelf_from.data, shelf_to=form.shelf_to.data,
+                boxes_per_shelf=form.boxes_per_shelf.data, capacity=form.capacity.data,
+                year_from=form.year_from.data, year_to=form.year_to.data,
+                group_code=form.group_code.data or None)
+            db.session.commit()
+            flash(f"Создано коробов: {len(boxes)} ({boxes[0].barcode} – {boxes[-1].barcode})")
+            return redirect_to(url_for("archive.structure", created=",".join(
+                str(b.id) for b in boxes) if len(boxes) <= 300 else None))
+        except DomainError as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field or "", None) or form.rack_number
+            target.errors = list(target.errors) + [exc.message]
+    return render("archive/structure.html", rooms=queries.rooms(db.session), form=form,
+                  can_work=True, created=None, status=422)
+
+
+@bp.get("/boxes/<int:box_id>")
+@allow(*LOOKUP_ROLES)
+def show_box(box_id: int):
+    box = services.get_box(db.session, box_id)
+    return render("archive/box.html", box=box, files=queries.box_contents(db.session, box),
+                  today=date.today())
+
+
+def _box_ids() -> list[int]:
+    raw = request.args.get("ids") or ""
+    ids = [int(p) for p in raw.replace(" ", ",").split(",") if p.strip().isdigit()]
+    if not ids:
+        raise InvalidInput("Не выбраны короба")
+    return ids
+
+
+@bp.get("/boxes/labels.pdf")
+@allow(*ARCHIVE_ROLES)
+def box_labels():
+    boxes = queries.boxes_in_order(db.session, _box_ids())
+    fmt, start = _fmt_start()
+    return _label_response(lambda: documents.box_labels_pdf(boxes, fmt=fmt, start=start),
+                           "etiketki-korobov.pdf")
+
+
+@bp.get("/boxes/<int:box_id>/inventory.pdf")
+@allow(*LOOKUP_ROLES)
+def box_inventory(box_id: int):
+    box = services.get_box(db.session, box_id)
+    pdf = documents.inventory_pdf([box], config=current_app.config)
+    return pdf_response(pdf, f"opis-{box.barcode}.pdf")
+
+
+@bp.get("/inventory.pdf")
+@allow(*LOOKUP_ROLES)
+def inventory():
+    boxes = queries.boxes_in_order(db.session, _box_ids())
+    pdf = documents.inventory_pdf(boxes, config=current_app.config)
+    return pdf_response(pdf, "opis-del.pdf")
+
+
+# ------------------------------------------------------------------ import
+
+
+def _import_dir() -> Path:
+    path = Path(current_app.instance_path) / "archive-imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@bp.get("/import")
+@allow(*ARCHIVE_ROLES)
+def import_page():
+    batches = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(30))
+    return render("archive/import.html", form=ImportForm(formdata=None), rows=None,
+                  batches=list(batches), confirm_form=None)
+
+
+@bp.post("/import")
+@allow(*ARCHIVE_ROLES)
+def import_preview():
+    form = ImportForm()
+    upload = request.files.get("file")
+    batches = list(db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())
+                                      .limit(30)))
+    if upload is None or not upload.filename:
+        form.file.errors = ["Выберите файл реестра"]
+        return render("archive/import.html", form=form, rows=None, batches=batches,
+                      confirm_form=None, status=422)
+    try:
+        raw_rows = importing.read_register(upload.read(), upload.filename)
+    except DomainError as exc:
+        form.file.errors = [exc.message]
+        return render("archive/import.html", form=form, rows=None, batches=batches,
+                      confirm_form=None, status=422)
+    rows = importing.preview_register(db.session, raw_rows, today=date.today())
+    db.session.rollback()
+    token = secrets.token_hex(16)
+    (_import_dir() / f"{token}.json").write_text(json.dumps(
+        {"filename": upload.filename, "rows": raw_rows, "user_id": current_user.id},
+        ensure_ascii=False), encoding="utf-8")
+    return render("archive/import.html", form=form, rows=rows, batches=batches,
+                  confirm_form=ImportConfirmForm(formdata=None, token=token),
+                  filename=upload.filename)
+
+
+@bp.post("/import/confirm")
+@allow(*ARCHIVE_ROLES)
+def import_confirm():
+    form = ImportConfirmForm()
+    token = form.token.data or ""
+    path = _import_dir() / f"{token}.json"
+    if not token.isalnum() or not path.is_file():
+        raise InvalidInput("Предпросмотр устарел: загрузите файл ещё раз")
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    if stored.get("user_id") != current_user.id:
+        raise InvalidInput("Предпросмотр устарел: загрузите файл ещё раз")
+    batch, _rows = importing.import_register(db.session, stored["rows"],
+                                             filename=stored["filename"],
+                                             user_id=current_user.id, now=_now())
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(f"Импортировано дел: {batch.rows_imported}, пропущено строк: {batch.rows_skipped}")
+    return redirect_to(url_for("archive.show_batch", batch_id=batch.id))
+
+
+@bp.get("/import/<int:batch_id>")
+@allow(*ARCHIVE_ROLES)
+def show_batch(batch_id: int):
+    batch = importing.get_batch(db.session, batch_id)
+    files = queries.search_case_files(db.session, batch_id=batch.id)
+    return render("archive/batch.html", batch=batch, files=files)
+
+
+@bp.post("/import/<int:batch_id>/undo")
+@allow(*ARCHIVE_ROLES)
+def undo_batch(batch_id: int):
+    batch = importing.get_batch(db.session, batch_id)
+    removed = importing.undo_import(db.session, batch, user_id=current_user.id, now=_now())
+    db.session.commit()
+    flash(f"Импорт № {batch.id} отменён, удалено дел: {removed}")
+    return redirect_to(url_for("archive.show_batch", batch_id=batch.id))
+
+
+@bp.app_context_processor
+def _archive_helpers():
+    """archive_case_files(applicant_id) for the applicant card's include."""
+    return {"archive_case_files": lambda applicant_id: queries.case_files_of_applicant(
+        db.session, applicant_id)}

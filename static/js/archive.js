@@ -1,0 +1,149 @@
+// Archive scan page: a keyboard-wedge scanner types a code and Enter into the focused field.
+// Scans arrive faster than the server answers, so they are queued here and sent one by one,
+// in order; the field clears at once and stays focused. No inline scripts (strict CSP).
+(function () {
+  "use strict";
+
+  function init() {
+    var form = document.querySelector("[data-archive-scan]");
+    if (!form) return;
+    var input = form.querySelector("[data-scan-input]");
+    var boxField = document.getElementById("scan-box");
+    var result = document.getElementById("scan-result");
+    var log = document.getElementById("scan-log");
+    var pending = document.getElementById("scan-pending");
+    var sound = document.getElementById("scan-sound");
+    var currentBox = document.getElementById("scan-current-box");
+    var token = (form.querySelector("input[name=csrf_token]") || {}).value || "";
+    var queue = [];
+    var busy = false;
+    var seq = 0;
+
+    function refocus() {
+      var active = document.activeElement;
+      // The employee and due date of the issue mode may be changed; anything else goes back.
+      if (active && active !== input && form.contains(active) &&
+          /^(SELECT|INPUT)$/.test(active.tagName) && active.type !== "checkbox") return;
+      input.focus();
+    }
+
+    function showPending() {
+      pending.textContent = queue.length ? "в очереди: " + queue.length : "";
+      form.setAttribute("data-pending", String(queue.length + (busy ? 1 : 0)));
+    }
+
+    function beep() {
+      if (!sound || !sound.checked) return;
+      try {
+        var Ctx = window.AudioContext || window.webkitAudioContext;
+        var ctx = new Ctx();
+        var osc = ctx.createOscillator();
+        osc.type = "square";
+        osc.frequency.value = 880;
+        osc.connect(ctx.destination);
+        osc.start();
+        osc.stop(ctx.currentTime + 0.35);
+      } catch (e) { /* no audio: the visual alarm is enough */ }
+    }
+
+    function alarm() {
+      document.body.classList.remove("scan-alarm");
+      void document.body.offsetWidth; // restart the flash animation
+      document.body.classList.add("scan-alarm");
+      beep();
+    }
+
+    function addLog(item, card, failed) {
+      var li = document.createElement("li");
+      li.setAttribute("data-code", item.code);
+      li.setAttribute("data-seq", String(item.seq));
+      var isAlarm = failed || (card && card.getAttribute("data-alarm") === "1");
+      li.className = isAlarm ? "alarm" : "ok";
+      li.textContent = card ? card.getAttribute("data-summary") : item.code + ": нет ответа сервера";
+      log.insertBefore(li, log.firstChild);
+      if (isAlarm) alarm();
+    }
+
+    function handle(item, html, boxCode) {
+      result.innerHTML = html;
+      var card = result.querySelector(".scan-card");
+      if (boxField && boxCode !== null) boxField.value = boxCode;
+      var label = card && card.getAttribute("data-box-label");
+      if (currentBox && label && boxCode) currentBox.textContent = "Короб: " + label;
+      addLog(item, card, false);
+    }
+
+    function next() {
+      if (busy || !queue.length) { showPending(); return; }
+      busy = true;
+      var item = queue[0];
+      showPending();
+      var body = item.data;
+      if (boxField) body.set("box", boxField.value);
+      fetch(form.action, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "HX-Request": "true", "X-CSRFToken": token }
+      }).then(function (response) {
+        return response.text().then(function (html) {
+          if (response.status >= 500 || response.status === 401 || response.status === 403) {
+            throw new Error("status " + response.status);
+          }
+          handle(item, html, response.headers.get("X-Scan-Box"));
+          queue.shift();
+        });
+      }).catch(function () {
+        // Keep the scan and try again: nothing typed is lost on a network hiccup.
+        item.tries += 1;
+        if (item.tries >= 5) { queue.shift(); addLog(item, null, true); }
+        return new Promise(function (resolve) { setTimeout(resolve, 1000); });
+      }).then(function () {
+        busy = false;
+        next();
+      });
+    }
+
+    function enqueue() {
+      var code = input.value.trim();
+      input.value = "";
+      input.focus();
+      if (!code) return;
+      var data = new FormData(form);
+      data.set("code", code);
+      seq += 1;
+      queue.push({ code: code, data: data, seq: seq, tries: 0 });
+      next();
+    }
+
+    // Enter in the field is the scanner's end of code (a form with several text fields
+    // would not submit on Enter by itself); the button does the same for typed codes.
+    input.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Enter") return;
+      ev.preventDefault();
+      enqueue();
+    });
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      enqueue();
+    });
+
+    input.addEventListener("blur", function () { setTimeout(refocus, 0); });
+    // After choosing the employee or the due date, the scanner field takes over again.
+    form.addEventListener("change", function (ev) {
+      if (ev.target !== input && ev.target.id !== "scan-sound") input.focus();
+    });
+    document.addEventListener("click", function (ev) {
+      if (ev.target.closest("a, button, select, label, input, textarea")) return;
+      input.focus();
+    });
+    document.body.addEventListener("animationend", function () {
+      document.body.classList.remove("scan-alarm");
+    });
+    input.focus();
+    showPending();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
