@@ -1,0 +1,182 @@
+"""Reads of the selections area: lists, progress, hits to work on, report figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from ..errors import NotFound
+from .models import (
+    OUTCOMES,
+    RULES,
+    ImportJob,
+    MappingProfile,
+    Selection,
+    SelectionHit,
+    SelectionIssue,
+    SelectionRow,
+)
+
+PAGE_SIZE = 50
+
+
+def get_selection(session: Session, selection_id: int) -> Selection:
+    selection = session.get(Selection, selection_id)
+    if selection is None:
+        raise NotFound("Селекция не найдена")
+    return selection
+
+
+def get_profile(session: Session, profile_id: int) -> MappingProfile:
+    profile = session.get(MappingProfile, profile_id)
+    if profile is None:
+        raise NotFound("Профиль не найден")
+    return profile
+
+
+def list_selections(session: Session, *, period: str | None = None, limit: int = 100):
+    query = select(Selection).options(joinedload(Selection.imported_by)).order_by(
+        Selection.id.desc()).limit(limit)
+    if period:
+        query = query.where(Selection.period == period)
+    return session.scalars(query).all()
+
+
+def list_profiles(session: Session):
+    return session.scalars(select(MappingProfile).order_by(
+        MappingProfile.source, MappingProfile.name)).all()
+
+
+def latest_job(session: Session, selection_id: int) -> ImportJob | None:
+    return session.scalar(select(ImportJob).where(ImportJob.selection_id == selection_id)
+                          .order_by(ImportJob.id.desc()).limit(1))
+
+
+def issues(session: Session, selection_id: int, limit: int = 200):
+    return session.scalars(select(SelectionIssue).where(
+        SelectionIssue.selection_id == selection_id).order_by(SelectionIssue.line_no)
+        .limit(limit)).all()
+
+
+@dataclass
+class Stats:
+    """Figures of one selection or a period, for the page and the reports."""
+
+    rows_total: int = 0
+    rows_good: int = 0
+    rows_bad: int = 0
+    hits: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+    by_outcome: dict[str, int] = field(default_factory=dict)
+    candidates: int = 0
+    rejected: int = 0
+    processed: int = 0
+    pending: int = 0
+
+    @property
+    def to_work(self) -> int:
+        return self.processed + self.pending
+
+    @property
+    def percent(self) -> int:
+        return int(self.processed * 100 / self.to_work) if self.to_work else 100
+
+
+def stats(session: Session, selection_ids: list[int]) -> Stats:
+    """Counts by rule, outcome and state, computed in the database."""
+    result = Stats()
+    if not selection_ids:
+        return result
+    totals = session.execute(select(
+        func.coalesce(func.sum(Selection.rows_total), 0),
+        func.coalesce(func.sum(Selection.rows_good), 0),
+        func.coalesce(func.sum(Selection.rows_bad), 0),
+    ).where(Selection.id.in_(selection_ids))).one()
+    result.rows_total, result.rows_good, result.rows_bad = (int(v) for v in totals)
+    h = SelectionHit
+    in_scope = h.selection_id.in_(selection_ids)
+    result.by_rule = {rule: 0 for rule in RULES}
+    for rule, count in session.execute(select(h.rule, func.count()).where(
+            in_scope, h.status != "rejected").group_by(h.rule)):
+        result.by_rule[rule] = count
+    result.by_outcome = {o: 0 for o in OUTCOMES}
+    for outcome, count in session.execute(select(h.outcome, func.count()).where(
+            in_scope, h.outcome.is_not(None)).group_by(h.outcome)):
+        result.by_outcome[outcome] = count
+    for status, count, processed in session.execute(select(
+            h.status, func.count(), func.count(h.processed_at)).where(
+            in_scope).group_by(h.status)):
+        if status == "rejected":
+            result.rejected += count
+            continue
+        result.hits += count
+        if status == "candidate":
+            result.candidates += count
+        result.processed += processed
+        result.pending += count - processed
+    return result
+
+
+def actions(session: Session, selection_id: int) -> list[tuple[str, int, int]]:
+    """(action, hits, processed) of a selection — the groups of the work list."""
+    h = SelectionHit
+    return [tuple(r) for r in session.execute(select(
+        h.action, func.count(), func.count(h.processed_at)).where(
+        h.selection_id == selection_id, h.status != "rejected").group_by(h.action)
+        .order_by(h.action))]
+
+
+def hits(session: Session, selection_id: int, *, state: str = "pending",
+         action: str | None = None, user_id: int | None = None, mine: bool = False,
+         page: int = 1):
+    """A page of hits to work on, filtered; returns (hits, total)."""
+    h = SelectionHit
+    query = select(h).where(h.selection_id == selection_id)
+    if state == "pending":
+        query = query.where(h.processed_at.is_(None), h.status != "rejected")
+    elif state == "candidates":
+        query = query.where(h.status == "candidate")
+    elif state == "processed":
+        query = query.where(h.processed_at.is_not(None))
+    elif state == "rejected":
+        query = query.where(h.status == "rejected")
+    if action:
+        query = query.where(h.action == action)
+    if mine and user_id:
+        query = query.where((h.processed_by_id == user_id) | (h.decided_by_id == user_id))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.options(
+        joinedload(h.row), joinedload(h.applicant), joinedload(h.processed_by))
+        .order_by(h.action, h.confidence.desc(), h.id)
+        .offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return rows, total
+
+
+def applicant_hits(session: Session, applicant_id: int, limit: int = 20):
+    """Hits that concern one applicant (for the applicant's card), newest first."""
+    h = SelectionHit
+    return session.scalars(select(h).join(Selection, Selection.id == h.selection_id).where(
+        h.applicant_id == applicant_id, h.status != "rejected", Selection.status == "done")
+        .options(joinedload(h.row), joinedload(h.selection))
+        .order_by(h.id.desc()).limit(limit)).all()
+
+
+def period_selection_ids(session: Session, period: str) -> list[int]:
+    return list(session.scalars(select(Selection.id).where(
+        Selection.period == period, Selection.status == "done").order_by(Selection.id)))
+
+
+def report_hits(session: Session, selection_ids: list[int]):
+    """Every non-rejected hit of the selections, for the XLSX list (streamed)."""
+    h = SelectionHit
+    return session.scalars(select(h).where(
+        h.selection_id.in_(selection_ids), h.status != "rejected")
+        .options(joinedload(h.row), joinedload(h.applicant), joinedload(h.processed_by))
+        .order_by(h.selection_id, h.id)).all()
+
+
+def row_count(session: Session, selection_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(SelectionRow).where(
+        SelectionRow.selection_id == selection_id))

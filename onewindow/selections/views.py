@@ -1,0 +1,483 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import Blueprint, current_app, make_response, request, url_for
+from flask_login import current_user
+
+from ..auth.roles import CHIEF, SPECIALIST
+from ..core.text import format_date
+from ..errors import Conflict, DomainError, InvalidInput
+from ..extensions import db
+from ..forms_common import choices
+from ..security.sessions import audit_change, audit_read
+from ..web import allow, pdf_response, redirect_to, render, wants_fragment
+from . import documents, jobs, queries, services
+from .forms import CancelForm, MappingForm, OutcomeForm, ProfileForm, UploadForm
+from .models import FIELDS, OUTCOMES, MappingProfile
+from .parsing import FileProblem, guess_mapping, preview
+
+bp = Blueprint("selections", __name__, url_prefix="/selections")
+ROLES = (SPECIALIST, CHIEF)
+STATES = {"pending": "не отработаны", "candidates": "ждут подтверждения",
+          "processed": "отработаны", "rejected": "отклонены", "all": "все"}
+
+
+@bp.app_context_processor
+def _selection_globals():
+    def selection_hits(applicant_id: int):
+        return queries.applicant_hits(db.session, applicant_id)
+
+    return {"selection_hits": selection_hits}
+
+
+def _upload_dir() -> Path:
+    configured = current_app.config.get("SELECTIONS_UPLOAD_DIR")
+    path = Path(configured) if configured else Path(current_app.instance_path) / "selections"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _too_large_message() -> str:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    size = f"{limit // (1024 * 1024)} МБ" if limit >= 1024 * 1024 else f"{limit // 1024} КБ"
+    return (f"Файл больше допустимых {size}. Разделите его на части или попросите "
+            "администратора увеличить предел (MAX_UPLOAD_MB).")
+
+
+def _index_page(form=None, *, status=200, error=None):
+    form = form or UploadForm(formdata=None)
+    if not form.period.data:
+        form.period.data = date.today().strftime("%m.%Y")
+    period_text = (request.args.get("period") or "").strip()
+    period = None
+    if period_text:
+        try:
+            period = services.parse_period(period_text)
+        except InvalidInput:
+            period = None
+    return render("selections/index.html", form=form, error=error, status=status,
+                  selections=queries.list_selections(db.session, period=period),
+                  period_text=period_text)
+
+
+@bp.errorhandler(413)
+def _too_large(_exc):
+    db.session.rollback()
+    return _index_page(status=413, error=_too_large_message())
+
+
+@bp.get("/")
+@allow(*ROLES)
+def index():
+    return _index_page()
+
+
+@bp.post("/upload")
+@allow(*ROLES)
+def upload():
+    form = UploadForm()
+    storage = form.file.data
+    if form.validate() and storage is not None and storage.filename:
+        suffix = Path(storage.filename).suffix.lower()
+        stored = _upload_dir() / f"{uuid.uuid4().hex}{suffix}"
+        storage.save(stored)
+        try:
+            selection = services.register_upload(
+                db.session, source=form.source.data, period=form.period.data,
+                filename=storage.filename, stored_path=stored, user_id=current_user.id,
+                now=datetime.now().replace(microsecond=0), encoding=form.encoding.data,
+                delimiter=form.delimiter.data)
+            audit_change("create", object_type="selection", object_id=selection.id,
+                         details=f"файл {selection.filename}")
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            stored.unlink(missing_ok=True)
+            field = getattr(form, exc.field or "", None)
+            if field is not None:
+                field.errors = list(field.errors) + [exc.message]
+                return _index_page(form, status=422)
+            return _index_page(form, status=422, error=exc.message)
+        return redirect_to(url_for("selections.mapping", selection_id=selection.id))
+    if storage is None or not storage.filename:
+        form.file.errors = ["Выберите файл"]
+    return _index_page(form, status=422)
+
+
+# ------------------------------------------------------------------ mapping
+
+
+def _profiles(source: str):
+    return [p for p in queries.list_profiles(db.session) if p.source == source and p.active]
+
+
+def _mapping_page(selection, form=None, *, status=200, error=None):
+    encoding = request.values.get("encoding") or selection.encoding
+    delimiter = request.values.get("delimiter") or selection.delimiter
+    header, rows, problem = [], [], None
+    try:
+        header, rows = preview(Path(selection.stored_path or ""), selection.file_format,
+                               encoding=encoding, delimiter=delimiter)
+    except (FileProblem, OSError) as exc:
+        problem = str(exc) if isinstance(exc, FileProblem) else "Загруженный файл не найден"
+    profile = None
+    if form is None:
+        form = MappingForm(formdata=None)
+        chosen = request.args.get("profile_id", type=int)
+        if chosen:
+            profile = db.session.get(MappingProfile, chosen)
+        elif header:
+            profile = services.find_profile(db.session, source=selection.source, header=header)
+        mapping = (profile.mapping if profile else None) or (
+            selection.mapping if selection.mapping else guess_mapping(header))
+        form.set_columns(header)
+        for name in FIELDS:
+            getattr(form, name).data = mapping.get(name, "")
+        form.profile_id.data = str(profile.id) if profile else ""
+        form.encoding.data, form.delimiter.data = encoding, delimiter
+    form.set_columns(header)
+    form.profile_id.choices = choices([("", "— без профиля —")] + [
+        (str(p.id), p.name) for p in _profiles(selection.source)])
+    return render("selections/mapping.html", selection=selection, form=form, header=header,
+                  rows=rows, problem=problem, profile=profile, error=error, status=status,
+                  fields=FIELDS)
+
+
+@bp.get("/<int:selection_id>/mapping")
+@allow(*ROLES)
+def mapping(selection_id: int):
+    selection = queries.get_selection(db.session, selection_id)
+    return _mapping_page(selection)
+
+
+@bp.post("/<int:selection_id>/import")
+@allow(*ROLES)
+def start_import(selection_id: int):
+    selection = queries.get_selection(db.session, selection_id)
+    form = MappingForm()
+    form.profile_id.choices = choices([("", "")] + [
+        (str(p.id), p.name) for p in _profiles(selection.source)])
+    try:
+        header, _rows = preview(Path(selection.stored_path or ""), selection.file_format,
+                                encoding=form.encoding.data, delimiter=form.delimiter.data,
+                                rows=0)
+    except (FileProblem, OSError) as exc:
+        message = str(exc) if isinstance(exc, FileProblem) else "Загруженный файл не найден"
+        return _mapping_page(selection, status=422, error=message)
+    form.set_columns(header)
+    if not form.validate():
+        return _mapping_page(selection, form, status=422)
+    now = datetime.now().replace(microsecond=0)
+    try:
+        selection.encoding, selection.delimiter = form.encoding.data, form.delimiter.data
+        mapping = services.clean_mapping(form.mapping(), header)
+        profile = None
+        if form.profile_name.data:
+            profile = services.save_profile(db.session, source=selection.source,
+                                            name=form.profile_name.data, mapping=mapping,
+                                            user_id=current_user.id, now=now)
+        elif form.profile_id.data:
+            profile = db.session.get(MappingProfile, int(form.profile_id.data))
+            if profile is not None and profile.mapping != mapping:
+                profile = services.save_profile(db.session, source=selection.source,
+                                                name=profile.name, mapping=mapping,
+                                                user_id=current_user.id, now=now)
+        job = services.start_import(
+            db.session, selection, mapping=mapping, header=header, profile=profile,
+            accept_partial=form.accept_partial.data,
+            confirm_duplicate=form.confirm_duplicate.data, now=now)
+        job_id = job.id
+        audit_change("update", object_type="selection", object_id=selection_id,
+                     details="запуск загрузки")
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        field = getattr(form, exc.field or "", None)
+        if field is not None and exc.field != "mapping":
+            field.errors = list(field.errors) + [exc.message]
+            return _mapping_page(selection, form, status=422)
+        return _mapping_page(selection, form, status=422, error=exc.message)
+    jobs.start(current_app._get_current_object(), job_id)
+    return redirect_to(url_for("selections.show", selection_id=selection_id))
+
+
+@bp.post("/<int:selection_id>/accept-partial")
+@allow(*ROLES)
+def accept_partial(selection_id: int):
+    """After the bad-lines report: load the good rows only, explicitly."""
+    selection = queries.get_selection(db.session, selection_id)
+    if selection.status not in ("invalid", "failed"):
+        raise Conflict("Селекция не ждёт решения по строкам с ошибками")
+    try:
+        header, _rows = preview(Path(selection.stored_path or ""), selection.file_format,
+                                encoding=selection.encoding, delimiter=selection.delimiter,
+                                rows=0)
+    except (FileProblem, OSError) as exc:
+        raise Conflict(str(exc) if isinstance(exc, FileProblem)
+                       else "Загруженный файл не найден — загрузите его заново") from exc
+    job = services.start_import(
+        db.session, selection, mapping=selection.mapping, header=header,
+        profile=selection.profile, accept_partial=request.form.get("accept") == "1"
+        or selection.accept_partial, confirm_duplicate=True,
+        now=datetime.now().replace(microsecond=0))
+    job_id = job.id
+    db.session.commit()
+    jobs.start(current_app._get_current_object(), job_id)
+    return redirect_to(url_for("selections.show", selection_id=selection_id))
+
+
+@bp.post("/<int:selection_id>/cancel")
+@allow(*ROLES)
+def cancel(selection_id: int):
+    selection = queries.get_selection(db.session, selection_id)
+    form = CancelForm()
+    try:
+        stored = services.cancel_selection(db.session, selection, reason=form.reason.data or "")
+        db.session.commit()
+        if stored:
+            Path(stored).unlink(missing_ok=True)
+    except DomainError as exc:
+        db.session.rollback()
+        form.reason.errors = [exc.message]
+        return _show_page(selection, cancel_form=form, status=422)
+    return redirect_to(url_for("selections.index"))
+
+
+# ------------------------------------------------------------------ progress and work
+
+
+def _job(selection):
+    job = queries.latest_job(db.session, selection.id)
+    if job is not None and jobs.mark_stale(db.session, job, now=datetime.now()):
+        db.session.commit()
+    return job
+
+
+def _filters():
+    state = request.args.get("state", "pending")
+    state = state if state in STATES else "pending"
+    return {"state": state, "action": request.args.get("action") or None,
+            "mine": request.args.get("mine") == "1",
+            "page": max(request.args.get("page", 1, type=int) or 1, 1)}
+
+
+def _show_page(selection, *, cancel_form=None, status=200):
+    job = _job(selection)
+    filters = _filters()
+    hits, total = queries.hits(db.session, selection.id, user_id=current_user.id, **filters)
+    return render(
+        "selections/show.html", "selections/_hits.html", selection=selection, job=job,
+        stats=queries.stats(db.session, [selection.id]),
+        actions=queries.actions(db.session, selection.id), hits=hits, total=total,
+        filters=filters, states=STATES, outcomes=OUTCOMES, page_size=queries.PAGE_SIZE,
+        issues=queries.issues(db.session, selection.id) if selection.status == "invalid"
+        else [], cancel_form=cancel_form or CancelForm(formdata=None), status=status)
+
+
+@bp.get("/<int:selection_id>")
+@allow(*ROLES)
+def show(selection_id: int):
+    return _show_page(queries.get_selection(db.session, selection_id))
+
+
+@bp.get("/<int:selection_id>/progress")
+@allow(*ROLES)
+def progress(selection_id: int):
+    selection = queries.get_selection(db.session, selection_id)
+    job = _job(selection)
+    response = make_response(render("selections/show.html", "selections/_progress.html",
+                                     selection=selection, job=job, stats=None, actions=[],
+                                     hits=[], total=0, filters=_filters(), states=STATES,
+                                     outcomes=OUTCOMES, page_size=queries.PAGE_SIZE,
+                                     issues=[], cancel_form=CancelForm(formdata=None)))
+    if job is None or job.finished:
+        response.headers["HX-Refresh"] = "true"
+    return response
+
+
+def _hit_row(hit, form=None, *, status=200, error=None):
+    if status == 200 and not wants_fragment():
+        return redirect_to(url_for("selections.show", selection_id=hit.selection_id,
+                                   state="all"))
+    return render("selections/_hit_row.html", hit=hit, outcomes=OUTCOMES,
+                  form=form or OutcomeForm(formdata=None), error=error, status=status)
+
+
+@bp.post("/hits/<int:hit_id>/decide")
+@allow(*ROLES)
+def decide(hit_id: int):
+    hit = services.get_hit(db.session, hit_id)
+    try:
+        services.decide_hit(db.session, hit, confirm=request.form.get("confirm") == "1",
+                            user_id=current_user.id, now=datetime.now().replace(microsecond=0))
+        audit_change("update", object_type="selection_hit", object_id=hit_id,
+                     details=hit.status)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return _hit_row(services.get_hit(db.session, hit_id), status=exc.status_code,
+                        error=exc.message)
+    return _hit_row(hit)
+
+
+@bp.post("/hits/<int:hit_id>/outcome")
+@allow(*ROLES)
+def outcome(hit_id: int):
+    hit = services.get_hit(db.session, hit_id)
+    form = OutcomeForm()
+    if not form.validate():
+        return _hit_row(hit, form, status=422)
+    try:
+        services.record_outcome(db.session, hit, outcome=form.outcome.data,
+                                comment=form.comment.data, user_id=current_user.id,
+                                now=datetime.now().replace(microsecond=0))
+        audit_change("status", object_type="selection_hit", object_id=hit_id,
+                     details=hit.outcome)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return _hit_row(services.get_hit(db.session, hit_id), form, status=exc.status_code,
+                        error=exc.message)
+    return _hit_row(hit)
+
+
+# ------------------------------------------------------------------ reports
+
+
+def _selection_report(selection_id: int):
+    selection = queries.get_selection(db.session, selection_id)
+    title = f"Отчёт по селекции № {selection.id}"
+    subtitle = (f"{selection.source_name}, период {selection.period_label}, файл "
+                f"«{selection.filename}», загружен {format_date(selection.imported_at)}")
+    return [selection.id], [selection], title, subtitle
+
+
+def _period_report():
+    text = (request.args.get("period") or "").strip()
+    period = services.parse_period(text)
+    ids = queries.period_selection_ids(db.session, period)
+    selections = [queries.get_selection(db.session, i) for i in ids]
+    label = f"{period[5:]}.{period[:4]}"
+    return ids, selections, f"Отчёт по селекциям за {label}", f"Селекций: {len(ids)}"
+
+
+def _xlsx_response(data: bytes, filename: str):
+    from urllib.parse import quote
+
+    response = make_response(data)
+    response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:selection_id>/report.pdf")
+@allow(*ROLES)
+def report_pdf(selection_id: int):
+    ids, selections, title, subtitle = _selection_report(selection_id)
+    pdf = documents.report_pdf(title=title, subtitle=subtitle,
+                               stats=queries.stats(db.session, ids), selections=selections,
+                               config=current_app.config, now=datetime.now())
+    response = pdf_response(pdf, f"selekciya-{selection_id}.pdf")
+    audit_read("print", object_type="selection", object_id=selection_id, details="отчёт")
+    return response
+
+
+@bp.get("/<int:selection_id>/report.xlsx")
+@allow(*ROLES)
+def report_xlsx(selection_id: int):
+    ids, _selections, title, _subtitle = _selection_report(selection_id)
+    data = documents.report_xlsx(title=title, stats=queries.stats(db.session, ids),
+                                 hits=queries.report_hits(db.session, ids))
+    response = _xlsx_response(data, f"selekciya-{selection_id}.xlsx")
+    audit_read("export", object_type="selection", object_id=selection_id, details="XLSX")
+    return response
+
+
+@bp.get("/report")
+@allow(*ROLES)
+def period_report():
+    text = (request.args.get("period") or date.today().strftime("%m.%Y")).strip()
+    error, stats, selections = None, None, []
+    try:
+        period = services.parse_period(text)
+        ids = queries.period_selection_ids(db.session, period)
+        selections = [queries.get_selection(db.session, i) for i in ids]
+        stats = queries.stats(db.session, ids)
+    except InvalidInput as exc:
+        error = exc.message
+    return render("selections/period.html", period_text=text, error=error, stats=stats,
+                  lines=documents.report_lines(stats) if stats else [],
+                  selections=selections, status=422 if error else 200)
+
+
+@bp.get("/report.pdf")
+@allow(*ROLES)
+def period_report_pdf():
+    ids, selections, title, subtitle = _period_report()
+    pdf = documents.report_pdf(title=title, subtitle=subtitle,
+                               stats=queries.stats(db.session, ids), selections=selections,
+                               config=current_app.config, now=datetime.now())
+    response = pdf_response(pdf, "selekcii-za-period.pdf")
+    audit_read("print", object_type="selection_period", object_id=request.args.get("period"),
+               details="отчёт")
+    return response
+
+
+@bp.get("/report.xlsx")
+@allow(*ROLES)
+def period_report_xlsx():
+    ids, _selections, title, _subtitle = _period_report()
+    data = documents.report_xlsx(title=title, stats=queries.stats(db.session, ids),
+                                 hits=queries.report_hits(db.session, ids))
+    response = _xlsx_response(data, "selekcii-za-period.xlsx")
+    audit_read("export", object_type="selection_period", object_id=request.args.get("period"),
+               details="XLSX")
+    return response
+
+
+# ------------------------------------------------------------------ profiles
+
+
+@bp.get("/profiles")
+@allow(*ROLES)
+def profiles():
+    return render("selections/profiles.html", profiles=queries.list_profiles(db.session),
+                  fields=FIELDS)
+
+
+def _profile_page(profile, form, status=200):
+    return render("selections/profile.html", profile=profile, form=form, fields=FIELDS,
+                  status=status)
+
+
+@bp.get("/profiles/<int:profile_id>")
+@allow(*ROLES)
+def profile(profile_id: int):
+    item = queries.get_profile(db.session, profile_id)
+    form = ProfileForm(formdata=None)
+    form.actions.data = "\n".join(f"{k} = {v}" for k, v in item.actions.items())
+    form.default_action.data = item.default_action
+    form.active.data = item.active
+    return _profile_page(item, form)
+
+
+@bp.post("/profiles/<int:profile_id>")
+@allow(*ROLES)
+def update_profile(profile_id: int):
+    item = queries.get_profile(db.session, profile_id)
+    form = ProfileForm()
+    if form.validate():
+        try:
+            services.update_profile(db.session, item, actions_text=form.actions.data,
+                                    default_action=form.default_action.data,
+                                    active=form.active.data)
+            db.session.commit()
+            return redirect_to(url_for("selections.profiles"))
+        except DomainError as exc:
+            db.session.rollback()
+            form.actions.errors = [exc.message]
+    return _profile_page(item, form, status=422)
