@@ -82,8 +82,8 @@ def upgrade():
     )
     with op.batch_alter_table('applicants', schema=None) as batch_op:
         batch_op.create_index('ix_applicants_birth_date', ['birth_date'], unique=False)
-        batch_op.create_index('ix_applicants_search_initials', ['search_initials'], unique=False)
-        batch_op.create_index('ix_applicants_search_name', ['search_name'], unique=False)
+        batch_op.create_index('ix_applicants_search_initials', ['search_initials', 'birth_date'], unique=False)
+        batch_op.create_index('ix_applicants_search_name', ['search_name', 'birth_date'], unique=False)
 
     op.create_table('calendar_overrides',
     sa.Column('day', sa.Date(), nullable=False),

@@ -1,0 +1,1 @@
+"""Confidentiality machinery: the access matrix, the audit log, sessions, backups."""

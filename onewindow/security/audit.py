@@ -1,0 +1,200 @@
+"""Write and read the audit log.
+
+``record(session, ...)`` adds a row to the caller's transaction, so the audit entry and
+the change it records commit or roll back together. ``record_access(...)`` is for the
+views that only read (a card, a print, an export): it writes the row in a short write
+transaction of its own, because on SQLite a GET request's transaction begins deferred
+(see database.py) and may not take the write lock half-way.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ..database import reset_write_intent, set_write_intent
+from .models import ACTION_NAMES, AuditEntry
+
+log = logging.getLogger("onewindow.audit")
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def clean(value, limit: int) -> str | None:
+    """One line, bounded length: control characters become visible escapes."""
+    if value is None:
+        return None
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
+    return text[:limit]
+
+
+def record(
+    session: Session,
+    *,
+    action: str,
+    now: datetime,
+    user=None,
+    username: str | None = None,
+    remote_addr: str | None = None,
+    object_type: str | None = None,
+    object_id=None,
+    result: str = "ok",
+    details: str | None = None,
+) -> AuditEntry:
+    """Add an audit entry to the session's transaction (never a СНИЛС or passport value)."""
+    if action not in ACTION_NAMES:
+        raise ValueError(f"unknown audit action {action!r}")
+    entry = AuditEntry(
+        at=now.replace(microsecond=0),
+        user_id=getattr(user, "id", None),
+        username=clean(getattr(user, "username", None) or username or "—", 64),
+        role=getattr(user, "role", None),
+        remote_addr=clean(remote_addr, 64),
+        action=action,
+        object_type=object_type,
+        object_id=clean(object_id, 64),
+        result=result,
+        details=clean(details, 200),
+    )
+    session.add(entry)
+    session.flush()
+    log.info(
+        "audit action=%s result=%s user=%s role=%s addr=%s object=%s:%s",
+        entry.action, entry.result, entry.username, entry.role, entry.remote_addr,
+        entry.object_type, entry.object_id,
+    )
+    return entry
+
+
+def record_read(session: Session, **kwargs) -> AuditEntry:
+    """Record a read-only access in its own short write transaction, and commit it.
+
+    The caller's read transaction ends first (objects are expired, so render the
+    response before calling this). If the row cannot be written the error propagates
+    and the page or PDF is not handed out.
+    """
+    session.commit()
+    token = set_write_intent(True)
+    try:
+        entry = record(session, **kwargs)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        reset_write_intent(token)
+    return entry
+
+
+def failed_logins(session: Session, *, since: datetime, username: str | None = None,
+                  remote_addr: str | None = None) -> int:
+    """Failed logins since ``since`` for an account (after its last success) or an address."""
+    query = select(func.count(AuditEntry.id)).where(
+        AuditEntry.action == "login_failed", AuditEntry.at >= since)
+    if username is not None:
+        last_ok = session.scalar(select(func.max(AuditEntry.at)).where(
+            AuditEntry.action == "login", AuditEntry.username == username,
+            AuditEntry.at >= since))
+        query = query.where(AuditEntry.username == username)
+        if last_ok is not None:
+            query = query.where(AuditEntry.at > last_ok)
+    if remote_addr is not None:
+        query = query.where(AuditEntry.remote_addr == remote_addr)
+    return session.scalar(query) or 0
+
+
+# --- search and export ---------------------------------------------------------------
+
+@dataclass
+class AuditFilter:
+    username: str = ""
+    action: str = ""
+    object_type: str = ""
+    object_id: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def search(session: Session, flt: AuditFilter, *, limit: int | None = 500) -> list[AuditEntry]:
+    query = select(AuditEntry)
+    if flt.username:
+        query = query.where(AuditEntry.username == flt.username.strip().lower())
+    if flt.action:
+        query = query.where(AuditEntry.action == flt.action)
+    if flt.object_type:
+        query = query.where(AuditEntry.object_type == flt.object_type)
+    if flt.object_id:
+        query = query.where(AuditEntry.object_id == flt.object_id.strip())
+    if flt.date_from:
+        query = query.where(AuditEntry.at >= datetime.combine(flt.date_from, datetime.min.time()))
+    if flt.date_to:
+        end = datetime.combine(flt.date_to + timedelta(days=1), datetime.min.time())
+        query = query.where(AuditEntry.at < end)
+    query = query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+EXPORT_HEADER = ["Дата и время", "Пользователь", "Роль", "Адрес", "Действие", "Объект",
+                 "№ объекта", "Результат", "Подробности"]
+
+
+def neutralise(value) -> str:
+    """A cell that a spreadsheet would read as a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def export_rows(entries: list[AuditEntry]) -> list[list[str]]:
+    from ..core.text import format_datetime
+
+    return [[neutralise(v) for v in (
+        format_datetime(e.at) + f":{e.at.second:02d}", e.username, e.role, e.remote_addr,
+        e.action_name, e.object_name, e.object_id, e.result_name, e.details,
+    )] for e in entries]
+
+
+def export_csv(entries: list[AuditEntry]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(EXPORT_HEADER)
+    writer.writerows(export_rows(entries))
+    return buffer.getvalue().encode("utf-8-sig")  # BOM: Excel opens UTF-8 correctly
+
+
+def export_xlsx(entries: list[AuditEntry]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Журнал"
+    sheet.append(EXPORT_HEADER)
+    for row in export_rows(entries):
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # text, never a formula
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def purge(session: Session, *, before: datetime, now: datetime, actor: str) -> int:
+    """Delete entries older than ``before`` (the retention period) and log the purge.
+
+    The only deletion of audit entries there is; it runs from the CLI.
+    """
+    count = session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.at < before)) or 0
+    session.execute(delete(AuditEntry).where(AuditEntry.at < before))
+    record(session, action="audit_purge", now=now, username=actor, object_type="audit",
+           details=f"удалено записей: {count}; старше {before:%d.%m.%Y}")
+    return count
