@@ -18,6 +18,7 @@ from ..core.text import format_date
 from ..core.workdays import default_calendar
 from ..errors import DomainError, NotFound
 from ..extensions import db
+from ..security.sessions import audit_change
 from ..forms_common import choices
 from ..web import allow, redirect_to, render
 from . import services
@@ -277,8 +278,12 @@ def update_user(user_id: int):
         try:
             services.update_profile(db.session, user, full_name=form.full_name.data,
                                     position=form.position.data)
+            old_role = user.role
             services.change_role(db.session, user, role=form.role.data,
                                  acting_user_id=current_user.id)
+            if user.role != old_role:
+                audit_change("role_change", object_type="user", object_id=user.id,
+                             details=f"{old_role} → {user.role}")
             db.session.commit()
             flash(f"Пользователь {user.username} сохранён")
             return redirect_to(url_for("admin.edit_user", user_id=user.id))
@@ -297,6 +302,8 @@ def reset_password(user_id: int):
     if form.validate():
         try:
             services.reset_password(db.session, user, password=form.password.data)
+            audit_change("password_change", object_type="user", object_id=user.id,
+                         details="сброс администратором")
             db.session.commit()
             flash(f"Пароль пользователя {user.username} изменён, его сеансы завершены")
             return redirect_to(url_for("admin.edit_user", user_id=user.id))
@@ -313,6 +320,8 @@ def set_user_active(user_id: int):
     active = request.form.get("active") == "1"
     try:
         services.set_user_active(db.session, user, active=active, acting_user_id=current_user.id)
+        audit_change("user_enable" if active else "user_disable", object_type="user",
+                     object_id=user.id)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()

@@ -11,10 +11,23 @@ from ..core.workdays import ProductionCalendar
 from .models import CalendarOverride
 
 
+_cache: dict[frozenset, ProductionCalendar] = {}
+
+
 def office_calendar(session: Session) -> ProductionCalendar:
-    """The calendar the office counts deadlines on: the package plus admin overrides."""
+    """The calendar the office counts deadlines on: the package plus admin overrides.
+
+    Building the holidays tables costs milliseconds, so one calendar is kept per set of
+    overrides (they change a few times a year); reading the overrides is one small query.
+    """
     rows = session.execute(select(CalendarOverride.day, CalendarOverride.working)).all()
-    return ProductionCalendar({day: working for day, working in rows})
+    key = frozenset((day, working) for day, working in rows)
+    calendar = _cache.get(key)
+    if calendar is None:
+        if len(_cache) > 16:
+            _cache.clear()
+        calendar = _cache[key] = ProductionCalendar(dict(key))
+    return calendar
 
 
 def set_override(

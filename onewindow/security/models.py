@@ -35,6 +35,16 @@ OBJECT_NAMES = {
     "case_file": "Личное дело",
     "user": "Учётная запись",
     "audit": "Журнал",
+    "box": "Короб",
+    "selection": "Селекция",
+    "selection_hit": "Совпадение селекции",
+    "request": "Запрос",
+    "appeal": "Обращение",
+    "notice": "Уведомление",
+    "handover": "Передача дел",
+    "ticket": "Талон",
+    "booking": "Предварительная запись",
+    "report": "Отчёт",
 }
 
 RESULT_NAMES = {"ok": "успешно", "denied": "отказано", "failed": "ошибка",

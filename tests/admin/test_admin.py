@@ -357,3 +357,21 @@ def test_reset_password(app, users, session):
     assert r.status_code == 303
     assert other.get("/services/").status_code == 302
     assert Desk(app, user, "Brand-new-pass-7").get("/services/").status_code == 200
+
+
+def test_role_change_and_disable_are_audited(admin_client, session, users):
+    from sqlalchemy import select
+
+    from onewindow.security.models import AuditEntry
+
+    target = users["specialist"]
+    target_id = target.id
+    r = admin_client.post(f"/admin/users/{target_id}", data={
+        "full_name": target.full_name, "position": "", "role": "archivist"})
+    assert r.status_code in (302, 303)
+    admin_client.post(f"/admin/users/{target_id}/active", data={"active": "0"})
+    session.rollback()
+    actions = [(e.action, e.object_id) for e in session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "user").order_by(AuditEntry.id))]
+    assert ("role_change", str(target_id)) in [(a, str(o)) for a, o in actions]
+    assert ("user_disable", str(target_id)) in [(a, str(o)) for a, o in actions]
