@@ -76,11 +76,15 @@ def record_decision_notice(session: Session, application, *, user_id: int, now: 
     decision = _decision_of(application)
     existing = session.scalar(select(DecisionNotice).where(
         DecisionNotice.application_id == application.id, DecisionNotice.decision == decision))
-    if existing is not None:
-        return existing
     email = (email or application.applicant.email or "").strip() or None
     if email_consent and (not email or "@" not in email):
         raise InvalidInput("Для отправки по e-mail укажите адрес заявителя", field="email")
+    if existing is not None:
+        if email_consent and existing.email_to is None and existing.status == "printed":
+            # The notice was prepared at the decision; the citizen consents to e-mail later.
+            existing.email_to, existing.status, existing.next_attempt_at = email, "pending", now
+            session.flush()
+        return existing
     notice = DecisionNotice(
         application_id=application.id, decision=decision,
         reason=application.decision_reason, number=take_outgoing_number(session, on=now.date()),

@@ -227,6 +227,6 @@ def test_open_case_by_hand(client, users, session):
     assert r.status_code == 303
     session.rollback()
     case_file = session.scalar(select(CaseFile))
-    assert re.fullmatch(r"GAZ/\d{4}/00001", case_file.number)
+    assert re.fullmatch(r"GAZ/\d{2}/00001", case_file.number)
     assert case_file.sheets == 7 and case_file.opened_by_id == users["archivist"].id
     assert r.headers["Location"].endswith(f"/archive/cases/{case_file.id}")

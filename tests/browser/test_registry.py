@@ -24,6 +24,15 @@ def _login(page, username):
     page.wait_for_url(re.compile(r"/$"))
 
 
+@pytest.fixture(autouse=True)
+def _intake_events_muted():
+    """The handover list here is built from explicit registry rows only."""
+    from onewindow.events import application_registered, application_status_changed
+
+    with application_registered.muted(), application_status_changed.muted():
+        yield
+
+
 def test_handover_lists_items_after_choosing_leaver(page, users, session):
     spec = users["specialist"]
     receiver = make_user(session, full_name="Принимающая Ольга Ивановна")
