@@ -69,6 +69,7 @@ def upgrade():
     sa.Column('address', sa.Text(), nullable=True),
     sa.Column('phone', sa.String(length=40), nullable=True),
     sa.Column('email', sa.String(length=200), nullable=True),
+    sa.Column('email_consent', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('search_name', sa.String(length=400).with_variant(sa.String(length=400, collation='C'), 'postgresql'), nullable=False),
     sa.Column('search_initials', sa.String(length=400).with_variant(sa.String(length=400, collation='C'), 'postgresql'), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),

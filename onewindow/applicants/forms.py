@@ -30,6 +30,7 @@ class ApplicantForm(FlaskForm):
                                                    message="Неверный адрес электронной почты"),
                          Length(max=200)],
                         filters=[strip_filter])
+    email_consent = BooleanField("Согласен(на) получать уведомления о решениях по e-mail")
     categories = SelectMultipleField("Льготные категории", coerce=int, validate_choice=False)
     confirm_duplicate = BooleanField("Это другой человек — всё равно зарегистрировать")
     version = HiddenField()
@@ -38,7 +39,7 @@ class ApplicantForm(FlaskForm):
         return {name: getattr(self, name).data for name in (
             "surname", "name", "patronymic", "birth_date", "sex", "snils", "id_doc_type",
             "id_doc_series", "id_doc_number", "id_doc_issued_by", "id_doc_issue_date",
-            "address", "phone", "email")}
+            "address", "phone", "email", "email_consent")}
 
 
 class SearchForm(FlaskForm):

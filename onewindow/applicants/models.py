@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.snils import format_snils, mask_snils
@@ -58,6 +58,8 @@ class Applicant(db.Model):
     address: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
+    # Consent to receive notices by e-mail (the notice is then also e-mailed).
+    email_consent: Mapped[bool] = mapped_column(default=False, server_default=false())
     # "фамилия имя отчество", casefolded, ё→е; and "фамилия и о" for initials.
     search_name: Mapped[str] = mapped_column(SearchString)
     search_initials: Mapped[str] = mapped_column(SearchString)

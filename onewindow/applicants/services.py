@@ -17,7 +17,7 @@ from .models import ID_DOC_TYPES, Applicant
 EDITABLE_FIELDS = (
     "surname", "name", "patronymic", "birth_date", "sex", "snils", "id_doc_type",
     "id_doc_series", "id_doc_number", "id_doc_issued_by", "id_doc_issue_date",
-    "address", "phone", "email",
+    "address", "phone", "email", "email_consent",
 )
 
 
@@ -63,6 +63,7 @@ def _clean(values: dict, *, today: date) -> dict:
     if issue and (issue > today or issue < birth):
         raise InvalidInput("Дата выдачи документа должна быть между датой рождения и сегодняшним "
                            "днём", field="id_doc_issue_date")
+    data["email_consent"] = bool(data.get("email_consent")) and bool(data.get("email"))
     if data.get("sex") not in ("M", "F"):
         raise InvalidInput("Укажите пол", field="sex")
     if data.get("id_doc_type", "passport_ru") not in ID_DOC_TYPES:

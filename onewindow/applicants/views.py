@@ -9,7 +9,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..forms_common import choices
 from ..security.sessions import audit_change, audit_read
-from ..web import allow, redirect_to, render
+from ..web import allow, read_only, redirect_to, render
 from . import queries, services
 from .forms import ApplicantForm, SearchForm
 
@@ -31,6 +31,7 @@ def index():
 
 @bp.post("/search")
 @allow(*INTAKE_ROLES)
+@read_only
 def search():
     """Search as you type; POST keeps СНИЛС and names out of URLs and server logs."""
     form = SearchForm()

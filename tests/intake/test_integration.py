@@ -42,3 +42,21 @@ def test_registration_opens_the_case_file_once_per_service(session):
     assert [f.number.split("/")[0] for f in files] == ["ESP", "GAZ"]
     assert {a.id for a in files[0].applications} == {first.id, again.id}
     assert {a.id for a in files[1].applications} == {other.id}
+
+
+def test_decision_notice_goes_by_email_only_with_consent(session):
+    from ..factories import make_applicant
+
+    user = make_user(session)
+    now = datetime(2026, 12, 1, 10)
+    notices = {}
+    for consent in (True, False):
+        applicant = make_applicant(session, email="anna@example.org", email_consent=consent)
+        application = make_application(session, user=user, applicant=applicant)
+        services.change_status(session, application, to="transferred", user_id=user.id, now=now)
+        services.change_status(session, application, to="refused", user_id=user.id, now=now,
+                               comment="Нет права")
+        notices[consent] = session.scalar(select(DecisionNotice).where(
+            DecisionNotice.application_id == application.id))
+    assert notices[True].status == "pending" and notices[True].email_to == "anna@example.org"
+    assert notices[False].status == "printed" and notices[False].email_to is None
