@@ -15,6 +15,23 @@ BLUEPRINTS = (
     "onewindow.applicants.views",
     "onewindow.intake.views",
     "onewindow.admin.views",
+    "onewindow.queue.views",
+    "onewindow.archive.views",
+    "onewindow.inventory.views",
+    "onewindow.disposal.views",
+    "onewindow.registry.views",
+    "onewindow.security.views",
+    "onewindow.reports.views",
+    "onewindow.feedback.views",
+    "onewindow.selections.views",
+    "onewindow.prints.views",
+)
+
+# Modules that react to other areas' domain events (see onewindow/events.py).
+RECEIVERS = (
+    "onewindow.archive.receivers",
+    "onewindow.queue.receivers",
+    "onewindow.registry.receivers",
 )
 
 
@@ -28,7 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from .config import Config, engine_options, normalize_db_url
+    from .config import DEV_SECRET, Config, engine_options, normalize_db_url
 
     app.config.from_object(Config(app.instance_path))
     if config:
@@ -40,6 +57,10 @@ def create_app(config: dict | None = None) -> Flask:
             app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(url)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in production (ONEWINDOW_ENV=production)")
+    if app.config.get("ENV_NAME") == "production" and (app.debug or app.testing):
+        raise RuntimeError("debug/testing mode is refused in production (ONEWINDOW_ENV=production)")
+    if app.config.get("ENV_NAME") == "production" and app.config["SECRET_KEY"] == DEV_SECRET:
+        raise RuntimeError("the development SECRET_KEY is refused in production")
 
     from . import models  # noqa: F401  (every table known to Alembic)
     from .database import configure_engine
@@ -57,6 +78,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     for module_name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp)
+    for module_name in RECEIVERS:
+        importlib.import_module(module_name)
 
     from . import cli, hooks
 

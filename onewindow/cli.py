@@ -14,6 +14,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(quickstart_command)
+    app.cli.add_command(audit_purge_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(access_matrix_command)
 
 
 def _commit_or_fail(action):
@@ -104,3 +108,80 @@ def quickstart_command(host, port, applicants, no_serve):
     from waitress import serve
 
     serve(current_app._get_current_object(), host=host, port=port, threads=8)
+
+
+@click.command("audit-purge")
+@click.option("--days", type=int, default=None,
+              help="срок хранения в днях (по умолчанию AUDIT_RETENTION_DAYS)")
+@click.option("--yes", is_flag=True, help="не спрашивать подтверждения")
+def audit_purge_command(days, yes):
+    """Delete audit entries older than the retention period (the purge itself is logged)."""
+    import getpass
+    from datetime import datetime, timedelta
+
+    from flask import current_app
+
+    from .security.audit import purge
+
+    days = days if days is not None else current_app.config["AUDIT_RETENTION_DAYS"]
+    if days < 1:
+        raise click.ClickException("Срок хранения должен быть не меньше 1 дня")
+    now = datetime.now()
+    before = now - timedelta(days=days)
+    if not yes:
+        click.confirm(f"Удалить записи журнала старше {before:%d.%m.%Y}?", abort=True)
+    count = _commit_or_fail(lambda: purge(
+        db.session, before=before, now=now, actor=f"cli:{getpass.getuser()}"[:64]))
+    click.echo(f"Удалено записей журнала: {count}")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Write a backup of the database to PATH (SQLite copy or pg_dump -Fc)."""
+    from pathlib import Path
+
+    from .security.backup import BackupError, backup
+
+    try:
+        target = backup(db.engine, Path(path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Резервная копия записана: {target}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.option("--yes", is_flag=True, help="не спрашивать подтверждения")
+def restore_command(path, yes):
+    """Replace the database with the backup at PATH (stop the server first)."""
+    from pathlib import Path
+
+    from .security.backup import BackupError, restore
+
+    if not yes:
+        click.confirm("Текущие данные будут заменены резервной копией. Продолжить?", abort=True)
+    db.session.remove()
+    try:
+        restore(db.engine, Path(path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("База данных восстановлена из резервной копии")
+
+
+@click.command("access-matrix")
+def access_matrix_command():
+    """Print the route × role table (docs/ACCESS.md is made of it)."""
+    from flask import current_app
+
+    from .security.matrix import markdown_table
+
+    click.echo(markdown_table(_rules_by_endpoint(current_app)), nl=False)
+
+
+def _rules_by_endpoint(app) -> dict[str, list[str]]:
+    rules: dict[str, list[str]] = {}
+    for rule in app.url_map.iter_rules():
+        rules.setdefault(rule.endpoint, []).append(rule.rule)
+    return {k: sorted(v) for k, v in rules.items()}
+

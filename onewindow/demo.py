@@ -16,6 +16,7 @@ from .auth.services import create_user
 from .catalog.models import BeneficiaryCategory, Service
 from .core.snils import make_snils
 from .intake.services import DocumentLine, change_status, register_application
+from .queue.services import seed_queue
 
 DEMO_PASSWORD = "demo-odno-okno"
 
@@ -143,6 +144,7 @@ def make_demo(session: Session, *, applicants: int, applications: int | None,
               random_seed: int = 1) -> str:
     """Create staff, ``applicants`` applicants and about two applications each."""
     rng = random.Random(random_seed)
+    seed_queue(session)
     staff = ensure_staff(session)
     start = 100_000_000 + (session.scalar(select(func.count(Applicant.id))) or 0) * 7
     ids = make_applicants(session, applicants, rng, snils_start=start)

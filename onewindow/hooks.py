@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, request, url_for
-from flask_login import current_user
+import json
+
+from flask import Flask, flash, g, make_response, redirect, request, session, url_for
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 
 from .core import snils as snils_mod
 from .core import text
 from .database import set_write_intent
 from .errors import DomainError
 from .extensions import db, htmx, login_manager
-from .web import check_access, has_role, is_write_request, render
+from .security import sessions as security_sessions
+from .web import check_access, has_role, is_read_only, is_write_request, render
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -32,6 +36,32 @@ ERROR_TEXT = {
 }
 
 
+CSRF_MESSAGE = (
+    "Форма устарела (истёк срок сеанса или ключа защиты). Вернитесь назад (Alt+←) — "
+    "введённое осталось в форме; при необходимости войдите в новой вкладке, "
+    "обновите страницу и повторите отправку."
+)
+CSRF_MESSAGE_HTMX = (
+    "Форма устарела (истёк срок сеанса или ключа защиты). Введённые данные сохранены в "
+    "форме: при необходимости войдите заново в новой вкладке, нажмите «Обновить ключ» и "
+    "повторите отправку."
+)
+
+
+DATA_MESSAGE = "Введено недопустимое значение (слишком большое число или длинный текст)."
+NUL_MESSAGE = "Во введённых данных есть недопустимый символ (NUL). Исправьте и повторите."
+
+
+def _alert(status: int, message: str, login_url: str):
+    """An htmx answer that swaps nothing: the page shows the message, the form stays."""
+    response = make_response(message, status)
+    response.headers["HX-Reswap"] = "none"
+    response.headers["HX-Trigger"] = json.dumps(
+        {"onewindow:alert": {"message": message, "login": login_url}}, ensure_ascii=True)
+    response.mimetype = "text/plain"
+    return response
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Войдите в систему, чтобы продолжить"
@@ -45,6 +75,11 @@ def init_app(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def _unauthorized():
         target = url_for("auth.login", next=request.path)
+        if htmx and is_write_request():
+            # Mid-form: say so and keep the form as typed (no swap, no redirect).
+            return _alert(401, "Сеанс завершён. Введённые данные сохранены в форме: войдите "
+                          "в систему в новой вкладке, нажмите «Обновить ключ» и повторите "
+                          "отправку.", target)
         if htmx:
             response = app.response_class("", 401)
             response.headers["HX-Redirect"] = target
@@ -53,12 +88,34 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _before():
-        set_write_intent(is_write_request())
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
+        set_write_intent(is_write_request() and not is_read_only(view))
         if request.endpoint is None or request.endpoint == "static":
             return None
-        view = app.view_functions.get(request.endpoint)
+        if current_user.is_authenticated:
+            message = security_sessions.expiry_message()
+            if message is not None:
+                security_sessions.audit_change("session_expired", object_type="user",
+                                               object_id=current_user.id)
+                db.session.commit()
+                logout_user()
+                session.clear()
+                flash(message)
         check_access(view)
+        if _has_nul():
+            # PostgreSQL cannot store NUL; no form of the office needs one.
+            if htmx:
+                return _alert(422, NUL_MESSAGE, url_for("auth.login"))
+            return _error_page(422, NUL_MESSAGE)
         return None
+
+    def _has_nul() -> bool:
+        values = list((request.view_args or {}).values())
+        values += [v for _k, v in request.args.items(multi=True)]
+        if is_write_request():
+            values += [v for _k, v in request.form.items(multi=True)]
+            values += [k for k in request.form.keys()]
+        return any(isinstance(v, str) and "\x00" in v for v in values)
 
     @app.after_request
     def _headers(response):
@@ -75,6 +132,8 @@ def init_app(app: Flask) -> None:
     def _teardown(exc):
         if exc is not None:
             db.session.rollback()
+        # Requests that share an app context (tests, CLI) must not share the login cache.
+        g.pop("_login_user", None)
 
     def _error_page(code: int, message: str | None = None):
         db.session.rollback()
@@ -92,10 +151,17 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(_e):
-        return _error_page(
-            400, "Форма устарела (истёк срок сеанса или ключа защиты). "
-            "Обновите страницу и повторите — введённые данные сохранены в форме.",
-        )
+        if htmx:
+            return _alert(400, CSRF_MESSAGE_HTMX, url_for("auth.login"))
+        return _error_page(400, CSRF_MESSAGE)
+
+    @app.errorhandler(DataError)
+    def _data_error(_e):
+        # A value the database cannot hold (an out-of-range number, say): nothing saved.
+        db.session.rollback()
+        if htmx and is_write_request():
+            return _alert(422, DATA_MESSAGE, url_for("auth.login"))
+        return _error_page(422, DATA_MESSAGE)
 
     @app.errorhandler(DomainError)
     def _domain(e: DomainError):
@@ -105,6 +171,7 @@ def init_app(app: Flask) -> None:
     def _globals():
         return {
             "has_role": has_role,
+            "sees_full_pd": security_sessions.sees_full_pd,
             "institution_name": app.config["INSTITUTION_NAME"],
             "sector_name": app.config["SECTOR_NAME"],
         }

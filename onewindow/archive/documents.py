@@ -13,7 +13,8 @@ from .models import ArchiveBox, CaseFile
 def folder_label(case_file: CaseFile) -> labels.FolderLabel:
     return labels.FolderLabel(
         number=case_file.number, full_name=case_file.applicant.full_name,
-        short_name=case_file.applicant.short_name, service=case_file.service.short_name,
+        short_name=case_file.applicant.short_name,
+        service=case_file.destroyed_label or case_file.service.short_name,
         year=case_file.year)
 
 
@@ -39,18 +40,20 @@ def thermal_size() -> labels.LabelSize:
     return labels.LabelSize.parse(current_app.config.get("ARCHIVE_LABEL_THERMAL"))
 
 
-def folder_labels_pdf(case_files: list[CaseFile], *, fmt: str, start: int = 1) -> bytes:
+def folder_labels_pdf(case_files: list[CaseFile], *, fmt: str, start: int = 1,
+                      offset: tuple[float, float] = (0.0, 0.0)) -> bytes:
     items = [folder_label(c) for c in case_files]
     if fmt == "thermal":
-        return labels.folder_labels_thermal(items, size=thermal_size())
-    return labels.folder_labels_sheet(items, layout=sheet_layout(), start=start)
+        return labels.folder_labels_thermal(items, size=thermal_size(), offset=offset)
+    return labels.folder_labels_sheet(items, layout=sheet_layout(), start=start, offset=offset)
 
 
-def box_labels_pdf(boxes: list[ArchiveBox], *, fmt: str, start: int = 1) -> bytes:
+def box_labels_pdf(boxes: list[ArchiveBox], *, fmt: str, start: int = 1,
+                   offset: tuple[float, float] = (0.0, 0.0)) -> bytes:
     items = [box_label(b) for b in boxes]
     if fmt == "thermal":
-        return labels.box_labels_thermal(items, size=thermal_size())
-    return labels.box_labels_sheet(items, start=start)
+        return labels.box_labels_thermal(items, size=thermal_size(), offset=offset)
+    return labels.box_labels_sheet(items, start=start, offset=offset)
 
 
 def inventory_pdf(boxes: list[ArchiveBox], *, config) -> bytes:

@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from ..printing.barcodes import MIN_MODULE_MM, QUIET_MODULES, code128_width_mm, draw_code128
+from ..printing.barcodes import QUIET_MODULES, code128_width_mm, draw_code128
 from ..printing.fonts import FONT_NAMES, register_fonts
 
 REGULAR = FONT_NAMES[(False, False)]
@@ -238,17 +238,27 @@ def _canvas(buf: BytesIO, size: tuple[float, float], title: str) -> Canvas:
     return canvas
 
 
-def _sheet(labels: Sequence, draw, *, layout: SheetLayout, start: int, title: str) -> bytes:
+def _shift(canvas: Canvas, offset: tuple[float, float]) -> None:
+    """Calibrate a printer: move everything right by dx and down by dy millimetres."""
+    dx, dy = offset
+    if dx or dy:
+        canvas.translate(dx * mm, -dy * mm)
+
+
+def _sheet(labels: Sequence, draw, *, layout: SheetLayout, start: int, title: str,
+           offset: tuple[float, float] = (0.0, 0.0)) -> bytes:
     if not 1 <= start <= layout.per_page:
         raise LabelError(f"Начальная позиция — от 1 до {layout.per_page}")
     if not labels:
         raise LabelError("Нет этикеток для печати")
     buf = BytesIO()
     canvas = _canvas(buf, (layout.page_w * mm, layout.page_h * mm), title)
+    _shift(canvas, offset)
     slot = start - 1
     for label in labels:
         if slot == layout.per_page:
             canvas.showPage()
+            _shift(canvas, offset)
             slot = 0
         row, col = divmod(slot, layout.cols)
         x = (layout.left + col * (layout.label_w + layout.gap_x)) * mm
@@ -260,12 +270,14 @@ def _sheet(labels: Sequence, draw, *, layout: SheetLayout, start: int, title: st
     return buf.getvalue()
 
 
-def _singles(labels: Sequence, draw, *, size: LabelSize, title: str) -> bytes:
+def _singles(labels: Sequence, draw, *, size: LabelSize, title: str,
+             offset: tuple[float, float] = (0.0, 0.0)) -> bytes:
     if not labels:
         raise LabelError("Нет этикеток для печати")
     buf = BytesIO()
     canvas = _canvas(buf, (size.w * mm, size.h * mm), title)
     for label in labels:
+        _shift(canvas, offset)
         draw(canvas, label, 0, 0, size.w, size.h)
         canvas.showPage()
     canvas.save()
@@ -273,21 +285,26 @@ def _singles(labels: Sequence, draw, *, size: LabelSize, title: str) -> bytes:
 
 
 def folder_labels_sheet(labels: Sequence[FolderLabel], *, layout: SheetLayout = DEFAULT_SHEET,
-                        start: int = 1) -> bytes:
+                        start: int = 1, offset: tuple[float, float] = (0.0, 0.0)) -> bytes:
     return _sheet(labels, draw_folder_label, layout=layout, start=start,
-                  title="Этикетки личных дел")
+                  title="Этикетки личных дел", offset=offset)
 
 
 def folder_labels_thermal(labels: Sequence[FolderLabel], *,
-                          size: LabelSize = DEFAULT_THERMAL) -> bytes:
-    return _singles(labels, draw_folder_label, size=size, title="Этикетки личных дел")
+                          size: LabelSize = DEFAULT_THERMAL,
+                          offset: tuple[float, float] = (0.0, 0.0)) -> bytes:
+    return _singles(labels, draw_folder_label, size=size, title="Этикетки личных дел",
+                    offset=offset)
 
 
 def box_labels_sheet(labels: Sequence[BoxLabel], *, layout: SheetLayout = DEFAULT_BOX_SHEET,
-                     start: int = 1) -> bytes:
-    return _sheet(labels, draw_box_label, layout=layout, start=start, title="Этикетки коробов")
+                     start: int = 1, offset: tuple[float, float] = (0.0, 0.0)) -> bytes:
+    return _sheet(labels, draw_box_label, layout=layout, start=start, title="Этикетки коробов",
+                  offset=offset)
 
 
 def box_labels_thermal(labels: Sequence[BoxLabel], *,
-                       size: LabelSize = DEFAULT_THERMAL) -> bytes:
-    return _singles(labels, draw_box_label, size=size, title="Этикетки коробов")
+                       size: LabelSize = DEFAULT_THERMAL,
+                       offset: tuple[float, float] = (0.0, 0.0)) -> bytes:
+    return _singles(labels, draw_box_label, size=size, title="Этикетки коробов",
+                    offset=offset)

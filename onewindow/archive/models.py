@@ -25,7 +25,7 @@ CLOSE_REASONS = {
     "died": "смерть получателя",
     "other": "иная причина",
 }
-STATUS_NAMES = {"active": "действующее", "closed": "закрыто"}
+STATUS_NAMES = {"active": "действующее", "closed": "закрыто", "destroyed": "уничтожено"}
 
 case_file_applications = Table(
     "case_file_applications",
@@ -128,7 +128,7 @@ class CaseFile(db.Model):
     __tablename__ = "case_files"
     __table_args__ = (
         UniqueConstraint("applicant_id", "service_id", name="uq_case_files_applicant_service"),
-        CheckConstraint("status IN ('active', 'closed')", name="status_known"),
+        CheckConstraint("status IN ('active', 'closed', 'destroyed')", name="status_known"),
         CheckConstraint("sheets >= 0", name="sheets_nonnegative"),
         Index("ix_case_files_opened_on", "opened_on"),
     )
@@ -151,6 +151,9 @@ class CaseFile(db.Model):
     import_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("archive_import_batches.id"), index=True)
     import_row: Mapped[int | None]
+    # Set when destroyed by an approved act (onewindow/disposal); the entry stays forever.
+    destroyed_act_number: Mapped[str | None] = mapped_column(String(40))
+    destroyed_act_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=datetime.now)
 
     applicant = relationship("Applicant")
@@ -169,7 +172,18 @@ class CaseFile(db.Model):
 
     @property
     def status_name(self) -> str:
+        if self.status == "destroyed":
+            return self.destroyed_label
         return STATUS_NAMES[self.status]
+
+    @property
+    def destroyed_label(self) -> str:
+        if self.status != "destroyed":
+            return ""
+        from ..core.text import format_date
+
+        return (f"уничтожено по акту № {self.destroyed_act_number} "
+                f"от {format_date(self.destroyed_act_date)}")
 
     @property
     def close_reason_name(self) -> str:
@@ -181,6 +195,8 @@ class CaseFile(db.Model):
 
     @property
     def location(self) -> str:
+        if self.status == "destroyed":
+            return self.destroyed_label
         return self.box.location if self.box else "не размещено"
 
     @property
@@ -209,7 +225,8 @@ class CaseFileEvent(db.Model):
     user = relationship("User")
 
     KIND_NAMES = {"opened": "открыто", "closed": "закрыто", "reopened": "открыто повторно",
-                  "imported": "импортировано", "sheets": "число листов", "linked": "заявление"}
+                  "imported": "импортировано", "sheets": "число листов", "linked": "заявление",
+                  "destroyed": "уничтожено", "inventory": "инвентаризация"}
 
     @property
     def kind_name(self) -> str:

@@ -118,6 +118,9 @@ def ensure_case_file_for_application(session: Session, application) -> CaseFile:
     case_file = open_case_file(session, applicant_id=application.applicant_id,
                                service_code=application.service.code,
                                user_id=application.registered_by_id, now=now)
+    if case_file.status == "destroyed":
+        # The register entry of a destroyed folder stays as it was (see onewindow/disposal).
+        return case_file
     if application not in case_file.applications:
         if case_file.status == "closed":
             reopen_case_file(session, case_file, user_id=application.registered_by_id, now=now,
@@ -212,6 +215,8 @@ def place_case_file(session: Session, *, case_file: CaseFile, box: ArchiveBox,
     case_file = _lock(session, CaseFile, case_file.id)
     if box is None or case_file is None:
         raise NotFound("Короб или дело не найдены")
+    if case_file.status == "destroyed":
+        raise Conflict(f"Дело {case_file.number}: {case_file.destroyed_label}")
     if case_file.box_id == box.id:
         return Placement(case_file=case_file, box=box, moved=False,
                          warnings=["Дело уже в этом коробе"])
@@ -251,6 +256,8 @@ def issue_case_file(session: Session, *, case_file: CaseFile, to_user_id: int, d
     case_file = _lock(session, CaseFile, case_file.id)
     if session.get(User, to_user_id or 0) is None:
         raise InvalidInput("Выберите сотрудника, которому выдаётся дело", field="to_user_id")
+    if case_file.status == "destroyed":
+        raise Conflict(f"Дело {case_file.number}: {case_file.destroyed_label}")
     if due_on is None or due_on < now.date():
         raise InvalidInput("Срок возврата не может быть в прошлом", field="due_on")
     if session.scalar(select(Checkout.id).where(Checkout.case_file_id == case_file.id,

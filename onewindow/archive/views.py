@@ -26,8 +26,10 @@ from ..catalog.queries import active_services
 from ..core.text import format_date
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
+from ..security.sessions import audit_read
 from ..forms_common import choices
-from ..web import allow, has_role, pdf_response, redirect_to, render
+from ..prints.requests import label_format, label_offset
+from ..web import allow, has_role, pdf_response, read_only, redirect_to, render
 from . import documents, importing, queries, services
 from .forms import (
     BulkStructureForm,
@@ -129,7 +131,9 @@ def _case_page(case_file, *, status=200, close_form=None, reopen_form=None, shee
 @bp.get("/cases/<int:case_id>")
 @allow(*LOOKUP_ROLES)
 def show_case(case_id: int):
-    return _case_page(services.get_case_file(db.session, case_id))
+    response = _case_page(services.get_case_file(db.session, case_id))
+    audit_read("view", object_type="case_file", object_id=case_id)
+    return response
 
 
 @bp.post("/cases/<int:case_id>/close")
@@ -179,12 +183,12 @@ def case_sheets(case_id: int):
     return _case_page(case_file, status=422, sheets_form=form)
 
 
-def _label_response(pdf_callable, filename: str, *, embeddable: bool = False):
+def _label_response(pdf_callable, filename: str, *, embeddable: bool = False, **journal):
     try:
         pdf = pdf_callable()
     except LabelError as exc:
         raise InvalidInput(str(exc)) from exc
-    response = pdf_response(pdf, filename)
+    response = pdf_response(pdf, filename, **journal)
     if embeddable:
         # The case page shows the label inline (same origin only).
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
@@ -194,7 +198,7 @@ def _label_response(pdf_callable, filename: str, *, embeddable: bool = False):
 
 
 def _fmt_start():
-    fmt = "thermal" if request.args.get("format") == "thermal" else "sheet"
+    fmt = label_format()  # ?format=, else the user's print setup
     start = request.args.get("start", default=1, type=int) or 1
     return fmt, start
 
@@ -205,8 +209,8 @@ def case_label(case_id: int):
     case_file = services.get_case_file(db.session, case_id)
     fmt, start = _fmt_start()
     return _label_response(
-        lambda: documents.folder_labels_pdf([case_file], fmt=fmt, start=start),
-        f"etiketka-{case_file.number.replace('/', '-')}.pdf", embeddable=True)
+        lambda: documents.folder_labels_pdf([case_file], fmt=fmt, start=start, offset=label_offset()),  # noqa: E501
+        f"etiketka-{case_file.number.replace('/', '-')}.pdf", embeddable=True, kind=None if request.args.get("preview") else "folder_labels", object_type="case_file", object_id=case_id)  # noqa: E501
 
 
 def _labels_form():
@@ -252,8 +256,8 @@ def labels_pdf():
         files.sort(key=lambda c: c.number)
     if not files:
         raise InvalidInput("Нет дел для печати этикеток")
-    return _label_response(lambda: documents.folder_labels_pdf(files, fmt=fmt, start=start),
-                           "etiketki-del.pdf")
+    return _label_response(lambda: documents.folder_labels_pdf(files, fmt=fmt, start=start, offset=label_offset()),  # noqa: E501
+                           "etiketki-del.pdf", kind="folder_labels")
 
 
 # ------------------------------------------------------------------ scanning
@@ -279,11 +283,19 @@ def scan_page():
                   result=None, current_box=None)
 
 
+@bp.post("/scan/lookup")
+@allow(*LOOKUP_ROLES)
+@read_only
+def scan_lookup():
+    """A scanned code looked up only: a read, so it never waits behind writing desks."""
+    return scan(mode="lookup")
+
+
 @bp.post("/scan")
 @allow(*LOOKUP_ROLES)
-def scan():
+def scan(mode: str | None = None):
     """One scanned code in the current mode; answers with the result card."""
-    mode = request.form.get("mode", "lookup")
+    mode = mode or request.form.get("mode", "lookup")
     if mode not in SCAN_MODES or (mode != "lookup" and not _can_work()):
         mode = "lookup"
     code = (request.form.get("code") or "").strip()
@@ -431,8 +443,8 @@ def _box_ids() -> list[int]:
 def box_labels():
     boxes = queries.boxes_in_order(db.session, _box_ids())
     fmt, start = _fmt_start()
-    return _label_response(lambda: documents.box_labels_pdf(boxes, fmt=fmt, start=start),
-                           "etiketki-korobov.pdf")
+    return _label_response(lambda: documents.box_labels_pdf(boxes, fmt=fmt, start=start, offset=label_offset()),  # noqa: E501
+                           "etiketki-korobov.pdf", kind="box_labels")
 
 
 @bp.get("/boxes/<int:box_id>/inventory.pdf")
@@ -440,7 +452,7 @@ def box_labels():
 def box_inventory(box_id: int):
     box = services.get_box(db.session, box_id)
     pdf = documents.inventory_pdf([box], config=current_app.config)
-    return pdf_response(pdf, f"opis-{box.barcode}.pdf")
+    return pdf_response(pdf, f"opis-{box.barcode}.pdf", kind="inventory", object_type="box", object_id=box_id)  # noqa: E501
 
 
 @bp.get("/inventory.pdf")
@@ -448,7 +460,7 @@ def box_inventory(box_id: int):
 def inventory():
     boxes = queries.boxes_in_order(db.session, _box_ids())
     pdf = documents.inventory_pdf(boxes, config=current_app.config)
-    return pdf_response(pdf, "opis-del.pdf")
+    return pdf_response(pdf, "opis-del.pdf", kind="inventory")
 
 
 # ------------------------------------------------------------------ import

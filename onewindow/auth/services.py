@@ -80,3 +80,15 @@ def load_user(session: Session, user_id: str) -> User | None:
     if user is None or user.session_version != version or not user.active:
         return None
     return user
+
+
+def change_password(session: Session, user: User, *, current: str, new: str) -> None:
+    """Check the current password and the policy, set the new one, end other sessions."""
+    if not user.check_password(current):
+        raise InvalidInput("Текущий пароль указан неверно", field="current")
+    if current == new:
+        raise InvalidInput("Новый пароль совпадает с текущим", field="password")
+    check_password_policy(new, username=user.username)
+    user.set_password(new)
+    end_all_sessions(user)
+    session.flush()

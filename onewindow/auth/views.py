@@ -1,12 +1,13 @@
-from datetime import datetime
-
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..core.text import format_datetime
+from ..errors import DomainError
 from ..extensions import db
+from ..security import sessions as security
 from ..web import allow, public, render
 from . import services
-from .forms import LoginForm
+from .forms import LoginForm, PasswordChangeForm
 
 bp = Blueprint("auth", __name__)
 
@@ -24,19 +25,34 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     error = None
+    status = 200
     if form.validate_on_submit():
-        user = services.authenticate(
-            db.session, username=form.username.data, password=form.password.data,
-            now=datetime.now(),
-        )
-        if user is not None:
-            session.clear()  # a fresh session for each login
-            login_user(user)
-            session.permanent = True
+        username = form.username.data
+        if security.throttled(username):
+            error, status = security.throttle_message(), 429
+            security.audit_change("login_failed", username=username, result="throttled")
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
-        error = "Неверное имя пользователя или пароль"
-    status = 422 if (error or form.errors) else 200
+        else:
+            user = services.authenticate(
+                db.session, username=username, password=form.password.data,
+                now=security.now(),
+            )
+            if user is not None:
+                previous = user.previous_login_at
+                security.audit_change("login", user=user, object_type="user",
+                                      object_id=user.id)
+                db.session.commit()
+                session.clear()  # a fresh session (and CSRF token) for each login
+                login_user(user)
+                security.start_session()
+                flash("Предыдущий вход: " + format_datetime(previous) if previous
+                      else "Это ваш первый вход в систему")
+                return redirect(_safe_next(request.args.get("next")))
+            error, status = "Неверное имя пользователя или пароль", 422
+            security.audit_change("login_failed", username=username, result="failed")
+            db.session.commit()
+    elif form.errors:
+        status = 422
     return render("auth/login.html", form=form, error=error, status=status)
 
 
@@ -45,8 +61,49 @@ def login():
 @login_required
 def logout():
     services.end_all_sessions(current_user)
+    security.audit_change("logout", object_type="user", object_id=current_user.id)
     db.session.commit()
     logout_user()
     session.clear()
     flash("Вы вышли из системы")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow()
+def change_password():
+    """The user's own password change: every other session of the account ends."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(db.session, current_user, current=form.current.data,
+                                     new=form.password.data)
+        except DomainError as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field or "", None) or form.password
+            target.errors = list(target.errors) + [exc.message]
+        else:
+            user = current_user._get_current_object()
+            security.audit_change("password_change", user=user, object_type="user",
+                                  object_id=user.id)
+            db.session.commit()
+            session.clear()
+            login_user(user)  # this session goes on under the new session version
+            security.start_session()
+            flash("Пароль изменён. Сеансы на других рабочих местах завершены.")
+            return redirect(url_for("home.index"))
+    status = 422 if form.errors else 200
+    return render("auth/password.html", form=form, status=status)
+
+
+@bp.get("/account/csrf-token")
+@public
+def csrf_token():
+    """A fresh CSRF token for a page whose form outlived its session (see app.js)."""
+    from flask import make_response
+    from flask_wtf.csrf import generate_csrf
+
+    response = make_response(generate_csrf())
+    response.mimetype = "text/plain"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -33,4 +33,4 @@ def show(code: str):
 def pamyatka_pdf(code: str):
     service = queries.service_by_code(db.session, code)
     pdf = documents.pamyatka_pdf(service, config=current_app.config)
-    return pdf_response(pdf, f"pamyatka-{service.code}.pdf")
+    return pdf_response(pdf, f"pamyatka-{service.code}.pdf", kind="pamyatka", object_type="service", object_id=service.code)  # noqa: E501

@@ -38,7 +38,8 @@ def parse_document_lines(formdata, service) -> tuple[list[DocumentLine], list[st
         raw = (formdata.get(key) or "").strip()
         if not raw:
             return 0
-        if not raw.isdigit() or int(raw) > 999:
+        # ASCII digits only ("²".isdigit() is true) and short: int() of 5000 digits raises.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 3):
             errors.append(f"{label}: число листов — целое от 0 до 999")
             return 0
         return int(raw)

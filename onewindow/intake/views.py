@@ -15,6 +15,8 @@ from ..catalog.queries import active_services
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..forms_common import choices
+from ..prints.requests import receipt_copies
+from ..security.sessions import audit_change, audit_read
 from ..web import allow, pdf_response, redirect_to, render
 from . import documents, queries, services
 from .forms import (
@@ -97,6 +99,8 @@ def create_application():
                 representative_document=form.representative_document.data,
                 notes=form.notes.data,
             )
+            audit_change("create", object_type="application", object_id=application.id,
+                         details=f"заявитель {application.applicant_id}")
             db.session.commit()
         except IntegrityError:
             # The same form submitted twice at the same moment: show the first one.
@@ -136,10 +140,13 @@ def _form_error(form, exc: DomainError, applicant, service, lines):
 @allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
 def show_application(application_id: int):
     application = services.get_application(db.session, application_id)
-    return render("intake/show.html", application=application,
-                  next_statuses=[(s, STATUS_NAMES[s]) for s in STATUS_FLOW[application.status]],
-                  status_form=StatusForm(), cancel_form=CancelForm(),
-                  just_registered=request.args.get("registered") == "1")
+    response = render(
+        "intake/show.html", application=application,
+        next_statuses=[(s, STATUS_NAMES[s]) for s in STATUS_FLOW[application.status]],
+        status_form=StatusForm(), cancel_form=CancelForm(),
+        just_registered=request.args.get("registered") == "1")
+    audit_read("view", object_type="application", object_id=application_id)
+    return response
 
 
 @bp.post("/<int:application_id>/status")
@@ -152,6 +159,8 @@ def change_status(application_id: int):
             services.change_status(db.session, application, to=form.to.data,
                                    user_id=current_user.id, now=datetime.now(),
                                    comment=form.comment.data)
+            audit_change("status", object_type="application", object_id=application_id,
+                         details=f"новый статус: {form.to.data}")
             db.session.commit()
             return redirect_to(url_for("intake.show_application", application_id=application.id))
         except DomainError as exc:
@@ -172,6 +181,7 @@ def cancel(application_id: int):
         try:
             services.cancel_application(db.session, application, reason=form.reason.data,
                                         user_id=current_user.id, now=datetime.now())
+            audit_change("cancel", object_type="application", object_id=application_id)
             db.session.commit()
             return redirect_to(url_for("intake.show_application", application_id=application.id))
         except DomainError as exc:
@@ -186,9 +196,12 @@ def cancel(application_id: int):
 @allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
 def receipt_pdf(application_id: int):
     application = services.get_application(db.session, application_id)
-    copies = 2 if request.args.get("copies") == "2" else 1
+    copies = receipt_copies()  # ?copies=1|2, else the user's print setup
     pdf = documents.receipt_pdf(application, copies=copies, config=current_app.config)
-    return pdf_response(pdf, f"raspiska-{application.number}.pdf")
+    filename = f"raspiska-{application.number}.pdf"
+    audit_read("print", object_type="application", object_id=application_id,
+               details="расписка")
+    return pdf_response(pdf, filename, kind="receipt", object_type="application", object_id=application_id)  # noqa: E501
 
 
 def _register_filter():
@@ -211,7 +224,11 @@ def transfer_register():
     form, day, user = _register_filter()
     form.day.data, form.user_id.data = day, user.id
     apps = queries.accepted_on(db.session, user_id=user.id, day=day)
-    return render("intake/register.html", form=form, day=day, user=user, applications=apps)
+    register_id = f"{day.isoformat()}/{user.id}"
+    response = render("intake/register.html", form=form, day=day, user=user,
+                      applications=apps)
+    audit_read("view", object_type="register", object_id=register_id)
+    return response
 
 
 @bp.get("/register.pdf")
@@ -221,7 +238,10 @@ def transfer_register_pdf():
     apps = [a for a in queries.accepted_on(db.session, user_id=user.id, day=day)
             if a.status != "cancelled"]
     pdf = documents.transfer_register_pdf(apps, day=day, user=user, config=current_app.config)
-    return pdf_response(pdf, f"reestr-{day.isoformat()}-{user.username}.pdf")
+    filename = f"reestr-{day.isoformat()}-{user.username}.pdf"
+    audit_read("print", object_type="register", object_id=f"{day.isoformat()}/{user.id}",
+               details=f"заявлений: {len(apps)}")
+    return pdf_response(pdf, filename, kind="transfer_register", object_type="register", object_id=f"{day.isoformat()}/{user.id}")  # noqa: E501
 
 
 @bp.post("/register/transfer")
@@ -230,6 +250,8 @@ def transfer_register_mark():
     _form, day, user = _register_filter()
     moved = services.transfer_day(db.session, user_id=user.id, day=day, now=datetime.now(),
                                   acting_user_id=current_user.id)
+    audit_change("update", object_type="register", object_id=f"{day.isoformat()}/{user.id}",
+                 details=f"передано в отдел: {len(moved)}")
     db.session.commit()
     flash(f"Передано в отдел заявлений: {len(moved)}")
     return redirect_to(url_for("intake.transfer_register", day=day.isoformat(),

@@ -269,12 +269,12 @@ def request_letter(request_id: int):
     req = services.get_request(db.session, request_id)
     if req.direction == "out":
         pdf = documents.outgoing_request_pdf(req, config=current_app.config)
-        return pdf_response(pdf, f"zapros-{req.number}.pdf")
+        return pdf_response(pdf, f"zapros-{req.number}.pdf", kind="registry_request", object_type="registry_request", object_id=req.id)  # noqa: E501
     if req.status not in ("answered", "forwarded"):
         raise NotFound("Ответ на запрос ещё не подготовлен")
     pdf = documents.request_answer_pdf(req, config=current_app.config,
                                        executor=req.assigned_to)
-    return pdf_response(pdf, f"otvet-{req.answer_number}.pdf")
+    return pdf_response(pdf, f"otvet-{req.answer_number}.pdf", kind="registry_answer", object_type="registry_request", object_id=req.id)  # noqa: E501
 
 
 @bp.get("/correspondents")
@@ -440,7 +440,7 @@ def appeal_letter(appeal_id: int, kind: str):
     if appeal.anonymous or not ready:
         raise NotFound("Письмо по этому обращению не формируется")
     pdf = documents.appeal_letter_pdf(appeal, kind=kind, config=current_app.config)
-    return pdf_response(pdf, f"{kind}-{appeal.number}.pdf")
+    return pdf_response(pdf, f"{kind}-{appeal.number}.pdf", kind="appeal_letter", object_type="appeal", object_id=appeal.id)  # noqa: E501
 
 
 # ------------------------------------------------- applications: answers and notices
@@ -542,7 +542,7 @@ def notice_pdf(notice_id: int):
     if notice is None:
         raise NotFound("Уведомление не найдено")
     return pdf_response(documents.decision_notice_pdf(notice, config=current_app.config),
-                        f"uvedomlenie-{notice.number}.pdf")
+                        f"uvedomlenie-{notice.number}.pdf", kind="decision_notice", object_type="notice", object_id=notice.id)  # noqa: E501
 
 
 # -------------------------------------------------------------------- assignments
@@ -790,7 +790,7 @@ def take_back(handover_id: int):
 def handover_act(handover_id: int):
     row = handover.get_handover(db.session, handover_id)
     return pdf_response(documents.handover_act_pdf(row, config=current_app.config),
-                        f"akt-peredachi-{row.id}.pdf")
+                        f"akt-peredachi-{row.id}.pdf", kind="handover_act", object_type="handover", object_id=row.id)  # noqa: E501
 
 
 @bp.cli.command("send-notices")

@@ -94,6 +94,46 @@
     }
     bar.hidden = !show;
   }
+  // An expired session or CSRF key mid-form: the server swaps nothing and says why;
+  // the form keeps what was typed, and "Обновить ключ" fetches a fresh CSRF token.
+  function refreshToken(bar) {
+    fetch("/account/csrf-token", { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (token) {
+        document.querySelectorAll("input[name=csrf_token]").forEach(function (i) { i.value = token; });
+        var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+        headers["X-CSRFToken"] = token;
+        document.body.setAttribute("hx-headers", JSON.stringify(headers));
+        bar.hidden = true;
+      })
+      .catch(function () { bar.querySelector("p").textContent += " Не удалось обновить ключ — войдите снова."; });
+  }
+  document.addEventListener("onewindow:alert", function (ev) {
+    var bar = document.getElementById("session-alert");
+    if (!bar) {
+      bar = document.createElement("div");
+      bar.id = "session-alert";
+      bar.className = "offline-bar session-alert";
+      bar.setAttribute("role", "alert");
+      bar.appendChild(document.createElement("p"));
+      var login = document.createElement("a");
+      login.target = "_blank";
+      login.rel = "noopener";
+      login.textContent = "Войти (в новой вкладке)";
+      bar.appendChild(login);
+      var refresh = document.createElement("button");
+      refresh.type = "button";
+      refresh.textContent = "Обновить ключ";
+      refresh.addEventListener("click", function () { refreshToken(bar); });
+      bar.appendChild(refresh);
+      document.body.appendChild(bar);
+    }
+    var detail = ev.detail || {};
+    bar.querySelector("p").textContent = detail.message || "Сеанс завершён.";
+    bar.querySelector("a").href = detail.login || "/login";
+    bar.hidden = false;
+  });
+
   document.addEventListener("htmx:sendError", function () { showOffline(true); });
   document.addEventListener("htmx:afterRequest", function (ev) {
     if (ev.detail.successful || (ev.detail.xhr && ev.detail.xhr.status)) showOffline(false);

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from onewindow.web import PUBLIC, access_rule
 
 from ..conftest import login
 from ..factories import DEFAULT_PASSWORD
+from ..security.routes import sample_url
 
 
 def test_every_route_declares_an_access_rule(app):
@@ -27,7 +26,7 @@ def test_anonymous_is_sent_to_login_everywhere_but_public_pages(app, client):
         view = app.view_functions[rule.endpoint]
         if access_rule(view) == PUBLIC:
             continue
-        url = re.sub(r"<(?:[a-z]+:)?[a-z_]+>", "1", rule.rule)
+        url = sample_url(app, rule)
         response = client.get(url)
         assert response.status_code in (302, 401), url
         assert "/login" in response.headers.get("Location", "") or response.status_code == 401

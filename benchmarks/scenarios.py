@@ -1,0 +1,444 @@
+"""What is measured: one :class:`Scenario` per desk action, registered in SCENARIOS.
+
+A scenario names the area it needs (a module that must import; otherwise it is
+skipped and reported as such), picks its inputs from the generated database, and makes
+one request per call, returning ``(seconds, ok)``. Its floor is either the same request
+against the bare Flask app (:mod:`benchmarks.floor`) or a callable timed in-process
+(the PDF drawn straight with ReportLab). Adding a scenario for a new area is one
+``register(Scenario(...))`` call.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from onewindow.core.snils import format_snils
+
+from . import floor as floor_mod
+from .datagen import BENCH_DESKS, BENCH_PASSWORD, LABEL_DAY, Generated, Scale, area_available
+from .server import Client
+
+HX = {"HX-Request": "true"}
+
+
+@dataclass
+class Target:
+    """The issue's target for a scenario (None = no target)."""
+
+    p95_ms: float | None = None
+    p50_ms: float | None = None
+    ratio: float | None = None  # ours / floor
+    ratio_on: str = "p95"  # which percentile the ratio compares
+    no_errors: bool = True
+
+    def describe(self) -> str:
+        parts = []
+        if self.p50_ms is not None:
+            parts.append(f"p50 ≤ {self.p50_ms:g} ms")
+        if self.p95_ms is not None:
+            parts.append(f"p95 ≤ {self.p95_ms:g} ms")
+        if self.ratio is not None:
+            parts.append(f"{self.ratio_on} ≤ {self.ratio:g}× floor")
+        return ", ".join(parts) or "—"
+
+
+@dataclass
+class Context:
+    """What a scenario may use to prepare: the scale, the database, logged-in clients."""
+
+    scale: Scale
+    generated: Generated
+    engine: Engine
+    port: int
+    rng: random.Random
+    floor_port: int | None = None
+    _logins: dict[str, Client] = field(default_factory=dict)
+
+    def rows(self, sql: str, **params) -> list:
+        with self.engine.connect() as conn:
+            return list(conn.execute(text(sql), params))
+
+    def login(self, username: str) -> Client:
+        """A client logged in as ``username`` (one session per user, cloned per thread)."""
+        if username not in self._logins:
+            self._logins[username] = Client(self.port).login(username, BENCH_PASSWORD)
+        return self._logins[username]
+
+
+@dataclass
+class Scenario:
+    name: str
+    title: str
+    area: str  # module that must be importable
+    requests: dict[str, int]  # per scale
+    concurrency: int
+    prepare: Callable[[Context], Any]
+    call: Callable[[Client, Any, int], tuple[float, bool]]
+    user: str = "specialist"
+    clients: Callable[[Context, Any, int], list[Client]] | None = None
+    floor_call: Callable[[Client, Any, int], tuple[float, bool]] | None = None
+    floor_inprocess: Callable[[Context, Any], Callable[[int], None]] | None = None
+    target: Target = field(default_factory=Target)
+    warmup: int = 4
+
+    def available(self) -> bool:
+        return area_available(self.area)
+
+    def count(self, scale: str) -> int:
+        return self.requests.get(scale, self.requests.get("district", 10))
+
+    def warmup_for(self, scale: str) -> int:
+        """Warm every worker; at tiny scale (CI) a few calls are enough."""
+        return min(self.warmup, 4) if scale == "tiny" else self.warmup
+
+
+SCENARIOS: list[Scenario] = []
+
+
+def register(scenario: Scenario) -> Scenario:
+    SCENARIOS.append(scenario)
+    return scenario
+
+
+# ------------------------------------------------------------------ measuring
+
+
+def timed(client: Client, method: str, path: str, form=None, headers=None,
+          expect: int = 200, contains: bytes | None = None) -> tuple[float, bool]:
+    t0 = time.perf_counter()
+    status, _h, body = client.request(method, path, form, headers)
+    elapsed = time.perf_counter() - t0
+    ok = status == expect and (contains is None or contains in body)
+    return elapsed, ok
+
+
+@dataclass
+class Sample:
+    latencies: list[float]
+    errors: int
+    wall: float
+    cpu: float | None = None  # server CPU seconds spent on the measured calls
+
+    @property
+    def count(self) -> int:
+        return len(self.latencies)
+
+
+def run_load(clients: list[Client], call: Callable[[Client, Any, int], tuple[float, bool]],
+             state: Any, total: int, *, warmup: int = 0,
+             cpu: Callable[[], float] | None = None) -> Sample:
+    """``total`` calls spread over one thread per client; warm-up calls are not kept.
+
+    ``cpu`` reads the server's CPU seconds; the difference over the measured calls is
+    the server's own work, which a busy machine does not inflate the way it does latency.
+    """
+    for i in range(warmup):
+        call(clients[i % len(clients)], state, i)
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    counter = iter(range(total))
+
+    def worker(client: Client) -> None:
+        nonlocal errors
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            try:
+                seconds, ok = call(client, state, i + warmup)
+            except Exception:  # noqa: BLE001 - a failed request is an error, not a crash
+                seconds, ok = 0.0, False
+            with lock:
+                if ok:
+                    latencies.append(seconds)
+                else:
+                    errors += 1
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
+    cpu0 = cpu() if cpu else None
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    used = cpu() - cpu0 if cpu else None
+    return Sample(latencies, errors, wall, used)
+
+
+def run_inprocess(fn: Callable[[int], None], total: int, *, warmup: int = 1) -> Sample:
+    for i in range(warmup):
+        fn(i)
+    latencies = []
+    cpu0 = time.process_time()
+    t0 = time.perf_counter()
+    for i in range(total):
+        s = time.perf_counter()
+        fn(i)
+        latencies.append(time.perf_counter() - s)
+    return Sample(latencies, 0, time.perf_counter() - t0, time.process_time() - cpu0)
+
+
+def _clones(ctx: Context, user: str, n: int) -> list[Client]:
+    base = ctx.login(user)
+    return [base.clone() for _ in range(n)]
+
+
+def _csrf(ctx: Context, user: str, page: str) -> str:
+    return ctx.login(user).csrf_token(page)
+
+
+# ------------------------------------------------------------------ applicant search
+
+
+def _prepare_snils(ctx: Context):
+    n = ctx.generated.counts["applicants"]
+    ids = [ctx.rng.randrange(1, n + 1) for _ in range(500)]
+    rows = ctx.rows(f"SELECT snils FROM applicants WHERE id IN ({','.join(map(str, ids))})")
+    return {"csrf": _csrf(ctx, "specialist", "/applicants/"),
+            "queries": [format_snils(r[0]) for r in rows]}
+
+
+def _prepare_surname(ctx: Context):
+    n = ctx.generated.counts["applicants"]
+    ids = ",".join(str(ctx.rng.randrange(1, n + 1)) for _ in range(300))
+    rows = ctx.rows(f"SELECT surname FROM applicants WHERE id IN ({ids})")
+    # What a specialist types: the first four to six letters of a surname.
+    queries = [r[0][: ctx.rng.randrange(4, 7)] for r in rows]
+    return {"csrf": _csrf(ctx, "specialist", "/applicants/"), "queries": queries}
+
+
+def _search_call(client: Client, state, i: int):
+    q = state["queries"][i % len(state["queries"])]
+    return timed(client, "POST", "/applicants/search", {"q": q, "csrf_token": state["csrf"]},
+                 HX, contains=b"data-item")
+
+
+def _floor_search_call(client: Client, state, i: int):
+    q = state["queries"][i % len(state["queries"])]
+    return timed(client, "POST", "/applicants/search", {"q": q}, HX, contains=b"data-item")
+
+
+SEARCH_TARGET = Target(p95_ms=50, ratio=3)
+
+register(Scenario(
+    name="search_snils", title="Поиск заявителя по СНИЛС (фрагмент)",
+    area="onewindow.applicants.queries", requests={"tiny": 16, "district": 1500,
+                                                   "region": 3000},
+    concurrency=4, prepare=_prepare_snils, call=_search_call,
+    floor_call=_floor_search_call, target=SEARCH_TARGET, warmup=20))
+
+register(Scenario(
+    name="search_surname", title="Поиск заявителя по началу фамилии (20 строк)",
+    area="onewindow.applicants.queries", requests={"tiny": 16, "district": 1500,
+                                                   "region": 3000},
+    concurrency=4, prepare=_prepare_surname, call=_search_call,
+    floor_call=_floor_search_call, target=SEARCH_TARGET, warmup=20))
+
+
+# ------------------------------------------------------------------ registration
+
+
+def _prepare_register(ctx: Context):
+    services = ctx.rows("SELECT s.code, d.position, d.mandatory, d.interagency FROM services s "
+                        "JOIN service_documents d ON d.service_id = s.id WHERE s.active "
+                        "ORDER BY s.code, d.position")
+    forms: dict[str, list[int]] = {}
+    for code, position, mandatory, interagency in services:
+        forms.setdefault(code, [])
+        if (mandatory and not interagency) or not forms[code]:
+            forms[code].append(position)
+    n = ctx.generated.counts["applicants"]
+    return {"csrf": _csrf(ctx, "specialist", "/applicants/"), "services": sorted(forms.items()),
+            "applicants": [ctx.rng.randrange(1, n + 1) for _ in range(1000)]}
+
+
+def _register_call(client: Client, state, i: int):
+    code, positions = state["services"][i % len(state["services"])]
+    form = {"csrf_token": state["csrf"], "applicant_id": state["applicants"][i % 1000],
+            "service": code, "idempotency_key": uuid.uuid4().hex}
+    for p in positions:
+        form[f"doc-{p}-received"] = "1"
+        form[f"doc-{p}-sheets"] = "2"
+    return timed(client, "POST", "/applications/", form, expect=303)
+
+
+register(Scenario(
+    name="register", title="Регистрация заявления (POST)", area="onewindow.intake.services",
+    requests={"tiny": 8, "district": 400, "region": 600}, concurrency=4,
+    prepare=_prepare_register, call=_register_call, target=Target(p95_ms=100), warmup=4))
+
+
+# ------------------------------------------------------------------ receipt PDF
+
+
+def _prepare_receipt(ctx: Context):
+    n = ctx.generated.counts["applications"]
+    ids = [ctx.rng.randrange(1, n + 1) for _ in range(200)]
+    return {"ids": ids}
+
+
+def _receipt_call(client: Client, state, i: int):
+    app_id = state["ids"][i % len(state["ids"])]
+    return timed(client, "GET", f"/applications/{app_id}/receipt.pdf", contains=b"%PDF")
+
+
+def _receipt_floor(ctx: Context, state):
+    data = [floor_mod.receipt_data(ctx.engine, app_id) for app_id in state["ids"][:20]]
+    return lambda i: floor_mod.draw_receipt(data[i % len(data)])
+
+
+register(Scenario(
+    name="receipt_pdf", title="Расписка PDF", area="onewindow.intake.documents",
+    requests={"tiny": 3, "district": 100, "region": 100}, concurrency=2,
+    prepare=_prepare_receipt, call=_receipt_call, floor_inprocess=_receipt_floor,
+    target=Target(p50_ms=150, ratio=4, ratio_on="p50"), warmup=4))
+
+
+# ------------------------------------------------------------------ archive
+
+
+def _prepare_scan_case(ctx: Context):
+    n = ctx.generated.counts["case_files"]
+    ids = ",".join(str(ctx.rng.randrange(1, n + 1)) for _ in range(500))
+    codes = [r[0] for r in ctx.rows(f"SELECT number FROM case_files WHERE id IN ({ids})")]
+    return {"csrf": _csrf(ctx, "archivist", "/archive/scan"), "codes": codes}
+
+
+def _prepare_scan_box(ctx: Context):
+    n = ctx.generated.counts["archive_boxes"]
+    codes = [f"BOX{ctx.rng.randrange(1, n + 1):06d}" for _ in range(300)]
+    return {"csrf": _csrf(ctx, "archivist", "/archive/scan"), "codes": codes}
+
+
+def _scan_call(client: Client, state, i: int):
+    code = state["codes"][i % len(state["codes"])]
+    return timed(client, "POST", "/archive/scan",
+                 {"csrf_token": state["csrf"], "mode": "lookup", "code": code}, HX,
+                 contains=code.encode())
+
+
+def _floor_scan_call(client: Client, state, i: int):
+    code = state["codes"][i % len(state["codes"])]
+    return timed(client, "POST", "/archive/scan", {"code": code}, HX, contains=code.encode())
+
+
+register(Scenario(
+    name="scan_case", title="Скан штрихкода дела (фрагмент)", area="onewindow.archive.views",
+    requests={"tiny": 16, "district": 1500, "region": 3000}, concurrency=4,
+    prepare=_prepare_scan_case, call=_scan_call, user="archivist",
+    floor_call=_floor_scan_call, target=SEARCH_TARGET, warmup=20))
+
+register(Scenario(
+    name="scan_box", title="Скан штрихкода короба (фрагмент с содержимым)",
+    area="onewindow.archive.views", requests={"tiny": 12, "district": 600, "region": 1000},
+    concurrency=4, prepare=_prepare_scan_box, call=_scan_call, user="archivist",
+    floor_call=_floor_scan_call, target=SEARCH_TARGET, warmup=20))
+
+
+def _prepare_labels(ctx: Context):
+    return {"path": f"/archive/labels.pdf?selection=day&day={LABEL_DAY:%d.%m.%Y}&format=sheet"}
+
+
+def _labels_call(client: Client, state, i: int):
+    return timed(client, "GET", state["path"], contains=b"%PDF")
+
+
+def _labels_floor(ctx: Context, state):
+    return lambda i: floor_mod.draw_labels(floor_mod.label_data(ctx.engine, LABEL_DAY))
+
+
+register(Scenario(
+    name="labels_1000", title="Лист этикеток дел (1 000 шт.) PDF", area="onewindow.archive.labels",
+    requests={"tiny": 2, "district": 5, "region": 5}, concurrency=1,
+    prepare=_prepare_labels, call=_labels_call, user="archivist",
+    floor_inprocess=_labels_floor, target=Target(ratio=1.5, ratio_on="p50"), warmup=1))
+
+
+def _prepare_inventory(ctx: Context):
+    n = ctx.generated.counts["archive_boxes"]
+    return {"ids": [ctx.rng.randrange(1, n + 1) for _ in range(50)]}
+
+
+def _inventory_call(client: Client, state, i: int):
+    box_id = state["ids"][i % len(state["ids"])]
+    return timed(client, "GET", f"/archive/boxes/{box_id}/inventory.pdf", contains=b"%PDF")
+
+
+def _inventory_floor(ctx: Context, state):
+    return lambda i: floor_mod.draw_inventory(
+        floor_mod.inventory_data(ctx.engine, state["ids"][i % len(state["ids"])]))
+
+
+register(Scenario(
+    name="box_inventory", title="Опись дел короба PDF", area="onewindow.archive.documents",
+    requests={"tiny": 2, "district": 40, "region": 40}, concurrency=2,
+    prepare=_prepare_inventory, call=_inventory_call, user="archivist",
+    floor_inprocess=_inventory_floor, warmup=2))
+
+
+# ------------------------------------------------------------------ queue
+
+_FINISH_RE = re.compile(rb"/queue/desk/tickets/(\d+)/finish")
+
+
+def _desk_clients(ctx: Context, state, n: int) -> list[Client]:
+    """Eight desks: a session each (the desk is kept in the session), desk chosen."""
+    desks = [r[0] for r in ctx.rows("SELECT id FROM queue_desks WHERE active "
+                                     "ORDER BY number")][:BENCH_DESKS]
+    clients = []
+    for k, desk_id in enumerate(desks):
+        user = "specialist" if k % 2 == 0 else "specialist2"
+        client = Client(ctx.port).login(user, BENCH_PASSWORD)
+        token = client.csrf_token("/queue/desk")
+        status, _h, _b = client.request("POST", "/queue/desk/select",
+                                        {"csrf_token": token, "desk_id": desk_id})
+        if status != 303:
+            raise RuntimeError(f"could not take desk {desk_id}: HTTP {status}")
+        client.csrf = token
+        client.desk_id = desk_id
+        clients.append(client)
+    return clients
+
+
+def _prepare_call_next(ctx: Context):
+    return {"engine": ctx.engine}
+
+
+def _call_next(client: Client, state, i: int):
+    """«Вызвать следующего» (measured), then «Завершить» that ticket (not measured)."""
+    seconds, ok = timed(client, "POST", "/queue/desk/next", {"csrf_token": client.csrf},
+                        expect=303)
+    with state["engine"].connect() as conn:
+        ticket_id = conn.execute(text(
+            "SELECT id FROM queue_tickets WHERE desk_id = :d AND status = 'called'"),
+            {"d": client.desk_id}).scalar()
+    if ticket_id is None:
+        return seconds, False
+    client.request("POST", f"/queue/desk/tickets/{ticket_id}/finish",
+                   {"csrf_token": client.csrf})
+    return seconds, ok
+
+
+register(Scenario(
+    name="call_next", title="«Вызвать следующего», 8 окон одновременно",
+    area="onewindow.queue.services", requests={"tiny": 16, "district": 240, "region": 240},
+    concurrency=BENCH_DESKS, prepare=_prepare_call_next, call=_call_next,
+    clients=_desk_clients, target=Target(p95_ms=100), warmup=8))
+
+
+def waiting_tickets_needed(scale: str) -> int:
+    sc = next(s for s in SCENARIOS if s.name == "call_next")
+    return sc.count(scale) + sc.warmup + 20

@@ -1,0 +1,213 @@
+"""Visitor feedback: the desk tablet and the QR page (public), tablets and complaints (staff)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, current_app, flash, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
+
+from ..auth.roles import CHIEF, DIRECTOR
+from ..errors import Conflict, DomainError, NotFound
+from ..extensions import db
+from ..web import allow, public, redirect_to, render
+from . import qr, queries, services
+from .models import SCORE_NAMES, FeedbackDevice, Rating
+
+bp = Blueprint("feedback", __name__)
+
+TABLET_COOKIE = "onewindow_feedback_tablet"
+TABLET_COOKIE_AGE = 5 * 365 * 24 * 3600
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+# --- links and QR codes for receipts and tickets (Jinja globals) -------------------------
+
+def feedback_url(*, application=None, ticket=None) -> str:
+    """The public rating page of a receipt (application) or a ticket, absolute URL."""
+    if application is not None:
+        token = services.make_token(_secret(), kind="a", object_id=application.id)
+    elif ticket is not None:
+        token = services.make_token(_secret(), kind="t", object_id=ticket.id)
+    else:
+        raise ValueError("application or ticket is required")
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for("feedback.rate", token=token)
+    return url_for("feedback.rate", token=token, _external=True)
+
+
+@bp.app_template_global()
+def feedback_qr(*, application=None, ticket=None, size_mm: float = 24) -> Markup:
+    """A vector QR code of :func:`feedback_url` for xhtml2pdf templates."""
+    return qr.qr_tag(feedback_url(application=application, ticket=ticket), size_mm=size_mm)
+
+
+bp.add_app_template_global(feedback_url, "feedback_url")
+
+
+# --- the QR page (public, one rating per token, no personal data) ------------------------
+
+def _rate_page(token: str, *, error=None, status=200, done=False, used=False):
+    return render("feedback/rate.html", token=token, scores=SCORE_NAMES, error=error,
+                  done=done, used=used, status=status,
+                  action=url_for("feedback.submit", token=token))
+
+
+@bp.get("/r/<token>")
+@public
+def rate(token: str):
+    target = services.read_token(_secret(), token)
+    return _rate_page(token, used=services.token_used(db.session, target))
+
+
+@bp.post("/r/<token>")
+@public
+def submit(token: str):
+    target = services.read_token(_secret(), token)
+    try:
+        services.rate_by_token(db.session, target=target, score=request.form.get("score"),
+                               comment=request.form.get("comment"), now=_now())
+        db.session.commit()
+    except Conflict:
+        db.session.rollback()
+        return _rate_page(token, used=True, status=409)
+    except IntegrityError:
+        db.session.rollback()
+        return _rate_page(token, used=True, status=409)
+    except DomainError as exc:
+        db.session.rollback()
+        return _rate_page(token, error=exc.message, status=exc.status_code)
+    return _rate_page(token, done=True)
+
+
+# --- the desk tablet (public; bound by its token) ----------------------------------------
+
+@bp.get("/feedback/tablet/activate/<token>")
+@public
+def tablet_activate(token: str):
+    device = services.device_by_token(db.session, token)
+    if device is None:
+        raise NotFound("Ключ планшета не найден или отозван")
+    response = redirect_to(url_for("feedback.tablet"))
+    response.set_cookie(TABLET_COOKIE, token, max_age=TABLET_COOKIE_AGE, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _device() -> FeedbackDevice:
+    device = services.device_by_token(db.session, request.cookies.get(TABLET_COOKIE))
+    if device is None:
+        raise DomainError("Планшет не активирован. Ссылку активации выдаёт главный специалист "
+                          "в разделе «Отчёты → Планшеты оценки качества».")
+    return device
+
+
+def _tablet_page(device, *, error=None, done=False, status=200):
+    return render("feedback/tablet.html", device=device, scores=SCORE_NAMES, error=error,
+                  done=done, status=status, action=url_for("feedback.tablet_rate"))
+
+
+@bp.get("/feedback/tablet")
+@public
+def tablet():
+    return _tablet_page(_device(), done=request.args.get("done") == "1")
+
+
+@bp.post("/feedback/tablet")
+@public
+def tablet_rate():
+    device = _device()
+    try:
+        services.rate_at_desk(db.session, device=device, score=request.form.get("score"),
+                              comment=request.form.get("comment"), now=_now())
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the same visit rated twice at once: keep the first
+    except DomainError as exc:
+        db.session.rollback()
+        return _tablet_page(device, error=exc.message, status=exc.status_code)
+    return redirect_to(url_for("feedback.tablet", done=1))
+
+
+# --- staff: tablets and complaints -------------------------------------------------------
+
+def _devices_page(*, error=None, status=200, issued=None):
+    from ..queue.queries import all_desks
+
+    return render("feedback/devices.html", devices=queries.devices(db.session),
+                  desks=all_desks(db.session, only_active=True), error=error, status=status,
+                  issued=issued)
+
+
+@bp.get("/feedback/devices")
+@allow(CHIEF)
+def devices():
+    issued = db.session.get(FeedbackDevice, request.args.get("issued", type=int) or 0)
+    return _devices_page(issued=issued)
+
+
+@bp.post("/feedback/devices")
+@allow(CHIEF)
+def create_device():
+    try:
+        device = services.issue_device(db.session, name=request.form.get("name", ""),
+                                       desk_id=request.form.get("desk_id", type=int),
+                                       user_id=current_user.id, now=_now())
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return _devices_page(error=exc.message, status=exc.status_code)
+    return redirect_to(url_for("feedback.devices", issued=device.id))
+
+
+@bp.post("/feedback/devices/<int:device_id>/revoke")
+@allow(CHIEF)
+def revoke_device(device_id: int):
+    device = db.session.get(FeedbackDevice, device_id)
+    if device is None:
+        raise NotFound("Планшет не найден")
+    services.revoke_device(db.session, device, now=_now())
+    db.session.commit()
+    flash(f"Планшет «{device.name}» отключён")
+    return redirect_to(url_for("feedback.devices"))
+
+
+def _complaints_page(*, error=None, error_id=None, status=200):
+    return render("feedback/complaints.html",
+                  open_items=queries.complaints(db.session, reviewed=False),
+                  reviewed=queries.complaints(db.session, reviewed=True, limit=50),
+                  error=error, error_id=error_id, status=status)
+
+
+@bp.get("/feedback/complaints")
+@allow(CHIEF, DIRECTOR)
+def complaints():
+    return _complaints_page()
+
+
+@bp.post("/feedback/complaints/<int:rating_id>/review")
+@allow(CHIEF)
+def review(rating_id: int):
+    rating = db.session.get(Rating, rating_id)
+    if rating is None:
+        raise NotFound("Оценка не найдена")
+    try:
+        services.review_complaint(db.session, rating=rating, user_id=current_user.id,
+                                  note=request.form.get("note", ""), now=_now())
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        return _complaints_page(error=exc.message, error_id=rating_id,
+                                status=exc.status_code)
+    flash("Жалоба отмечена как рассмотренная")
+    return redirect_to(url_for("feedback.complaints"))

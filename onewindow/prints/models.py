@@ -1,0 +1,104 @@
+"""The print journal (журнал печати) and each user's print setup."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+KIND_NAMES = {
+    "receipt": "Расписка",
+    "transfer_register": "Реестр передачи",
+    "pamyatka": "Памятка",
+    "folder_labels": "Этикетки дел",
+    "box_labels": "Этикетки коробов",
+    "inventory": "Опись дел",
+    "registry_request": "Межведомственный запрос",
+    "registry_answer": "Ответ на запрос",
+    "appeal_letter": "Письмо по обращению",
+    "decision_notice": "Уведомление о решении",
+    "handover_act": "Акт приёма-передачи",
+    "calibration": "Калибровочная страница",
+    "ticket": "Талон очереди",
+    "report": "Отчёт",
+}
+
+OBJECT_NAMES = {
+    "application": "заявление",
+    "register": "реестр",
+    "service": "услуга",
+    "case_file": "дело",
+    "box": "короб",
+    "registry_request": "запрос",
+    "appeal": "обращение",
+    "notice": "уведомление",
+    "handover": "передача дел",
+}
+
+LABEL_FORMATS = {"sheet": "Лист A4 с наклейками", "thermal": "Термопринтер (одна этикетка)"}
+
+
+class PrintedDocument(db.Model):
+    """One generated document, its bytes kept so that a re-print is byte-identical."""
+
+    __tablename__ = "printed_documents"
+    __table_args__ = (
+        Index("ix_printed_documents_object", "object_type", "object_id"),
+        Index("ix_printed_documents_user_id_printed_at", "user_id", "printed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    printed_at: Mapped[datetime] = mapped_column(index=True)
+    # What regenerates it: the request path with its query, and the arguments as JSON.
+    url: Mapped[str] = mapped_column(String(1000))
+    params: Mapped[str] = mapped_column(Text, default="{}")
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    # Emptied after the retention period (PRINT_JOURNAL_RETENTION_DAYS); the row stays.
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    content_purged_at: Mapped[datetime | None]
+
+    user = relationship("User")
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES.get(self.kind, self.kind)
+
+    @property
+    def object_label(self) -> str:
+        if not self.object_type:
+            return ""
+        return f"{OBJECT_NAMES.get(self.object_type, self.object_type)} {self.object_id or ''}"
+
+    @property
+    def stored(self) -> bool:
+        return self.content is not None
+
+
+class PrintSetup(db.Model):
+    """A user's printer calibration; the browser keeps a per-workstation copy too."""
+
+    __tablename__ = "print_setups"
+    __table_args__ = (
+        CheckConstraint("label_format IN ('sheet', 'thermal')", name="label_format_known"),
+        CheckConstraint("receipt_copies BETWEEN 1 AND 2", name="receipt_copies_range"),
+        CheckConstraint("offset_x_mm BETWEEN -20 AND 20 AND offset_y_mm BETWEEN -20 AND 20",
+                        name="offsets_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    label_format: Mapped[str] = mapped_column(String(10), default="sheet")
+    printer_name: Mapped[str] = mapped_column(String(100), default="")
+    offset_x_mm: Mapped[float] = mapped_column(default=0.0)
+    offset_y_mm: Mapped[float] = mapped_column(default=0.0)
+    receipt_copies: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime]

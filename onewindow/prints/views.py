@@ -1,0 +1,179 @@
+"""«Печать»: the print journal, re-prints, print setup, calibration page; the service worker."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import click
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from ..archive import documents as archive_documents
+from ..archive.labels import LabelError
+from ..archive.views import ARCHIVE_ROLES, LOOKUP_ROLES
+from ..auth.roles import INTAKE_ROLES, MANAGEMENT_ROLES
+from ..errors import InvalidInput
+from ..extensions import db
+from ..web import allow, has_role, pdf_response, public, redirect_to, render
+from . import queries, services
+from .calibration import calibration_pdf
+from .models import KIND_NAMES, LABEL_FORMATS
+from .requests import current_setup, label_format, label_offset
+
+bp = Blueprint("prints", __name__, cli_group="prints")
+
+REGISTRY_ROLES = ("specialist", "chief", "director", "archivist")
+# Who may re-print somebody else's document of a kind (the author always may, admin too).
+KIND_ROLES = {
+    "receipt": (*INTAKE_ROLES, *MANAGEMENT_ROLES),
+    "transfer_register": (*INTAKE_ROLES, *MANAGEMENT_ROLES),
+    "pamyatka": ("specialist", "chief", "director", "archivist"),
+    "folder_labels": ARCHIVE_ROLES,
+    "box_labels": ARCHIVE_ROLES,
+    "inventory": LOOKUP_ROLES,
+    "registry_request": REGISTRY_ROLES,
+    "registry_answer": REGISTRY_ROLES,
+    "appeal_letter": REGISTRY_ROLES,
+    "decision_notice": REGISTRY_ROLES,
+    "handover_act": REGISTRY_ROLES,
+}
+SEES_ALL = MANAGEMENT_ROLES
+
+
+def _may_reprint(entry) -> bool:
+    if entry.user_id == current_user.id:
+        return True
+    roles = KIND_ROLES.get(entry.kind)
+    return has_role(*roles) if roles else has_role()
+
+
+@bp.get("/prints/")
+@allow()
+def journal():
+    """Today's (or a day's) printed documents: the user's own, or everyone's for management."""
+    try:
+        day = date.fromisoformat(request.args["day"]) if request.args.get("day") else date.today()
+    except ValueError:
+        raise InvalidInput("Дата в формате ГГГГ-ММ-ДД") from None
+    everyone = has_role(*SEES_ALL) and request.args.get("all") == "1"
+    kind = request.args.get("kind") if request.args.get("kind") in KIND_NAMES else None
+    entries = queries.journal(db.session, day=day, kind=kind,
+                              user_id=None if everyone else current_user.id)
+    return render("prints/index.html", entries=entries, day=day, everyone=everyone, kind=kind,
+                  kinds=KIND_NAMES, can_see_all=has_role(*SEES_ALL), may_reprint=_may_reprint)
+
+
+@bp.get("/prints/<int:print_id>.pdf")
+@allow()
+def reprint(print_id: int):
+    """The stored document, byte for byte: same numbers, same content, nothing new issued."""
+    entry = queries.get_print(db.session, print_id)
+    if not _may_reprint(entry):
+        abort(403)
+    if entry.content is None:
+        flash("Срок хранения копии истёк — документ сформирован заново по тем же данным.")
+        return redirect_to(entry.url)
+    response = pdf_response(entry.content, entry.filename)
+    response.headers["X-Print-Id"] = str(entry.id)
+    return response
+
+
+def _setup_page(setup, *, status=200, errors=None):
+    return render("prints/setup.html", setup=setup, formats=LABEL_FORMATS,
+                  errors=errors or {}, status=status)
+
+
+@bp.get("/prints/setup")
+@allow()
+def setup():
+    return _setup_page(current_setup())
+
+
+@bp.post("/prints/setup")
+@allow()
+def save_setup():
+    form = request.form
+    try:
+        services.save_setup(
+            db.session, user_id=current_user.id, label_format=form.get("label_format", ""),
+            printer_name=form.get("printer_name", ""),
+            offset_x_mm=form.get("offset_x_mm", "0"), offset_y_mm=form.get("offset_y_mm", "0"),
+            receipt_copies=form.get("receipt_copies", "1"), now=datetime.now())
+        db.session.commit()
+    except InvalidInput as exc:
+        db.session.rollback()
+        shown = SimpleNamespace(
+            label_format=form.get("label_format", "sheet"),
+            printer_name=form.get("printer_name", ""),
+            offset_x_mm=form.get("offset_x_mm", ""), offset_y_mm=form.get("offset_y_mm", ""),
+            receipt_copies=form.get("receipt_copies", "1"))
+        return _setup_page(shown, status=422, errors={exc.field: exc.message})
+    flash("Настройки печати сохранены.")
+    return redirect_to(url_for("prints.setup"))
+
+
+@bp.get("/prints/calibration.pdf")
+@allow()
+def calibration():
+    """Ruler grid and a test barcode, shifted by the offsets being tried."""
+    setup = current_setup()
+    try:
+        pdf = calibration_pdf(fmt=label_format(), layout=archive_documents.sheet_layout(),
+                              size=archive_documents.thermal_size(), offset=label_offset(),
+                              printer_name=setup.printer_name or "")
+    except LabelError as exc:
+        raise InvalidInput(str(exc)) from exc
+    return pdf_response(pdf, "kalibrovka.pdf", kind="calibration")
+
+
+@bp.get("/sw.js")
+@public
+def service_worker():
+    """The service worker, from the root so that its scope is the whole app."""
+    script = (Path(current_app.static_folder) / "sw.js").read_bytes()
+    response = current_app.response_class(script, mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/ping")
+@public
+def ping():
+    """Is the server reachable? (offline.js asks before a plain form is submitted)."""
+    response = current_app.response_class("", 204)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_context_processor
+def _print_helpers():
+    def printed_documents(object_type: str, object_id):
+        if not current_user.is_authenticated:
+            return []
+        return [e for e in queries.for_object(db.session, object_type, object_id)
+                if _may_reprint(e)]
+
+    return {"printed_documents": printed_documents, "print_kind_names": KIND_NAMES}
+
+
+@bp.cli.command("purge")
+@click.option("--days", type=int, default=None,
+              help="Keep the bytes this many days (default PRINT_JOURNAL_RETENTION_DAYS).")
+def purge_command(days):
+    """Empty the stored copies of documents past the retention period (rows stay)."""
+    days = days or int(current_app.config.get("PRINT_JOURNAL_RETENTION_DAYS")
+                       or os.environ.get("PRINT_JOURNAL_RETENTION_DAYS", "180"))
+    count = services.purge_expired(db.session, now=datetime.now(), days=days)
+    db.session.commit()
+    click.echo(f"Копий очищено: {count}")

@@ -1,0 +1,161 @@
+"""Reports for the chief specialist and the director: HTML, PDF, XLSX, CSV."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import quote
+
+from flask import Blueprint, current_app, make_response, request
+from flask_login import current_user
+
+from ..auth.roles import CHIEF, DIRECTOR, INTAKE_ROLES
+from ..errors import NotFound
+from ..extensions import db
+from ..web import allow, pdf_response, render
+from . import builders, documents, exports, queries, registries
+from .periods import KINDS, parse_period
+from .tables import display
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+MANAGEMENT = (CHIEF, DIRECTOR)
+DEFAULT_STANDARD = 15
+
+
+def _ratings_report(session, **kwargs):
+    from ..feedback.queries import ratings_report
+
+    return ratings_report(session, **kwargs)
+
+
+# name -> (title, builder); every builder takes the session and keyword-only values.
+REPORTS = {
+    "intake": ("Приём заявлений", builders.intake_report),
+    "queue": ("Электронная очередь", builders.queue_report),
+    "working-time": ("Рабочее время специалистов", builders.working_time_report),
+    "ratings": ("Оценки посетителей", _ratings_report),
+    "registries": ("Запросы, обращения, выборки, архив", registries.registries_report),
+}
+NAMES = "intake, queue, \"working-time\", ratings, registries"
+
+
+def standard_minutes() -> int:
+    raw = request.args.get("standard", type=int)
+    if raw is not None and 1 <= raw <= 240:
+        return raw
+    return int(current_app.config.get("QUEUE_WAIT_STANDARD_MINUTES", DEFAULT_STANDARD))
+
+
+def _build(name: str):
+    if name not in REPORTS:
+        raise NotFound("Отчёт не найден")
+    today = date.today()
+    period = parse_period(request.args, today=today)
+    report = REPORTS[name][1](db.session, period=period, today=today,
+                             standard_minutes=standard_minutes())
+    return report, period
+
+
+@bp.get("/")
+@allow(*MANAGEMENT)
+def index():
+    return render("reports/index.html", reports=REPORTS,
+                  show_proactive=current_user.role in (*INTAKE_ROLES, "admin"))
+
+
+@bp.get(f"/<any({NAMES}):name>")
+@allow(*MANAGEMENT)
+def show(name: str):
+    report, period = _build(name)
+    return render("reports/report.html", report=report, period=period, name=name,
+                  kinds=KINDS, standard=standard_minutes(),
+                  export_args=dict(period.query_args(), **_extra_args(name)),
+                  status=422 if period.error else 200)
+
+
+def _extra_args(name: str) -> dict:
+    return {"standard": str(standard_minutes())} if name == "queue" else {}
+
+
+def _file(data: bytes, filename: str, mimetype: str):
+    response = make_response(data)
+    response.mimetype = mimetype
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _filename(report, ext: str) -> str:
+    suffix = f"-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}" if report.period else ""
+    return f"{report.key}{suffix}.{ext}"
+
+
+def export_report(report, fmt: str):
+    if fmt == "pdf":
+        return pdf_response(documents.report_pdf(report, config=current_app.config,
+                                                 generated=date.today()),
+                            _filename(report, "pdf"))
+    if fmt == "xlsx":
+        return _file(exports.to_xlsx(report), _filename(report, "xlsx"),
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    index = request.args.get("table", default=0, type=int)
+    if not 0 <= index < len(report.tables):
+        raise NotFound("Таблица не найдена")
+    table = report.tables[index]
+    return _file(exports.to_csv(table), _filename(report, f"{table.key or index}.csv"),
+                 "text/csv")
+
+
+@bp.get(f"/<any({NAMES}):name>.<any(pdf, xlsx, csv):fmt>")
+@allow(*MANAGEMENT)
+def export(name: str, fmt: str):
+    report, _period = _build(name)
+    return export_report(report, fmt)
+
+
+# --- proactive service ------------------------------------------------------------------
+
+def _proactive():
+    service_id = request.args.get("service_id", type=int)
+    return builders.proactive_report(db.session, service_id=service_id), service_id
+
+
+@bp.get("/proactive")
+@allow(*INTAKE_ROLES)
+def proactive():
+    report, service_id = _proactive()
+    return render("reports/proactive.html", report=report, service_id=service_id,
+                  counts=queries.proactive_counts(db.session))
+
+
+@bp.get("/proactive.<any(pdf, xlsx, csv):fmt>")
+@allow(*INTAKE_ROLES)
+def proactive_export(fmt: str):
+    report, _ = _proactive()
+    return export_report(report, fmt)
+
+
+@bp.get("/proactive/<int:service_id>/letters.pdf")
+@allow(*INTAKE_ROLES)
+def proactive_letters(service_id: int):
+    from ..catalog.models import Service
+
+    service = db.session.get(Service, service_id)
+    if service is None:
+        raise NotFound("Услуга не найдена")
+    candidates = queries.proactive_candidates(db.session, service_id=service.id)
+    return pdf_response(documents.letters_pdf(service, candidates, config=current_app.config,
+                                              generated=date.today()),
+                        f"pisma-{service.code}.pdf")
+
+
+# --- the applicant card's block ---------------------------------------------------------
+
+@bp.app_context_processor
+def _suggestions():
+    def suggested_services(applicant):
+        if applicant is None or getattr(applicant, "id", None) is None:
+            return []
+        return queries.suggested_services(db.session, applicant_id=applicant.id)
+
+    return {"suggested_services": suggested_services, "report_display": display}

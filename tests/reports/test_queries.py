@@ -1,0 +1,158 @@
+"""Aggregations on a hand-built data set: exact figures, percentiles, the 15-minute share."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from onewindow.intake.services import cancel_application
+from onewindow.reports import queries
+from onewindow.reports.periods import Period, parse_period, period_of
+
+from ..factories import make_applicant, make_application
+from .data import MONDAY, make_queue_data
+
+
+def test_percentile_is_nearest_rank():
+    assert queries.percentile([], 90) is None
+    assert queries.percentile(list(range(1, 11)), 90) == 9
+    assert queries.percentile([2, 5, 10, 10, 15, 20, 30], 90) == 30
+    assert queries.percentile([7], 90) == 7
+
+
+def test_periods():
+    anchor = date(2026, 11, 18)
+    assert period_of("week", anchor) == Period("week", date(2026, 11, 16), date(2026, 11, 22))
+    assert period_of("month", anchor).end == date(2026, 11, 30)
+    assert period_of("quarter", anchor) == Period("quarter", date(2026, 10, 1),
+                                                  date(2026, 12, 31))
+    assert period_of("year", anchor).start == date(2026, 1, 1)
+    custom = parse_period({"period": "range", "from": "01.11.2026", "to": "05.11.2026"},
+                          today=anchor)
+    assert (custom.start, custom.end, custom.error) == (date(2026, 11, 1), date(2026, 11, 5),
+                                                        None)
+    bad = parse_period({"period": "range", "from": "05.11.2026", "to": "01.11.2026"},
+                       today=anchor)
+    assert bad.error and bad.kind == "month"
+    assert parse_period({"period": "day", "date": "31.02.2026"}, today=anchor).error
+
+
+def test_queue_figures_exact(session, users):
+    make_queue_data(session, specialist_a=users["specialist"], specialist_b=users["chief"])
+    f = queries.queue_figures(session, period=period_of("week", MONDAY), standard_minutes=15)
+    t = f.total
+    assert (t.visitors, t.served, t.no_show, t.out_of_turn, t.booked) == (8, 6, 1, 1, 1)
+    # Waits (min): 5, 10, 15, 20, 10 (from the booked 10:30), 30, 2; one never called.
+    assert sorted(w / 60 for w in t.waits) == [2, 5, 10, 10, 15, 20, 30]
+    assert t.avg_wait == pytest.approx(92 / 7)
+    assert t.p90_wait == 30 and t.max_wait == 30
+    assert t.within_share == pytest.approx(5 / 7)  # 15 minutes exactly is within
+    assert sorted(s / 60 for s in t.services) == [5, 8, 10, 10, 20, 30]
+    assert t.avg_service == pytest.approx(83 / 6)
+    assert t.p90_service == 30 and t.max_service == 30
+    desks = {line.name: line for line in f.by_desk}
+    assert (desks["Окно 1"].visitors, desks["Окно 1"].served) == (4, 4)
+    assert (desks["Окно 2"].visitors, desks["Окно 2"].served, desks["Окно 2"].no_show) == \
+        (3, 2, 1)
+    assert [(line.key, line.visitors) for line in f.by_hour] == [(9, 4), (10, 3), (11, 1)]
+    monday, tuesday = f.by_day[0], f.by_day[1]
+    assert (monday.visitors, tuesday.visitors) == (7, 1)
+    assert all(line.visitors == 0 for line in f.by_day[2:])
+    hours = f.hours
+    assert f.heat[0][hours.index(9)] == 4 and f.heat[0][hours.index(10)] == 3
+    assert f.heat[1][hours.index(11)] == 1 and sum(map(sum, f.heat)) == 8
+    stricter = queries.queue_figures(session, period=period_of("week", MONDAY),
+                                     standard_minutes=10)
+    assert stricter.total.within_share == pytest.approx(4 / 7)
+
+
+def test_working_time_exact(session, users):
+    make_queue_data(session, specialist_a=users["specialist"], specialist_b=users["chief"])
+    lines = {w.desk: w for w in queries.working_time(session, period=period_of("week", MONDAY))}
+    one, two = lines["Окно 1"], lines["Окно 2"]
+    # Desk 1, Monday 09:05–10:45 (100 min) and Tuesday 11:02–11:10 (8 min).
+    assert one.days == 2 and one.at_desk == 108 * 60
+    assert one.busy == (10 + 21 + 5 + 8) * 60 and one.serving == (10 + 20 + 5 + 8) * 60
+    assert one.idle == 64 * 60 and one.served == 4
+    assert one.per_hour == pytest.approx(4 / 1.8)
+    # Desk 2, Monday 09:35–11:06 (91 min): two served and one no-show.
+    assert (two.at_desk, two.busy, two.serving) == (91 * 60, 44 * 60, 40 * 60)
+    assert (two.served, two.no_show, two.idle) == (2, 1, 47 * 60)
+
+
+def _application(session, user, *, when, status="accepted", deadline, decided=None,
+                 service_code="ESP"):
+    app = make_application(session, user=user, now=when, service_code=service_code)
+    app.deadline = deadline
+    app.status = status
+    app.decided_at = decided
+    session.flush()
+    return app
+
+
+def test_intake_figures_exact(session, users):
+    spec, chief = users["specialist"], users["chief"]
+    _application(session, spec, when=datetime(2026, 11, 2, 10), status="granted",
+                 deadline=date(2026, 11, 10), decided=datetime(2026, 11, 9, 15))
+    _application(session, spec, when=datetime(2026, 11, 3, 10), status="refused",
+                 deadline=date(2026, 11, 5), decided=datetime(2026, 11, 6, 12))
+    _application(session, spec, when=datetime(2026, 11, 4, 10), deadline=date(2026, 11, 5))
+    cancelled = _application(session, chief, when=datetime(2026, 11, 5, 10),
+                             deadline=date(2026, 11, 20), service_code="ASP")
+    cancel_application(session, cancelled, reason="ошибка", user_id=chief.id,
+                       now=datetime(2026, 11, 5, 11))
+    _application(session, spec, when=datetime(2026, 10, 30, 10), status="transferred",
+                 deadline=date(2026, 12, 1))
+    f = queries.intake_figures(session, period=period_of("week", MONDAY),
+                               today=date(2026, 11, 20))
+    t = f.total
+    assert (t.registered, t.open, t.overdue, t.decided, t.on_time, t.late, t.cancelled) == \
+        (4, 1, 1, 2, 1, 1, 1)
+    assert t.on_time_share == 0.5
+    services = {line.key: line for line in f.by_service}
+    assert services["ESP"].registered == 3 and services["ASP"].cancelled == 1
+    people = {line.key: line for line in f.by_specialist}
+    assert people[spec.id].registered == 3 and people[chief.id].registered == 1
+    assert dict(f.by_day)[date(2026, 11, 2)] == 1 and len(f.by_day) == 7
+    assert (f.open_now, f.overdue_now) == (2, 1)
+
+
+def test_proactive_is_set_based_and_skips_applied(session, users):
+    from sqlalchemy import select
+
+    from onewindow.catalog.models import BeneficiaryCategory, Service
+
+    cats = {c.code: c for c in session.scalars(select(BeneficiaryCategory))}
+    donor_chernobyl = make_applicant(session, surname="Донорова")
+    donor_chernobyl.categories = [cats["honorary_donor"], cats["chernobyl"]]
+    cancelled_only = make_applicant(session, surname="Чернобыльский", sex="M", name="Иван")
+    cancelled_only.categories = [cats["chernobyl"]]
+    make_applicant(session, surname="Безкатегорийная")
+    session.flush()
+    make_application(session, applicant=donor_chernobyl, user=users["specialist"],
+                     service_code="RAD")
+    gone = make_application(session, applicant=cancelled_only, user=users["specialist"],
+                            service_code="RAD")
+    cancel_application(session, gone, reason="ошибка", user_id=users["specialist"].id,
+                       now=datetime(2026, 11, 27, 11))
+    session.flush()
+
+    def expected(applicant, applied):
+        codes = {c.code for c in applicant.categories}
+        return {s.code for s in session.scalars(select(Service).where(Service.active))
+                if codes & {c.code for c in s.categories if c.active}} - applied
+
+    first = {s.service.code for s in queries.suggested_services(
+        session, applicant_id=donor_chernobyl.id)}
+    assert "DONOR" in first and "RAD" not in first
+    assert first == expected(donor_chernobyl, {"RAD"})
+    second = {s.service.code for s in queries.suggested_services(
+        session, applicant_id=cancelled_only.id)}
+    assert "RAD" in second and second == expected(cancelled_only, set())
+    counts = {s.code: n for s, n in queries.proactive_counts(session)}
+    assert counts["RAD"] == 1 and counts["DONOR"] == 1
+    rad = session.scalar(select(Service).where(Service.code == "RAD"))
+    people = queries.proactive_candidates(session, service_id=rad.id)
+    assert [c.applicant.surname for c in people] == ["Чернобыльский"]
+    assert people[0].categories == [cats["chernobyl"].name]
