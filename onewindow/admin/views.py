@@ -18,8 +18,8 @@ from ..core.text import format_date
 from ..core.workdays import default_calendar
 from ..errors import DomainError, NotFound
 from ..extensions import db
-from ..security.sessions import audit_change
 from ..forms_common import choices
+from ..security.sessions import audit_change
 from ..web import allow, redirect_to, render
 from . import services
 from .forms import (

@@ -26,9 +26,9 @@ from ..catalog.queries import active_services
 from ..core.text import format_date
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
-from ..security.sessions import audit_read
 from ..forms_common import choices
 from ..prints.requests import label_format, label_offset
+from ..security.sessions import audit_read
 from ..web import allow, has_role, pdf_response, read_only, redirect_to, render
 from . import documents, importing, queries, services
 from .forms import (

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from ..core.workdays import ProductionCalendar
 from .models import CalendarOverride
 
-
 _cache: dict[frozenset, ProductionCalendar] = {}
 
 

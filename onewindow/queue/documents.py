@@ -29,6 +29,7 @@ class TicketPrint:
     office: str
     booked_for: datetime | None = None
     out_of_turn: bool = False
+    rating_url: str | None = None  # the visitor's feedback page (QR code at the bottom)
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -75,7 +76,10 @@ def ticket_pdf(data: TicketPrint, *, width_mm: int = 80) -> bytes:
     add(f"Ожидаемое время ожидания: {wait}", gap=3 * mm)
     add("Следите за табло: номер талона и окно появятся на экране.", size=8)
 
-    height = sum(size * 1.25 + gap for _t, _f, size, gap in rows) + 2 * MARGIN + 6 * mm
+    qr_side = 22 * mm * scale if data.rating_url else 0
+    qr_block = qr_side + 12 * scale if data.rating_url else 0
+    height = (sum(size * 1.25 + gap for _t, _f, size, gap in rows) + 2 * MARGIN + 6 * mm
+              + qr_block)
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
     pdf.setTitle(f"Талон {data.number}")
@@ -85,6 +89,14 @@ def ticket_pdf(data: TicketPrint, *, width_mm: int = 80) -> bytes:
         pdf.setFont(font, size)
         pdf.drawCentredString(width / 2, y, text)
         y -= size * 0.25 + gap
+    if data.rating_url:
+        from ..feedback.qr import draw_qr
+
+        pdf.setFont("Roboto", 8 * scale)
+        y -= 8 * scale
+        pdf.drawCentredString(width / 2, y, "Оцените качество обслуживания:")
+        draw_qr(pdf, data.rating_url, (width - qr_side) / 2, y - 2 * scale - qr_side,
+                size_mm=qr_side / mm)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -124,6 +124,9 @@ def kiosk_ticket_pdf(ticket_id: int):
     width = 58 if request.args.get("width") == "58" else 80
     data = documents.ticket_print_data(db.session, ticket, now=_now(),
                                        office=current_app.config["INSTITUTION_SHORT_NAME"])
+    from ..feedback.views import feedback_url
+
+    data.rating_url = feedback_url(ticket=ticket)
     return pdf_response(documents.ticket_pdf(data, width_mm=width),
                         f"talon-{ticket.number}.pdf")
 

@@ -33,7 +33,8 @@ def test_receipt_two_copies_and_register(client, users, session):
     assert "Экземпляр заявителя" in text and "Экземпляр для личного дела" in text
     assert "112-233-445 95" in text
     require_tool("zbarimg")
-    assert decode_barcodes(r.data, dpi=203, mono=True) == [first_number, first_number]
+    decoded = decode_barcodes(r.data, dpi=203, mono=True, symbologies=("code128",))
+    assert decoded == [first_number, first_number]
 
     register = client.get(f"/applications/register.pdf?day={today.isoformat()}")
     text = pdf_text(register.data)
@@ -45,3 +46,20 @@ def test_receipt_two_copies_and_register(client, users, session):
     assert moved.status_code == 303
     session.expire_all()
     assert session.get(type(first), first_id).status == "transferred"
+
+
+def test_receipt_carries_a_feedback_qr_code(client, users, session):
+    from ..pdfcheck import decode_barcodes as decode
+
+    application = make_application(session, user=users["specialist"])
+    session.commit()
+    app_id = application.id
+    login(client, users["specialist"])
+    pdf = client.get(f"/applications/{app_id}/receipt.pdf").data
+    require_tool("zbarimg")
+    decoded = decode(pdf, dpi=300, symbologies=("qrcode",))
+    assert len(decoded) == 1 and "/r/" in decoded[0]
+    from urllib.parse import urlsplit
+
+    page = client.get(urlsplit(decoded[0]).path)
+    assert page.status_code == 200 and "Оцените" in page.get_data(as_text=True)

@@ -226,3 +226,16 @@ def test_desk_links_application_and_shows_line(client, session, users):
     assert client.post(f"/queue/desk/tickets/{t.id}/bogus").status_code == 404
     released = client.post("/queue/desk/release")
     assert released.status_code == 409  # a ticket is still at the desk
+
+
+def test_ticket_pdf_has_a_feedback_qr_code(kiosk_client, session):
+    from ..pdfcheck import decode_barcodes, require_tool
+
+    purpose = session.scalars(select(VisitPurpose).order_by(VisitPurpose.position)).first()
+    r = kiosk_client.post("/kiosk/tickets", data={"purpose_id": purpose.id})
+    pdf = kiosk_client.get(r.headers["Location"] + ".pdf")
+    assert pdf.status_code == 200
+    require_tool("zbarimg")
+    decoded = decode_barcodes(pdf.data, dpi=300, symbologies=("qrcode",))
+    assert len(decoded) == 1 and "/r/" in decoded[0]
+    assert "Оцените качество обслуживания" in pdf_text(pdf.data)
