@@ -140,13 +140,19 @@ def _form_error(form, exc: DomainError, applicant, service, lines):
 @allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
 def show_application(application_id: int):
     application = services.get_application(db.session, application_id)
-    response = render(
-        "intake/show.html", application=application,
-        next_statuses=[(s, STATUS_NAMES[s]) for s in STATUS_FLOW[application.status]],
-        status_form=StatusForm(), cancel_form=CancelForm(),
-        just_registered=request.args.get("registered") == "1")
+    response = _show_page(application, just_registered=request.args.get("registered") == "1")
     audit_read("view", object_type="application", object_id=application_id)
     return response
+
+
+def _show_page(application, *, status_form=None, cancel_form=None, status=200,
+               just_registered=False):
+    """The application's page; after a refused action it comes back with the message."""
+    return render(
+        "intake/show.html", application=application,
+        next_statuses=[(s, STATUS_NAMES[s]) for s in STATUS_FLOW[application.status]],
+        status_form=status_form or StatusForm(), cancel_form=cancel_form or CancelForm(),
+        just_registered=just_registered, status=status)
 
 
 @bp.post("/<int:application_id>/status")
@@ -166,10 +172,7 @@ def change_status(application_id: int):
         except DomainError as exc:
             db.session.rollback()
             form.comment.errors = [exc.message]
-    return render("intake/show.html", application=application,
-                  next_statuses=[(s, STATUS_NAMES[s]) for s in STATUS_FLOW[application.status]],
-                  status_form=form, cancel_form=CancelForm(), status=422,
-                  just_registered=False)
+    return _show_page(application, status_form=form, status=422)
 
 
 @bp.post("/<int:application_id>/cancel")
@@ -187,9 +190,7 @@ def cancel(application_id: int):
         except DomainError as exc:
             db.session.rollback()
             form.reason.errors = [exc.message]
-    return render("intake/show.html", application=application,
-                  next_statuses=[(s, STATUS_NAMES[s]) for s in STATUS_FLOW[application.status]],
-                  status_form=StatusForm(), cancel_form=form, status=422, just_registered=False)
+    return _show_page(application, cancel_form=form, status=422)
 
 
 @bp.get("/<int:application_id>/receipt.pdf")

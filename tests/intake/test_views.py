@@ -75,3 +75,18 @@ def test_csrf_required_and_accepted_from_htmx_header(database_url, app, users):
         from onewindow.extensions import db
 
         db.engine.dispose()
+
+
+def test_cancel_and_refusal_need_a_reason(specialist_client, users, session):
+    from ..factories import make_application
+
+    application = make_application(session, user=users["specialist"])
+    session.commit()
+    app_id = application.id
+    r = specialist_client.post(f"/applications/{app_id}/cancel", data={"reason": " "})
+    assert r.status_code == 422 and "Укажите причину" in r.get_data(as_text=True)
+    specialist_client.post(f"/applications/{app_id}/status", data={"to": "transferred"})
+    r = specialist_client.post(f"/applications/{app_id}/status", data={"to": "refused"})
+    assert r.status_code == 422 and "Укажите причину отказа" in r.get_data(as_text=True)
+    session.rollback()
+    assert session.get(Application, app_id).status == "transferred"
