@@ -142,3 +142,15 @@ def pdf_response(pdf: bytes, filename: str, *, kind: str | None = None,
     if print_id is not None:
         response.headers["X-Print-Id"] = str(print_id)
     return response
+
+
+DEVICE_COOKIE_AGE = 5 * 365 * 24 * 3600
+
+
+def bind_device(response, cookie: str, token: str):
+    """Bind this browser (a kiosk, a desk tablet) to its device token for five years."""
+    from flask import current_app
+
+    response.set_cookie(cookie, token, max_age=DEVICE_COOKIE_AGE, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response

@@ -12,14 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.roles import CHIEF, DIRECTOR
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
-from ..web import allow, public, redirect_to, render
+from ..web import allow, bind_device, public, redirect_to, render
 from . import qr, queries, services
 from .models import SCORE_NAMES, FeedbackDevice, Rating
 
 bp = Blueprint("feedback", __name__)
 
 TABLET_COOKIE = "onewindow_feedback_tablet"
-TABLET_COOKIE_AGE = 5 * 365 * 24 * 3600
 
 
 def _now() -> datetime:
@@ -99,9 +98,7 @@ def tablet_activate(token: str):
     if device is None:
         raise NotFound("Ключ планшета не найден или отозван")
     response = redirect_to(url_for("feedback.tablet"))
-    response.set_cookie(TABLET_COOKIE, token, max_age=TABLET_COOKIE_AGE, httponly=True,
-                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return response
+    return bind_device(response, TABLET_COOKIE, token)
 
 
 def _device() -> FeedbackDevice:

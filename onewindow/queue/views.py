@@ -13,7 +13,7 @@ from ..core.text import parse_date_ru
 from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
 from ..forms_common import choices
-from ..web import allow, pdf_response, public, redirect_to, render
+from ..web import allow, bind_device, pdf_response, public, redirect_to, render
 from . import documents, queries, services
 from .forms import BookingForm, CancelBookingForm, DeskForm, KioskForm, PurposeForm, SlotsForm
 from .models import Desk, Kiosk, VisitPurpose
@@ -21,7 +21,6 @@ from .models import Desk, Kiosk, VisitPurpose
 bp = Blueprint("queue", __name__)
 
 KIOSK_COOKIE = "onewindow_kiosk"
-KIOSK_COOKIE_AGE = 5 * 365 * 24 * 3600
 DESK_KEY = "queue_desk_id"
 SETTINGS_ROLES = (CHIEF,)
 
@@ -40,9 +39,7 @@ def kiosk_activate(token: str):
     if kiosk is None:
         raise NotFound("Ключ терминала не найден или отозван")
     response = redirect_to(url_for("queue.kiosk"))
-    response.set_cookie(KIOSK_COOKIE, token, max_age=KIOSK_COOKIE_AGE, httponly=True,
-                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return response
+    return bind_device(response, KIOSK_COOKIE, token)
 
 
 def _kiosk() -> Kiosk:
