@@ -55,13 +55,15 @@
     return el;
   }
 
-  function ping(timeoutMs) {
-    var ctrl = window.AbortController ? new AbortController() : null;
-    var timer = ctrl ? setTimeout(function () { ctrl.abort(); }, timeoutMs || 4000) : null;
-    return fetch("/ping", { cache: "no-store", credentials: "same-origin",
-                            signal: ctrl ? ctrl.signal : undefined })
-      .then(function (r) { clearTimeout(timer); return r.status < 500; })
-      .catch(function () { clearTimeout(timer); return false; });
+  // Unreachable (refused, network down) is "offline"; a slow answer is not: after
+  // timeoutMs the form goes anyway, so a busy server never holds a submit back.
+  function ping(timeoutMs, slowIsOk) {
+    return new Promise(function (resolve) {
+      var timer = setTimeout(function () { resolve(!!slowIsOk); }, timeoutMs || 1500);
+      fetch("/ping", { cache: "no-store", credentials: "same-origin" })
+        .then(function (r) { clearTimeout(timer); resolve(r.status < 500); })
+        .catch(function () { clearTimeout(timer); resolve(false); });
+    });
   }
 
   function showOffline() {
@@ -95,7 +97,7 @@
     var logout = /\/logout$/.test(new URL(form.action, location.href).pathname);
     ev.preventDefault();
     var before = logout ? purgePrints() : Promise.resolve();
-    before.then(function () { return ping(4000); }).then(function (ok) {
+    before.then(function () { return ping(1500, true); }).then(function (ok) {
       if (!ok) {
         showOffline();
         return;
