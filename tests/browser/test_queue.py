@@ -44,6 +44,7 @@ def test_ticket_from_kiosk_called_at_desk_appears_on_board(page, users, session)
     page.get_by_role("link", name=re.compile("Моё окно")).click()
     page.get_by_role("button", name=re.compile("Окно 3")).click()
     page.wait_for_selector("#call-next")
+    page.wait_for_load_state("load")  # queue.js binds the keys once the page has loaded
     page.keyboard.press("F2")  # «Вызвать следующего»
     page.wait_for_selector("#current-number")
     assert page.inner_text("#current-number") == "А-001"
@@ -58,6 +59,7 @@ def test_ticket_from_kiosk_called_at_desk_appears_on_board(page, users, session)
     assert board.locator('.board-row.newest[data-number="А-001"]').count() == 1
     page.get_by_role("button", name=re.compile("Завершить")).click()
     page.wait_for_selector("#call-next")
+    page.wait_for_load_state("load")  # queue.js binds the keys once the page has loaded
     page.keyboard.press("F2")
     page.wait_for_selector("#current-number")
     assert page.inner_text("#current-number") == "В-001"
