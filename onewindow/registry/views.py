@@ -190,20 +190,27 @@ def show_request(request_id: int):
     return _request_page(services.get_request(db.session, request_id))
 
 
-def _request_action(request_id: int, form_cls, form_name: str, action):
-    req = services.get_request(db.session, request_id)
+def _object_action(load, page, show_url, form_cls, form_name: str, action):
+    """Validate a form, run ``action`` on the loaded object, commit; or re-show with errors."""
+    obj = load()
     form = form_cls()
     error = None
     if form.validate():
         try:
-            action(req, form)
+            action(obj, form)
             db.session.commit()
-            return redirect_to(url_for("registry.show_request", request_id=req.id))
+            return redirect_to(show_url)
         except DomainError as exc:
             db.session.rollback()
-            req = services.get_request(db.session, request_id)
+            obj = load()
             error = _apply_error(form, exc)
-    return _request_page(req, status=422, error=error, **{form_name: form})
+    return page(obj, status=422, error=error, **{form_name: form})
+
+
+def _request_action(request_id: int, form_cls, form_name: str, action):
+    return _object_action(
+        lambda: services.get_request(db.session, request_id), _request_page,
+        url_for("registry.show_request", request_id=request_id), form_cls, form_name, action)
 
 
 @bp.post("/requests/<int:request_id>/take")
@@ -374,19 +381,9 @@ def show_appeal(appeal_id: int):
 
 
 def _appeal_action(appeal_id: int, form_cls, form_name: str, action):
-    appeal = services.get_appeal(db.session, appeal_id)
-    form = form_cls()
-    error = None
-    if form.validate():
-        try:
-            action(appeal, form)
-            db.session.commit()
-            return redirect_to(url_for("registry.show_appeal", appeal_id=appeal.id))
-        except DomainError as exc:
-            db.session.rollback()
-            appeal = services.get_appeal(db.session, appeal_id)
-            error = _apply_error(form, exc)
-    return _appeal_page(appeal, status=422, error=error, **{form_name: form})
+    return _object_action(
+        lambda: services.get_appeal(db.session, appeal_id), _appeal_page,
+        url_for("registry.show_appeal", appeal_id=appeal_id), form_cls, form_name, action)
 
 
 @bp.post("/appeals/<int:appeal_id>/take")
