@@ -48,8 +48,21 @@ def read_only(view):
     return view
 
 
+def read_only_when(predicate):
+    """Like :func:`read_only` for a POST view that only reads when ``predicate()`` holds.
+
+    The predicate reads the request (e.g. the archive scan's mode) before the transaction
+    begins; a lookup then does not take SQLite's write lock.
+    """
+    def mark(view):
+        setattr(view, READ_ONLY_ATTR, predicate)
+        return view
+    return mark
+
+
 def is_read_only(view) -> bool:
-    return bool(getattr(view, READ_ONLY_ATTR, False))
+    flag = getattr(view, READ_ONLY_ATTR, False)
+    return bool(flag()) if callable(flag) else bool(flag)
 
 
 def access_rule(view) -> frozenset | str | None:
@@ -118,29 +131,54 @@ def is_write_request() -> bool:
     return request.method not in ("GET", "HEAD", "OPTIONS")
 
 
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_MIMETYPES = {"xlsx": XLSX_MIMETYPE, "csv": "text/csv; charset=utf-8"}
+
+
+def _file_response(body: bytes, filename: str, mimetype: str, *, disposition: str):
+    from urllib.parse import quote
+
+    response = make_response(body)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def pdf_response(pdf: bytes, filename: str, *, kind: str | None = None,
                  object_type: str | None = None, object_id=None):
     """Open the PDF in the browser's viewer, ready to print (``?download=1`` saves it).
 
-    With ``kind`` the document is recorded in the print journal (bytes included) in this
-    request, so that it can be re-printed identically from the object's page or /prints/.
+    With ``kind`` the document is recorded in the print journal (bytes included) and, for a
+    logged-in user, in the audit log as a print — both in one transaction of this request,
+    so that it can be re-printed identically from the object's page or /prints/.
     """
-    from urllib.parse import quote
-
     print_id = None
     if kind is not None:
         from .prints.requests import record_in_request
 
         print_id = record_in_request(pdf, filename, kind=kind, object_type=object_type,
                                      object_id=object_id)
-
     disposition = "attachment" if request.args.get("download") == "1" else "inline"
-    response = make_response(pdf)
-    response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
-    response.headers["Cache-Control"] = "no-store"
+    response = _file_response(pdf, filename, "application/pdf", disposition=disposition)
     if print_id is not None:
         response.headers["X-Print-Id"] = str(print_id)
+    return response
+
+
+def export_response(body: bytes, filename: str, *, object_type: str,
+                    object_id=None, details: str | None = None):
+    """Hand out an XLSX/CSV export as a download and record it in the audit log.
+
+    Render the body first: the audit row is written in a short transaction of its own.
+    """
+    from .security.sessions import audit_read
+
+    fmt = filename.rsplit(".", 1)[-1]
+    response = _file_response(body, filename, EXPORT_MIMETYPES[fmt], disposition="attachment")
+    audit_read("export", object_type=object_type, object_id=object_id,
+               details=details or fmt.upper())
     return response
 
 

@@ -81,7 +81,8 @@ def show_act(act_id: int):
 def act_pdf(act_id: int):
     act = services.get_act(db.session, act_id)
     pdf = documents.act_pdf(act, config=current_app.config)
-    return pdf_response(pdf, f"akt-unichtozheniya-{act.number.replace('/', '-')}.pdf")
+    return pdf_response(pdf, f"akt-unichtozheniya-{act.number.replace('/', '-')}.pdf",
+                        kind="disposal_act", object_type="disposal_act", object_id=act.id)
 
 
 @bp.post("/acts/<int:act_id>/approve")

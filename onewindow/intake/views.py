@@ -200,8 +200,6 @@ def receipt_pdf(application_id: int):
     copies = receipt_copies()  # ?copies=1|2, else the user's print setup
     pdf = documents.receipt_pdf(application, copies=copies, config=current_app.config)
     filename = f"raspiska-{application.number}.pdf"
-    audit_read("print", object_type="application", object_id=application_id,
-               details="расписка")
     return pdf_response(pdf, filename, kind="receipt", object_type="application", object_id=application_id)  # noqa: E501
 
 
@@ -240,8 +238,6 @@ def transfer_register_pdf():
             if a.status != "cancelled"]
     pdf = documents.transfer_register_pdf(apps, day=day, user=user, config=current_app.config)
     filename = f"reestr-{day.isoformat()}-{user.username}.pdf"
-    audit_read("print", object_type="register", object_id=f"{day.isoformat()}/{user.id}",
-               details=f"заявлений: {len(apps)}")
     return pdf_response(pdf, filename, kind="transfer_register", object_type="register", object_id=f"{day.isoformat()}/{user.id}")  # noqa: E501
 
 

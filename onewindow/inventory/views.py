@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, current_app, flash, make_response, request, url_for
+from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import current_user
 
 from ..archive import queries as archive_queries
@@ -12,7 +12,7 @@ from ..auth.roles import ARCHIVIST, CHIEF, DIRECTOR
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..forms_common import choices
-from ..web import allow, pdf_response, redirect_to, render
+from ..web import allow, export_response, pdf_response, redirect_to, render
 from . import documents, queries, services
 from .forms import CloseTaskForm, OpenInventoryForm
 from .models import OUTCOMES, InventoryBox
@@ -204,7 +204,8 @@ def report_pdf(inventory_id: int):
     inventory = services.get_inventory(db.session, inventory_id)
     pdf = documents.report_pdf(queries.outcomes(db.session, inventory),
                                config=current_app.config)
-    return pdf_response(pdf, f"inventarizaciya-{inventory.id}.pdf")
+    return pdf_response(pdf, f"inventarizaciya-{inventory.id}.pdf", kind="inventory_report",
+                        object_type="inventory", object_id=inventory.id)
 
 
 @bp.get("/<int:inventory_id>/report.xlsx")
@@ -212,13 +213,8 @@ def report_pdf(inventory_id: int):
 def report_xlsx(inventory_id: int):
     inventory = services.get_inventory(db.session, inventory_id)
     data = documents.report_xlsx(queries.outcomes(db.session, inventory))
-    response = make_response(data)
-    response.mimetype = ("application/vnd.openxmlformats-officedocument"
-                         ".spreadsheetml.sheet")
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=inventarizaciya-{inventory.id}.xlsx")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return export_response(data, f"inventarizaciya-{inventory.id}.xlsx",
+                           object_type="inventory", object_id=inventory.id)
 
 
 @bp.post("/tasks/<int:task_id>/close")

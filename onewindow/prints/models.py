@@ -24,6 +24,10 @@ KIND_NAMES = {
     "calibration": "Калибровочная страница",
     "ticket": "Талон очереди",
     "report": "Отчёт",
+    "letters": "Письма заявителям",
+    "selection_report": "Отчёт по селекциям",
+    "inventory_report": "Итоги инвентаризации",
+    "disposal_act": "Акт об уничтожении",
 }
 
 OBJECT_NAMES = {
@@ -36,6 +40,12 @@ OBJECT_NAMES = {
     "appeal": "обращение",
     "notice": "уведомление",
     "handover": "передача дел",
+    "ticket": "талон",
+    "report": "отчёт",
+    "selection": "селекция",
+    "selection_period": "селекции за период",
+    "inventory": "инвентаризация",
+    "disposal_act": "акт",
 }
 
 LABEL_FORMATS = {"sheet": "Лист A4 с наклейками", "thermal": "Термопринтер (одна этикетка)"}

@@ -24,8 +24,11 @@ def record_in_request(pdf: bytes, filename: str, *, kind: str, object_type=None,
 
     The request's transaction ends first (render the PDF before calling this; a POST's
     work is committed with it), the same way as the audit of reads; the row is then
-    written in a transaction that may write (IMMEDIATE on SQLite, even after a GET).
+    written in a transaction that may write (IMMEDIATE on SQLite, even after a GET),
+    together with the audit entry of the print when somebody is logged in.
     """
+    from ..security.sessions import audit_change
+
     pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in IGNORED_ARGS]
     url = request.path + ("?" + urlencode(pairs) if pairs else "")
     params: dict = {}
@@ -41,6 +44,9 @@ def record_in_request(pdf: bytes, filename: str, *, kind: str, object_type=None,
     try:
         entry = services.record_print(session, **values)
         entry_id = entry.id
+        if user_id is not None:
+            audit_change("print", object_type=object_type, object_id=object_id,
+                         details=f"{entry.kind_name}, журнал печати № {entry_id}")
         session.commit()
     except Exception:
         session.rollback()

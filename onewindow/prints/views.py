@@ -24,6 +24,7 @@ from ..archive.views import ARCHIVE_ROLES, LOOKUP_ROLES
 from ..auth.roles import INTAKE_ROLES, MANAGEMENT_ROLES
 from ..errors import InvalidInput
 from ..extensions import db
+from ..security.sessions import audit_read
 from ..web import allow, has_role, pdf_response, public, redirect_to, render
 from . import queries, services
 from .calibration import calibration_pdf
@@ -46,6 +47,12 @@ KIND_ROLES = {
     "appeal_letter": REGISTRY_ROLES,
     "decision_notice": REGISTRY_ROLES,
     "handover_act": REGISTRY_ROLES,
+    "ticket": (*INTAKE_ROLES, *MANAGEMENT_ROLES),
+    "report": MANAGEMENT_ROLES,
+    "letters": (*INTAKE_ROLES, *MANAGEMENT_ROLES),
+    "selection_report": ("specialist", "chief"),
+    "inventory_report": ("archivist", "chief", "director"),
+    "disposal_act": ("archivist", "chief", "director"),
 }
 SEES_ALL = MANAGEMENT_ROLES
 
@@ -85,6 +92,8 @@ def reprint(print_id: int):
         return redirect_to(entry.url)
     response = pdf_response(entry.content, entry.filename)
     response.headers["X-Print-Id"] = str(entry.id)
+    audit_read("print", object_type=entry.object_type, object_id=entry.object_id,
+               details=f"{entry.kind_name}, повторная печать № {entry.id}")
     return response
 
 

@@ -125,7 +125,8 @@ def kiosk_ticket_pdf(ticket_id: int):
 
     data.rating_url = feedback_url(ticket=ticket)
     return pdf_response(documents.ticket_pdf(data, width_mm=width),
-                        f"talon-{ticket.number}.pdf")
+                        f"talon-{ticket.number}.pdf", kind="ticket", object_type="ticket",
+                        object_id=ticket.id)
 
 
 # --- hall display board (no login, no personal data) ----------------------------------

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
 
-from flask import Blueprint, current_app, make_response, request
+from flask import Blueprint, current_app, request
 from flask_login import current_user
 
 from ..auth.roles import CHIEF, DIRECTOR, INTAKE_ROLES
 from ..errors import NotFound
 from ..extensions import db
-from ..web import allow, pdf_response, render
+from ..web import allow, export_response, pdf_response, render
 from . import builders, documents, exports, queries, registries
 from .periods import KINDS, parse_period
 from .tables import display
@@ -77,33 +76,25 @@ def _extra_args(name: str) -> dict:
     return {"standard": str(standard_minutes())} if name == "queue" else {}
 
 
-def _file(data: bytes, filename: str, mimetype: str):
-    response = make_response(data)
-    response.mimetype = mimetype
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _filename(report, ext: str) -> str:
     suffix = f"-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}" if report.period else ""
     return f"{report.key}{suffix}.{ext}"
 
 
 def export_report(report, fmt: str):
+    journal = dict(object_type="report", object_id=_filename(report, "")[:-1])
     if fmt == "pdf":
         return pdf_response(documents.report_pdf(report, config=current_app.config,
                                                  generated=date.today()),
-                            _filename(report, "pdf"))
+                            _filename(report, "pdf"), kind="report", **journal)
     if fmt == "xlsx":
-        return _file(exports.to_xlsx(report), _filename(report, "xlsx"),
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return export_response(exports.to_xlsx(report), _filename(report, "xlsx"), **journal)
     index = request.args.get("table", default=0, type=int)
     if not 0 <= index < len(report.tables):
         raise NotFound("Таблица не найдена")
     table = report.tables[index]
-    return _file(exports.to_csv(table), _filename(report, f"{table.key or index}.csv"),
-                 "text/csv")
+    return export_response(exports.to_csv(table),
+                           _filename(report, f"{table.key or index}.csv"), **journal)
 
 
 @bp.get(f"/<any({NAMES}):name>.<any(pdf, xlsx, csv):fmt>")
@@ -146,7 +137,8 @@ def proactive_letters(service_id: int):
     candidates = queries.proactive_candidates(db.session, service_id=service.id)
     return pdf_response(documents.letters_pdf(service, candidates, config=current_app.config,
                                               generated=date.today()),
-                        f"pisma-{service.code}.pdf")
+                        f"pisma-{service.code}.pdf", kind="letters", object_type="service",
+                        object_id=service.code)
 
 
 # --- the applicant card's block ---------------------------------------------------------

@@ -45,6 +45,11 @@ OBJECT_NAMES = {
     "ticket": "Талон",
     "booking": "Предварительная запись",
     "report": "Отчёт",
+    "service": "Услуга",
+    "registry_request": "Запрос",
+    "selection_period": "Селекции за период",
+    "inventory": "Инвентаризация",
+    "disposal_act": "Акт уничтожения",
 }
 
 RESULT_NAMES = {"ok": "успешно", "denied": "отказано", "failed": "ошибка",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, make_response, request
+from flask import Blueprint, current_app, request
 from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
 from ..extensions import db
 from ..forms_common import RuDateField, choices
-from ..web import allow, render
+from ..web import allow, export_response, render
 from . import audit
 from . import sessions as security
 from .models import ACTION_NAMES, OBJECT_NAMES
@@ -60,15 +60,7 @@ def audit_log():
 def audit_export(fmt: str):
     _form, flt = _filter_form()
     entries = audit.search(db.session, flt, limit=None)
-    if fmt == "csv":
-        body, mimetype = audit.export_csv(entries), "text/csv"
-    else:
-        body = audit.export_xlsx(entries)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    body = audit.export_csv(entries) if fmt == "csv" else audit.export_xlsx(entries)
     stamp = security.now().strftime("%Y%m%d-%H%M")
-    security.audit_read("export", object_type="audit", details=f"{fmt}: {len(entries)} записей")
-    response = make_response(body)
-    response.mimetype = mimetype
-    response.headers["Content-Disposition"] = f"attachment; filename=audit-{stamp}.{fmt}"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return export_response(body, f"audit-{stamp}.{fmt}", object_type="audit",
+                           details=f"{fmt}: {len(entries)} записей")

@@ -12,8 +12,8 @@ from ..core.text import format_date
 from ..errors import Conflict, DomainError, InvalidInput
 from ..extensions import db
 from ..forms_common import choices
-from ..security.sessions import audit_change, audit_read
-from ..web import allow, pdf_response, redirect_to, render, wants_fragment
+from ..security.sessions import audit_change
+from ..web import allow, export_response, pdf_response, redirect_to, render, wants_fragment
 from . import documents, jobs, queries, services
 from .forms import CancelForm, MappingForm, OutcomeForm, ProfileForm, UploadForm
 from .models import FIELDS, OUTCOMES, MappingProfile
@@ -364,16 +364,6 @@ def _period_report():
     return ids, selections, f"Отчёт по селекциям за {label}", f"Селекций: {len(ids)}"
 
 
-def _xlsx_response(data: bytes, filename: str):
-    from urllib.parse import quote
-
-    response = make_response(data)
-    response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/<int:selection_id>/report.pdf")
 @allow(*ROLES)
 def report_pdf(selection_id: int):
@@ -381,9 +371,8 @@ def report_pdf(selection_id: int):
     pdf = documents.report_pdf(title=title, subtitle=subtitle,
                                stats=queries.stats(db.session, ids), selections=selections,
                                config=current_app.config, now=datetime.now())
-    response = pdf_response(pdf, f"selekciya-{selection_id}.pdf")
-    audit_read("print", object_type="selection", object_id=selection_id, details="отчёт")
-    return response
+    return pdf_response(pdf, f"selekciya-{selection_id}.pdf", kind="selection_report",
+                        object_type="selection", object_id=selection_id)
 
 
 @bp.get("/<int:selection_id>/report.xlsx")
@@ -392,9 +381,8 @@ def report_xlsx(selection_id: int):
     ids, _selections, title, _subtitle = _selection_report(selection_id)
     data = documents.report_xlsx(title=title, stats=queries.stats(db.session, ids),
                                  hits=queries.report_hits(db.session, ids))
-    response = _xlsx_response(data, f"selekciya-{selection_id}.xlsx")
-    audit_read("export", object_type="selection", object_id=selection_id, details="XLSX")
-    return response
+    return export_response(data, f"selekciya-{selection_id}.xlsx", object_type="selection",
+                           object_id=selection_id)
 
 
 @bp.get("/report")
@@ -421,10 +409,8 @@ def period_report_pdf():
     pdf = documents.report_pdf(title=title, subtitle=subtitle,
                                stats=queries.stats(db.session, ids), selections=selections,
                                config=current_app.config, now=datetime.now())
-    response = pdf_response(pdf, "selekcii-za-period.pdf")
-    audit_read("print", object_type="selection_period", object_id=request.args.get("period"),
-               details="отчёт")
-    return response
+    return pdf_response(pdf, "selekcii-za-period.pdf", kind="selection_report",
+                        object_type="selection_period", object_id=request.args.get("period"))
 
 
 @bp.get("/report.xlsx")
@@ -433,10 +419,8 @@ def period_report_xlsx():
     ids, _selections, title, _subtitle = _period_report()
     data = documents.report_xlsx(title=title, stats=queries.stats(db.session, ids),
                                  hits=queries.report_hits(db.session, ids))
-    response = _xlsx_response(data, "selekcii-za-period.xlsx")
-    audit_read("export", object_type="selection_period", object_id=request.args.get("period"),
-               details="XLSX")
-    return response
+    return export_response(data, "selekcii-za-period.xlsx", object_type="selection_period",
+                           object_id=request.args.get("period"))
 
 
 # ------------------------------------------------------------------ profiles

@@ -16,6 +16,7 @@ from onewindow.errors import Conflict, Forbidden
 
 from ..conftest import login
 from ..factories import make_applicant, make_application
+from ..journal import audited, printed
 from ..pdfcheck import pdf_text
 from ..registry.helpers import make_appeal, make_incoming
 from .helpers import make_box, make_case_file
@@ -179,6 +180,9 @@ def test_disposal_views_and_role_only_approval(client, session, users):
     page = client.get(f"/archive/disposal/acts/{act_id}").get_data(as_text=True)
     assert "Акт № 1/" in page and "проект" in page and "Отменить акт" in page
     assert client.get(f"/archive/disposal/acts/{act_id}/act.pdf").mimetype == "application/pdf"
+    assert printed(session) == [("disposal_act", "disposal_act", str(act_id),
+                                 users["archivist"].id)]
+    assert audited(session, "print") == [("disposal_act", str(act_id), users["archivist"].id)]
     for role in ("admin", "chief", "archivist"):
         other = client.application.test_client()
         login(other, users[role])

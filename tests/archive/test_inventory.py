@@ -19,6 +19,7 @@ from onewindow.inventory import documents, queries, services
 from onewindow.inventory.models import Inventory, InventoryBox, InventoryScan, SearchTask
 
 from ..conftest import login
+from ..journal import audited, printed
 from ..pdfcheck import pdf_text
 from .helpers import NOW, make_box, make_case_file
 
@@ -295,6 +296,13 @@ def test_scan_views_and_pages(client, session, users, archive_room):
     assert "js/archive.js" in client.get(url).get_data(as_text=True)
     r = client.get(f"/archive/inventories/{inventory_id}/report.xlsx")
     assert r.status_code == 200 and r.data[:2] == b"PK"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert audited(session, "export") == [("inventory", str(inventory_id), users["archivist"].id)]
+    r = client.get(f"/archive/inventories/{inventory_id}/report.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert printed(session) == [("inventory_report", "inventory", str(inventory_id),
+                                 users["archivist"].id)]
+    assert audited(session, "print") == [("inventory", str(inventory_id), users["archivist"].id)]
     # Opening by form: a bad order is a 422 with the message next to the field.
     r = client.post("/archive/inventories/", data={"order_number": "", "scope_kind": "all"})
     assert r.status_code == 422 and "Укажите номер приказа" in r.get_data(as_text=True)

@@ -184,3 +184,27 @@ def test_retry_with_the_same_token_after_a_lost_response_creates_one(
     only = session.scalar(select(Application))
     assert retry.headers["Location"].endswith(f"/applications/{only.id}?registered=1") or \
         f"/applications/{only.id}" in retry.headers["Location"]
+
+
+def test_print_and_reprint_are_audited_in_the_journal_transaction(client, users, session):
+    from ..journal import audited
+
+    application = make_application(session, user=users["specialist"])
+    session.commit()
+    app_id = application.id
+    login(client, users["specialist"])
+    r = client.get(f"/applications/{app_id}/receipt.pdf")
+    entry_id = r.headers["X-Print-Id"]
+    # One audit row per print (the view no longer audits on its own), naming the journal entry.
+    assert audited(session, "print") == [("application", str(app_id), users["specialist"].id)]
+    client.post("/logout")
+    login(client, users["chief"])
+    assert client.get(f"/prints/{entry_id}.pdf").status_code == 200
+    assert audited(session, "print") == [("application", str(app_id), users["specialist"].id),
+                                         ("application", str(app_id), users["chief"].id)]
+    from onewindow.security.models import AuditEntry
+
+    details = [e.details for e in session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "print").order_by(AuditEntry.id))]
+    assert details == [f"Расписка, журнал печати № {entry_id}",
+                       f"Расписка, повторная печать № {entry_id}"]

@@ -239,3 +239,9 @@ def test_ticket_pdf_has_a_feedback_qr_code(kiosk_client, session):
     decoded = decode_barcodes(pdf.data, dpi=300, symbologies=("qrcode",))
     assert len(decoded) == 1 and "/r/" in decoded[0]
     assert "Оцените качество обслуживания" in pdf_text(pdf.data)
+    # Journalled for a re-print from the desk (no user at a kiosk), not an audited access.
+    from ..journal import audited, printed
+
+    ticket_id = r.headers["Location"].rsplit("/", 1)[-1]
+    assert printed(session) == [("ticket", "ticket", ticket_id, None)]
+    assert pdf.headers["X-Print-Id"] and audited(session, "print") == []

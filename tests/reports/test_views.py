@@ -13,6 +13,7 @@ from onewindow.reports.tables import DATE, INT, TEXT, Column, Report, Table
 
 from ..conftest import login
 from ..factories import make_applicant, make_application
+from ..journal import audited, printed
 from ..pdfcheck import pdf_text
 from .data import MONDAY, make_queue_data
 
@@ -105,6 +106,12 @@ def test_queue_report_page_exports_and_pdf(client, users):
     text = pdf_text(pdf.data)
     assert "Электронная очередь" in text and "Посетители по дням" in text  # chart as vectors
     assert "57,1 %" in text  # 4 of 7 within 10 minutes
+    session = client.application.extensions["sqlalchemy"].session
+    report_id = "queue-20261102-20261108"
+    assert [p[:3] for p in printed(session)] == [("report", "report", report_id)]
+    director = users["director"].id
+    assert audited(session, "export") == [("report", report_id, director)] * 2  # XLSX, CSV
+    assert audited(session, "print") == [("report", report_id, director)]
 
 
 def test_intake_and_working_time_reports(client, users):
@@ -161,6 +168,8 @@ def test_proactive_pages_letters_and_card(client, users):
     letters = pdf_text(client.get(f"/reports/proactive/{service_id}/letters.pdf").data)
     assert "Уважаемый(ая) Анна Петровна" in letters
     assert "Почётный донор России (СССР)" in letters and "Кровинкина" in letters
+    assert [p[:3] for p in printed(session)] == [("letters", "service", "DONOR")]
+    assert ("service", "DONOR", users["chief"].id) in audited(session, "print")
     make_application(session, applicant=session.get(type(applicant), applicant_id),
                      user=users["chief"], service_code="DONOR")
     session.commit()

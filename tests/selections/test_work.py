@@ -11,6 +11,7 @@ from sqlalchemy import select
 from onewindow.selections.models import SelectionHit
 
 from ..conftest import login
+from ..journal import audited, printed
 from ..pdfcheck import pdf_text
 from .helpers import csv_bytes, fresh, import_file, make_recipient, snils
 
@@ -92,7 +93,7 @@ def test_applicant_card_shows_hits(specialist_client, worked):
     assert f"/selections/{worked['selection']}" in page
 
 
-def test_selection_reports(specialist_client, session, worked):
+def test_selection_reports(specialist_client, session, users, worked):
     sid = worked["selection"]
     specialist_client.post(f"/selections/hits/{worked['snils']}/outcome",
                            data={"outcome": "not_required"})
@@ -114,15 +115,24 @@ def test_selection_reports(specialist_client, session, worked):
     events = [r[5] for r in detail.iter_rows(min_row=2, values_only=True)]
     assert "'=HYPERLINK(\"x\")" in events  # neutralised, not a formula
     assert isinstance(detail["J2"].value, int)
+    user_id = users["specialist"].id
+    assert printed(session) == [("selection_report", "selection", str(sid), user_id)]
+    assert audited(session, "print") == [("selection", str(sid), user_id)]
+    assert audited(session, "export") == [("selection", str(sid), user_id)]
 
 
-def test_period_report(specialist_client, worked):
+def test_period_report(specialist_client, users, worked):
     page = specialist_client.get("/selections/report?period=11.2026").get_data(as_text=True)
     assert "Строк получено" in page and "Селекций: 1" in page
     response = specialist_client.get("/selections/report.xlsx?period=11.2026")
     assert response.status_code == 200
     response = specialist_client.get("/selections/report.pdf?period=11.2026")
     assert "Отчёт по селекциям за 11.2026" in pdf_text(response.data)
+    session, user_id = specialist_client.application.extensions["sqlalchemy"].session, users[
+        "specialist"].id
+    assert [p[:3] for p in printed(session)] == [("selection_report", "selection_period",
+                                                  "11.2026")]
+    assert audited(session, "export") == [("selection_period", "11.2026", user_id)]
     assert specialist_client.get("/selections/report?period=13.2026").status_code == 422
 
 
