@@ -36,6 +36,25 @@ def read_only():
         _write_intent.reset(token)
 
 
+@contextlib.contextmanager
+def own_write_transaction(session):
+    """End the caller's (read) transaction and run the block in a write one, committed.
+
+    For the writes of a read-only request (an audit row, a print journal entry, a desk
+    heartbeat): on SQLite the new transaction begins IMMEDIATE even in a GET.
+    """
+    session.commit()
+    token = set_write_intent(True)
+    try:
+        yield
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        reset_write_intent(token)
+
+
 def configure_engine(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return

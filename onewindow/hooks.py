@@ -13,6 +13,7 @@ from .core import snils as snils_mod
 from .core import text
 from .database import set_write_intent
 from .errors import DomainError
+from .events import user_signed_out
 from .extensions import db, htmx, login_manager
 from .security import sessions as security_sessions
 from .web import check_access, has_role, is_read_only, is_write_request, render
@@ -97,6 +98,9 @@ def init_app(app: Flask) -> None:
             if message is not None:
                 security_sessions.audit_change("session_expired", object_type="user",
                                                object_id=current_user.id)
+                user_signed_out.send(current_user.id, session=db.session,
+                                     now=security_sessions.now(), reason="expired",
+                                     at=security_sessions.last_seen())
                 db.session.commit()
                 logout_user()
                 session.clear()

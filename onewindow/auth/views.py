@@ -3,6 +3,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.text import format_datetime
 from ..errors import DomainError
+from ..events import user_signed_out
 from ..extensions import db
 from ..security import sessions as security
 from ..web import allow, public, render
@@ -61,6 +62,8 @@ def login():
 @login_required
 def logout():
     services.end_all_sessions(current_user)
+    user_signed_out.send(current_user.id, session=db.session, now=security.now(),
+                         reason="logout")
     security.audit_change("logout", object_type="user", object_id=current_user.id)
     db.session.commit()
     logout_user()

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from flask import request
 from flask_login import current_user
 
-from ..database import reset_write_intent, set_write_intent
+from ..database import own_write_transaction
 from ..extensions import db
 from . import queries, services
 
@@ -38,21 +38,12 @@ def record_in_request(pdf: bytes, filename: str, *, kind: str, object_type=None,
     values = dict(kind=kind, pdf=pdf, filename=filename, url=url, params=params,
                   object_type=object_type, object_id=object_id, user_id=user_id,
                   now=datetime.now())
-    session = db.session
-    session.commit()
-    token = set_write_intent(True)
-    try:
-        entry = services.record_print(session, **values)
+    with own_write_transaction(db.session):
+        entry = services.record_print(db.session, **values)
         entry_id = entry.id
         if user_id is not None:
             audit_change("print", object_type=object_type, object_id=object_id,
                          details=f"{entry.kind_name}, журнал печати № {entry_id}")
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    finally:
-        reset_write_intent(token)
     return entry_id
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import (
     CheckConstraint,
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -299,3 +300,47 @@ class TicketEvent(db.Model):
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
     desk: Mapped[Desk | None] = relationship()
+
+
+DESK_END_REASONS = {
+    "release": "освободил окно",
+    "switch": "перешёл к другому окну",
+    "taken_over": "окно занял другой специалист",
+    "logout": "вышел из системы",
+    "expired": "сеанс истёк",
+    "lost": "связь прервана",
+}
+
+
+class DeskSession(db.Model):
+    """A specialist signed in at a desk: from taking the window to leaving it.
+
+    ``last_seen_at`` is the desk page's heartbeat; a sign-in whose page went silent ends
+    at its last heartbeat. At most one open sign-in per desk and per specialist.
+    """
+
+    __tablename__ = "queue_desk_sessions"
+    __table_args__ = (
+        Index("ix_queue_desk_sessions_started_at", "started_at"),
+        Index("uq_queue_desk_sessions_open_desk", "desk_id", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+        Index("uq_queue_desk_sessions_open_user", "user_id", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    desk_id: Mapped[int] = mapped_column(ForeignKey("queue_desks.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+
+    desk: Mapped[Desk] = relationship()
+    user = relationship("User")
+
+    def end_at(self, now: datetime, stale_after: timedelta) -> datetime:
+        """When this sign-in ended (or ends as of ``now``): a silent page ends at its heartbeat."""
+        if self.ended_at is not None:
+            return self.ended_at
+        return now if now - self.last_seen_at <= stale_after else self.last_seen_at

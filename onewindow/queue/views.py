@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Blueprint, current_app, flash, request, session, url_for
+from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.roles import CHIEF, DIRECTOR, INTAKE_ROLES, MANAGEMENT_ROLES
 from ..core.text import parse_date_ru
+from ..database import own_write_transaction
 from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
 from ..forms_common import choices
 from ..web import allow, bind_device, pdf_response, public, redirect_to, render
-from . import documents, queries, services
+from . import desks, documents, queries, services
 from .forms import BookingForm, CancelBookingForm, DeskForm, KioskForm, PurposeForm, SlotsForm
-from .models import Desk, Kiosk, VisitPurpose
+from .models import Desk, DeskSession, Kiosk, VisitPurpose
 
 bp = Blueprint("queue", __name__)
 
 KIOSK_COOKIE = "onewindow_kiosk"
-DESK_KEY = "queue_desk_id"
 SETTINGS_ROLES = (CHIEF,)
 
 
@@ -155,10 +155,18 @@ def index():
     return render("queue/index.html")
 
 
-def _desk() -> Desk | None:
-    desk_id = session.get(DESK_KEY)
-    desk = db.session.get(Desk, desk_id) if desk_id else None
-    return desk if desk is not None and desk.active else None
+def _desk(*, heartbeat: bool = False) -> Desk | None:
+    """The window the user is signed in at (``heartbeat``: the desk page is open, say so)."""
+    now = _now()
+    signed_in = desks.current(db.session, user_id=current_user.id, now=now)
+    if signed_in is None:
+        return None
+    if heartbeat and desks.needs_heartbeat(signed_in, now):
+        row_id = signed_in.id
+        with own_write_transaction(db.session):
+            desks.heartbeat(db.session, desk_session_id=row_id, now=now)
+        signed_in = db.session.get(DeskSession, row_id)
+    return signed_in.desk
 
 
 def _desk_context(desk: Desk) -> dict:
@@ -173,11 +181,12 @@ def _desk_context(desk: Desk) -> dict:
     }
 
 
-def _desk_page(*, error=None, status=200):
-    desk = _desk()
+def _desk_page(*, error=None, status=200, heartbeat=False):
+    desk = _desk(heartbeat=heartbeat)
     if desk is None:
         return render("queue/desk_choose.html", desks=queries.all_desks(db.session,
                                                                          only_active=True),
+                      occupants=desks.occupants(db.session, now=_now()),
                       error=error, status=status)
     return render("queue/desk.html", "queue/_desk_work.html", error=error, status=status,
                   **_desk_context(desk))
@@ -186,13 +195,13 @@ def _desk_page(*, error=None, status=200):
 @bp.get("/queue/desk")
 @allow(*INTAKE_ROLES)
 def desk():
-    return _desk_page()
+    return _desk_page(heartbeat=True)
 
 
 @bp.get("/queue/desk/line")
 @allow(*INTAKE_ROLES)
 def desk_line():
-    desk = _desk()
+    desk = _desk(heartbeat=True)
     if desk is None:
         return render("queue/_desk_line.html", desk=None, line=[], parked=[], now=None)
     return render("queue/_desk_line.html", **_desk_context(desk))
@@ -204,7 +213,10 @@ def desk_select():
     desk = db.session.get(Desk, request.form.get("desk_id", type=int) or 0)
     if desk is None or not desk.active:
         return _desk_page(error="Выберите окно", status=422)
-    session[DESK_KEY] = desk.id
+    signed_in = desks.sign_in(db.session, desk=desk, user_id=current_user.id, now=_now())
+    db.session.commit()
+    if signed_in.taken_from:
+        flash(f"{desk.title}: работа у окна специалиста {signed_in.taken_from} завершена")
     return redirect_to(url_for("queue.desk"))
 
 
@@ -214,7 +226,8 @@ def desk_release():
     desk = _desk()
     if desk is not None and services.current_ticket(db.session, desk=desk) is not None:
         return _desk_page(error="Сначала завершите текущий талон", status=409)
-    session.pop(DESK_KEY, None)
+    desks.sign_out(db.session, user_id=current_user.id, now=_now())
+    db.session.commit()
     return redirect_to(url_for("queue.desk"))
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from . import charts, queries
 from .periods import Period
-from .tables import DATE, DECIMAL, INT, PERCENT, Column, Report, Table
+from .tables import DATE, DATETIME, DECIMAL, INT, PERCENT, Column, Report, Table
 
 INTAKE_COLUMNS = [
     Column("Принято", INT), Column("В работе", INT), Column("Из них просрочено", INT),
@@ -135,23 +135,36 @@ def _h(seconds: float) -> float:
     return round(seconds / 3600, 2)
 
 
-def working_time_report(session: Session, *, period: Period, **_) -> Report:
-    lines = queries.working_time(session, period=period)
+def working_time_report(session: Session, *, period: Period, now: datetime | None = None,
+                        **_) -> Report:
+    now = now or datetime.now()
+    lines = queries.working_time(session, period=period, now=now)
     table = Table("Рабочее время у окон", [
         Column("Специалист"), Column("Окно"), Column("Дней", INT),
         Column("У окна, ч", DECIMAL), Column("Приём, ч", DECIMAL),
         Column("Простой между вызовами, ч", DECIMAL), Column("Обслужено", INT),
         Column("Не явились", INT), Column("Посетителей в час", DECIMAL),
+        Column("Дней по оценке", INT),
     ], key="work")
     table.rows = [[w.specialist, w.desk, w.days, _h(w.at_desk), _h(w.serving), _h(w.idle),
-                   w.served, w.no_show, w.per_hour] for w in lines]
-    report = Report("working-time", "Рабочее время специалистов", period, tables=[table])
+                   w.served, w.no_show, w.per_hour, w.estimated_days] for w in lines]
+    sign_ins = Table("Журнал работы у окон", [
+        Column("Специалист"), Column("Окно"), Column("Начало", DATETIME),
+        Column("Окончание", DATETIME), Column("Часов", DECIMAL), Column("Как закончилась"),
+    ], key="sign-ins")
+    sign_ins.rows = [[s.specialist, s.desk, s.started, s.ended, _h(s.seconds), s.reason]
+                     for s in queries.desk_sign_ins(session, period=period, now=now)]
+    report = Report("working-time", "Рабочее время специалистов", period,
+                    tables=[table, sign_ins])
     names = [f"{w.specialist.split()[0]} · {w.desk}" for w in lines]
     report.charts = [charts.bar_chart(
         "Время у окна, ч", names,
         [("Приём", [_h(w.serving) for w in lines]), ("Простой", [_h(w.idle) for w in lines])])]
-    report.notes = ["Время у окна — от первого вызова специалиста в окне до завершения "
-                    "последнего приёма за день; простой — время у окна без вызванного или "
+    report.notes = ["Время у окна — по журналу работы у окон: от выбора окна до «Сменить "
+                    "окно», выхода из системы, истечения сеанса или закрытия страницы окна "
+                    "(тогда — до последнего сигнала страницы). Для дней без записей журнала "
+                    "время оценено от первого вызова до завершения последнего приёма "
+                    "(столбец «Дней по оценке»). Простой — время у окна без вызванного или "
                     "обслуживаемого посетителя."]
     return report
 

@@ -277,6 +277,7 @@ class WorkLine:
     busy: float = 0.0
     served: int = 0
     no_show: int = 0
+    estimated_days: int = 0  # days without sign-ins: time at the desk estimated from calls
 
     @property
     def idle(self) -> float:
@@ -287,15 +288,81 @@ class WorkLine:
         return self.served / (self.at_desk / 3600) if self.at_desk else None
 
 
-def working_time(session: Session, *, period: Period) -> list[WorkLine]:
+@dataclass
+class SignInLine:
+    """One sign-in at a desk, clipped to the period."""
+
+    user_id: int
+    desk_id: int
+    specialist: str
+    desk: str
+    started: datetime
+    ended: datetime
+    open: bool
+    reason: str
+
+    @property
+    def seconds(self) -> float:
+        return (self.ended - self.started).total_seconds()
+
+
+def desk_sign_ins(session: Session, *, period: Period, now: datetime) -> list[SignInLine]:
+    """Sign-ins at desks overlapping the period (an open one runs to ``now``)."""
+    from ..queue.desks import STALE_AFTER
+    from ..queue.models import DESK_END_REASONS, Desk, DeskSession
+
+    start = datetime.combine(period.start, datetime.min.time())
+    end = datetime.combine(period.end + timedelta(days=1), datetime.min.time())
+    rows = session.execute(
+        select(DeskSession, User.full_name, Desk.number)
+        .join(User, User.id == DeskSession.user_id).join(Desk, Desk.id == DeskSession.desk_id)
+        .where(DeskSession.started_at < end,
+               (DeskSession.ended_at.is_(None)) | (DeskSession.ended_at > start))
+        .order_by(DeskSession.started_at, DeskSession.id)
+    ).all()
+    lines = []
+    for row, name, number in rows:
+        finish = min(row.end_at(now, STALE_AFTER), end)
+        begin = max(row.started_at, start)
+        if finish <= begin:
+            continue
+        live = row.ended_at is None and finish == now
+        reason = "у окна сейчас" if live else DESK_END_REASONS.get(row.end_reason or "lost",
+                                                                   row.end_reason)
+        lines.append(SignInLine(row.user_id, row.desk_id, name, f"Окно {number}", begin,
+                                finish, live, reason))
+    return lines
+
+
+def _by_day(begin: datetime, end: datetime):
+    """Split a span at midnights: (day, seconds) pieces."""
+    while begin < end:
+        midnight = datetime.combine(begin.date() + timedelta(days=1), datetime.min.time())
+        piece = min(end, midnight)
+        yield begin.date(), (piece - begin).total_seconds()
+        begin = piece
+
+
+def working_time(session: Session, *, period: Period,
+                 now: datetime | None = None) -> list[WorkLine]:
     """Time at the desk, serving and idle per specialist and desk.
 
-    Without a desk sign-in log, a working day at a desk runs from the specialist's first
-    call there to the end of their last visit there; busy time is each visit from its
-    first call to its finish (or no-show), serving from start to finish; idle is the rest.
+    Time at the desk is the sum of the specialist's sign-ins there (the desk sign-in log).
+    A day with visits but no sign-in (before the log existed) is estimated from the first
+    call to the end of the last visit, and counted in ``estimated_days``. Busy time is
+    each visit from its first call to its finish (or no-show), serving from start to
+    finish; idle is time at the desk without a visitor called or served.
     """
     from ..queue.models import Desk, Ticket
 
+    now = now or datetime.now()
+    names: dict[tuple, tuple[str, str]] = {}
+    logged: dict[tuple, float] = defaultdict(float)
+    for sign_in in desk_sign_ins(session, period=period, now=now):
+        for day, seconds in _by_day(sign_in.started, sign_in.ended):
+            key = (sign_in.user_id, sign_in.desk_id, day)
+            logged[key] += seconds
+            names[key] = (sign_in.specialist, sign_in.desk)
     rows = session.execute(
         select(Ticket.day, Ticket.specialist_id, User.full_name, Ticket.desk_id, Desk.number,
                Ticket.called_at, Ticket.first_called_at, Ticket.started_at,
@@ -305,20 +372,25 @@ def working_time(session: Session, *, period: Period) -> list[WorkLine]:
         .where(Ticket.day >= period.start, Ticket.day <= period.end,
                Ticket.status.in_(("finished", "no_show")), Ticket.finished_at.is_not(None))
     ).all()
-    spans: dict[tuple, list] = defaultdict(list)
+    visits: dict[tuple, list] = defaultdict(list)
     for r in rows:
-        spans[(r.specialist_id, r.full_name, r.desk_id, r.number, r.day)].append(r)
+        key = (r.specialist_id, r.desk_id, r.day)
+        visits[key].append(r)
+        names.setdefault(key, (r.full_name, f"Окно {r.number}"))
     lines: dict[tuple, WorkLine] = {}
-    for (uid, uname, did, number, _day), visits in spans.items():
-        line = lines.setdefault((uid, did), WorkLine(uname, f"Окно {number}"))
+    for key in sorted(set(logged) | set(visits), key=lambda k: (k[0], k[1], k[2])):
+        uid, did, _day = key
+        line = lines.setdefault((uid, did), WorkLine(*names[key]))
         line.days += 1
-        begins = [v.called_at or v.first_called_at or v.started_at for v in visits]
-        begins = [b for b in begins if b is not None]
-        ends = [v.finished_at for v in visits]
-        if begins:
-            line.at_desk += max(0.0, (max(ends) - min(begins)).total_seconds())
-        for v, begin in zip(visits, [v.called_at or v.first_called_at or v.started_at
-                                     for v in visits], strict=True):
+        day_visits = visits.get(key, [])
+        begins = [v.called_at or v.first_called_at or v.started_at for v in day_visits]
+        if key in logged:
+            line.at_desk += logged[key]
+        elif any(b is not None for b in begins):
+            line.estimated_days += 1
+            line.at_desk += max(0.0, (max(v.finished_at for v in day_visits)
+                                      - min(b for b in begins if b is not None)).total_seconds())
+        for v, begin in zip(day_visits, begins, strict=True):
             if begin is not None:
                 line.busy += max(0.0, (v.finished_at - begin).total_seconds())
             if v.status == "finished":

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from ..database import reset_write_intent, set_write_intent
+from ..database import own_write_transaction
 from .models import ACTION_NAMES, AuditEntry
 
 log = logging.getLogger("onewindow.audit")
@@ -80,16 +80,8 @@ def record_read(session: Session, **kwargs) -> AuditEntry:
     response before calling this). If the row cannot be written the error propagates
     and the page or PDF is not handed out.
     """
-    session.commit()
-    token = set_write_intent(True)
-    try:
+    with own_write_transaction(session):
         entry = record(session, **kwargs)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    finally:
-        reset_write_intent(token)
     return entry
 
 

@@ -42,6 +42,12 @@ def start_session() -> None:
     session.permanent = True
 
 
+def last_seen() -> datetime | None:
+    """When the user last did something in this session (polling aside)."""
+    seen = session.get(SEEN_KEY)
+    return datetime.fromtimestamp(seen) if seen is not None else None
+
+
 def expiry_message() -> str | None:
     """Why the logged-in session is over, or None (and then mark it as seen now)."""
     config = current_app.config

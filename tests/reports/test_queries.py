@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from onewindow.reports import queries
 from onewindow.reports.periods import Period, parse_period, period_of
 
 from ..factories import make_applicant, make_application
-from .data import MONDAY, make_queue_data
+from .data import MONDAY, TUESDAY, at, make_queue_data
 
 
 def test_percentile_is_nearest_rank():
@@ -156,3 +156,50 @@ def test_proactive_is_set_based_and_skips_applied(session, users):
     people = queries.proactive_candidates(session, service_id=rad.id)
     assert [c.applicant.surname for c in people] == ["Чернобыльский"]
     assert people[0].categories == [cats["chernobyl"].name]
+
+
+def test_working_time_from_the_desk_sign_in_log(session, users):
+    from onewindow.queue.models import DeskSession
+
+    spec, chief = users["specialist"], users["chief"]
+    _purpose, desks = make_queue_data(session, specialist_a=spec, specialist_b=chief)
+    wednesday = TUESDAY + timedelta(days=1)
+
+    def sign_in(user, desk, start, end, *, last_seen=None, reason="release"):
+        session.add(DeskSession(desk_id=desks[desk].id, user_id=user.id, started_at=start,
+                                last_seen_at=last_seen or end or start, ended_at=end,
+                                end_reason=reason if end else None))
+
+    sign_in(spec, 1, at(MONDAY, "09:00"), at(MONDAY, "12:00"))
+    # Open, but its page went silent at 11:10: it ended then.
+    sign_in(chief, 2, at(MONDAY, "09:30"), None, last_seen=at(MONDAY, "11:10"))
+    # Across midnight: an hour on Tuesday and an hour on Wednesday, no visitors.
+    sign_in(spec, 2, at(TUESDAY, "23:00"), at(wednesday, "01:00"), reason="logout")
+    # Outside the week: not counted.
+    sign_in(spec, 1, at(MONDAY - timedelta(days=3), "09:00"), at(MONDAY - timedelta(days=3),
+                                                                  "17:00"))
+    session.flush()
+    now = datetime(2026, 11, 20, 12, 0)
+    lines = {(w.specialist, w.desk): w for w in
+             queries.working_time(session, period=period_of("week", MONDAY), now=now)}
+    assert len(lines) == 3
+    one = lines[(spec.full_name, "Окно 1")]
+    # Monday from the log (180 min); Tuesday has no sign-in: estimated 11:02–11:10.
+    assert (one.days, one.estimated_days, one.at_desk) == (2, 1, (180 + 8) * 60)
+    assert one.busy == 44 * 60 and one.idle == (188 - 44) * 60
+    idle_desk = lines[(spec.full_name, "Окно 2")]
+    assert (idle_desk.days, idle_desk.at_desk, idle_desk.served) == (2, 120 * 60, 0)
+    assert idle_desk.idle == 120 * 60 and idle_desk.per_hour == 0
+    two = lines[(chief.full_name, "Окно 2")]
+    assert (two.days, two.estimated_days, two.at_desk) == (1, 0, 100 * 60)
+    assert (two.busy, two.idle, two.served) == (44 * 60, 56 * 60, 2)
+
+    log = queries.desk_sign_ins(session, period=period_of("week", MONDAY), now=now)
+    assert [(s.desk, s.seconds / 60, s.reason) for s in log] == [
+        ("Окно 1", 180, "освободил окно"), ("Окно 2", 100, "связь прервана"),
+        ("Окно 2", 120, "вышел из системы")]
+    # Still open and live: it runs to now, and says so.
+    sign_in(spec, 1, now - timedelta(minutes=30), None, last_seen=now - timedelta(minutes=1))
+    session.flush()
+    [live] = queries.desk_sign_ins(session, period=period_of("day", now.date()), now=now)
+    assert (live.seconds, live.reason, live.open) == (30 * 60, "у окна сейчас", True)

@@ -128,6 +128,8 @@ def test_intake_and_working_time_reports(client, users):
     assert book["По услугам"]["A4"].value == "ESP" and book["По услугам"]["C4"].value == 1
     work = client.get("/reports/working-time.pdf", query_string=WEEK)
     assert "Рабочее время" in pdf_text(work.data)
+    page = client.get("/reports/working-time", query_string=WEEK).get_data(as_text=True)
+    assert "Журнал работы у окон" in page and "Дней по оценке" in page
     bad = client.get("/reports/intake", query_string={"period": "range", "from": "x"})
     assert bad.status_code == 422 and "Укажите начало и конец" in bad.get_data(as_text=True)
 
