@@ -109,4 +109,7 @@ def csrf_token():
     response = make_response(generate_csrf())
     response.mimetype = "text/plain"
     response.headers["Cache-Control"] = "no-store"
+    # Whether the login session still holds: a user's form then says so instead of
+    # sending into a login redirect (and losing what was typed).
+    response.headers["X-Signed-In"] = "1" if current_user.is_authenticated else "0"
     return response

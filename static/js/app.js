@@ -96,14 +96,19 @@
   }
   // An expired session or CSRF key mid-form: the server swaps nothing and says why;
   // the form keeps what was typed, and "Обновить ключ" fetches a fresh CSRF token.
+  // Put a fresh CSRF key into every form of the page and into htmx's request headers
+  // (offline.js uses it too, before each plain POST).
+  window.owUseCsrfKey = function (token) {
+    document.querySelectorAll("input[name=csrf_token]").forEach(function (i) { i.value = token; });
+    var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+    headers["X-CSRFToken"] = token;
+    document.body.setAttribute("hx-headers", JSON.stringify(headers));
+  };
   function refreshToken(bar) {
     fetch("/account/csrf-token", { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
       .then(function (token) {
-        document.querySelectorAll("input[name=csrf_token]").forEach(function (i) { i.value = token; });
-        var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-        headers["X-CSRFToken"] = token;
-        document.body.setAttribute("hx-headers", JSON.stringify(headers));
+        window.owUseCsrfKey(token);
         bar.hidden = true;
       })
       .catch(function () { bar.querySelector("p").textContent += " Не удалось обновить ключ — войдите снова."; });

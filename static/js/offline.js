@@ -83,6 +83,33 @@
     }, 5000);
   }
 
+  // A fresh CSRF key just before a plain POST, so a form that outlived its key still goes;
+  // "offline" when the server is unreachable, "slow" (send as is) when it does not answer
+  // in time, "signed-out" when the page was a user's and the login session is over.
+  function freshKey(timeoutMs) {
+    return new Promise(function (resolve) {
+      var timer = setTimeout(function () { resolve({ state: "slow" }); }, timeoutMs);
+      fetch("/account/csrf-token", { cache: "no-store", credentials: "same-origin" })
+        .then(function (r) {
+          if (!r.ok) return { state: r.status >= 500 ? "offline" : "slow" };
+          var signedIn = r.headers.get("X-Signed-In") === "1";
+          return r.text().then(function (token) {
+            if (document.body.dataset.signedIn === "1" && !signedIn) return { state: "signed-out" };
+            return { state: "ok", token: token };
+          });
+        })
+        .catch(function () { return { state: "offline" }; })
+        .then(function (result) { clearTimeout(timer); resolve(result); });
+    });
+  }
+
+  function signedOut() {
+    document.dispatchEvent(new CustomEvent("onewindow:alert", { detail: {
+      message: "Сеанс завершён. Введённые данные сохранены в форме: войдите в систему " +
+        "в новой вкладке и повторите отправку.",
+      login: "/login" } }));
+  }
+
   // ---------------------------------------------------------------- plain forms
   // Runs after the form's own listeners: htmx forms and scripted forms (archive scan)
   // prevent the default themselves and are left alone.
@@ -96,12 +123,23 @@
     var submitter = ev.submitter || null;
     var logout = /\/logout$/.test(new URL(form.action, location.href).pathname);
     ev.preventDefault();
+    var post = (form.getAttribute("method") || "get").toLowerCase() === "post";
     var before = logout ? purgePrints() : Promise.resolve();
-    before.then(function () { return ping(1500, true); }).then(function (ok) {
-      if (!ok) {
+    before.then(function () {
+      if (!post || logout) {
+        return ping(1500, true).then(function (ok) { return { state: ok ? "ok" : "offline" }; });
+      }
+      return freshKey(1500);
+    }).then(function (check) {
+      if (check.state === "offline") {
         showOffline();
         return;
       }
+      if (check.state === "signed-out") {
+        signedOut();
+        return;
+      }
+      if (check.token && window.owUseCsrfKey) window.owUseCsrfKey(check.token);
       form.dataset.owChecked = "1";
       if (form.requestSubmit) {
         if (submitter && submitter.form === form) form.requestSubmit(submitter);

@@ -56,3 +56,43 @@ def test_session_ended_mid_form_keeps_the_typed_values(page, users, session):
     page.wait_for_url(re.compile(r"/applicants/\d+$"))
     assert session.scalar(select(func.count(Applicant.id)).where(
         Applicant.surname == "Несохранённая")) == 1
+
+
+def test_plain_form_outliving_its_session_or_key_keeps_the_typed_values(page, users, session):
+    """A plain (non-htmx) POST form: a stale CSRF key is renewed before sending; an ended
+    session is said in place, and nothing typed is lost."""
+    from onewindow.prints.models import PrintSetup
+
+    user = users["specialist"]
+    username, user_id = user.username, user.id
+    session.close()
+    _login(page, username)
+    page.goto("/prints/setup")
+    page.fill("#printer_name", "Zebra ZD220, кабинет 5")
+    page.fill("#offset_x_mm", "1,5")
+    session.execute(update(User).where(User.id == user_id)
+                    .values(session_version=User.session_version + 1))
+    session.commit()
+    session.close()
+
+    page.click("form[action$='/prints/setup'] button[type=submit]")
+    alert = page.wait_for_selector("#session-alert:not([hidden])")
+    assert "Сеанс завершён" in alert.inner_text()
+    assert page.url.endswith("/prints/setup")
+    assert page.input_value("#printer_name") == "Zebra ZD220, кабинет 5"
+    assert session.scalar(select(func.count(PrintSetup.id))) == 0
+
+    other = page.context.new_page()  # log in again in another tab (cookies are shared)
+    _login(other, username)
+    other.close()
+    # The page's key belongs to the old session; it is renewed on submit, so no
+    # "Форма устарела" page and no lost input.
+    page.evaluate("document.querySelectorAll('input[name=csrf_token]')"
+                  ".forEach(function (i) { i.value = 'stale'; })")
+    with page.expect_navigation():
+        page.click("form[action$='/prints/setup'] button[type=submit]")
+    assert "Форма устарела" not in page.content()
+    session.rollback()
+    saved = session.scalar(select(PrintSetup).where(PrintSetup.user_id == user_id))
+    assert saved is not None and saved.printer_name == "Zebra ZD220, кабинет 5"
+    assert saved.offset_x_mm == 1.5
