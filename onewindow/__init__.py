@@ -27,11 +27,13 @@ BLUEPRINTS = (
     "onewindow.prints.views",
 )
 
-# Modules that react to other areas' domain events (see onewindow/events.py).
+# Modules that react to other areas' domain events (see onewindow/events.py), and the
+# audit of every flushed change of personal data.
 RECEIVERS = (
     "onewindow.archive.receivers",
     "onewindow.queue.receivers",
     "onewindow.registry.receivers",
+    "onewindow.security.autoaudit",
 )
 
 

@@ -8,7 +8,7 @@ from ..catalog.queries import categories
 from ..errors import DomainError
 from ..extensions import db
 from ..forms_common import choices
-from ..security.sessions import audit_change, audit_read
+from ..security.sessions import audit_read
 from ..web import allow, read_only, redirect_to, render
 from . import queries, services
 from .forms import ApplicantForm, SearchForm
@@ -74,7 +74,6 @@ def new():
             _attach_error(form, exc)
         else:
             if applicant is not None:
-                audit_change("create", object_type="applicant", object_id=applicant.id)
                 db.session.commit()
                 return redirect_to(url_for("applicants.card", applicant_id=applicant.id))
     status = 422 if (form.errors or duplicates) else 200
@@ -109,7 +108,6 @@ def edit(applicant_id: int):
                 expected_version=int(form.version.data or 0),
                 category_ids=form.categories.data or [],
             )
-            audit_change("update", object_type="applicant", object_id=applicant_id)
             db.session.commit()
             return redirect_to(url_for("applicants.card", applicant_id=applicant.id))
         except DomainError as exc:

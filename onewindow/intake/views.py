@@ -99,8 +99,6 @@ def create_application():
                 representative_document=form.representative_document.data,
                 notes=form.notes.data,
             )
-            audit_change("create", object_type="application", object_id=application.id,
-                         details=f"заявитель {application.applicant_id}")
             db.session.commit()
         except IntegrityError:
             # The same form submitted twice at the same moment: show the first one.
@@ -165,8 +163,6 @@ def change_status(application_id: int):
             services.change_status(db.session, application, to=form.to.data,
                                    user_id=current_user.id, now=datetime.now(),
                                    comment=form.comment.data)
-            audit_change("status", object_type="application", object_id=application_id,
-                         details=f"новый статус: {form.to.data}")
             db.session.commit()
             return redirect_to(url_for("intake.show_application", application_id=application.id))
         except DomainError as exc:
@@ -184,7 +180,6 @@ def cancel(application_id: int):
         try:
             services.cancel_application(db.session, application, reason=form.reason.data,
                                         user_id=current_user.id, now=datetime.now())
-            audit_change("cancel", object_type="application", object_id=application_id)
             db.session.commit()
             return redirect_to(url_for("intake.show_application", application_id=application.id))
         except DomainError as exc:

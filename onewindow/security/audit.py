@@ -35,8 +35,7 @@ def clean(value, limit: int) -> str | None:
     return text[:limit]
 
 
-def record(
-    session: Session,
+def entry_values(
     *,
     action: str,
     now: datetime,
@@ -47,11 +46,11 @@ def record(
     object_id=None,
     result: str = "ok",
     details: str | None = None,
-) -> AuditEntry:
-    """Add an audit entry to the session's transaction (never a СНИЛС or passport value)."""
+) -> dict:
+    """The columns of one audit row (never a СНИЛС or passport value), cleaned and bounded."""
     if action not in ACTION_NAMES:
         raise ValueError(f"unknown audit action {action!r}")
-    entry = AuditEntry(
+    return dict(
         at=now.replace(microsecond=0),
         user_id=getattr(user, "id", None),
         username=clean(getattr(user, "username", None) or username or "—", 64),
@@ -63,13 +62,21 @@ def record(
         result=result,
         details=clean(details, 200),
     )
+
+
+def log_entry(values: dict) -> None:
+    log.info("audit action=%s result=%s user=%s role=%s addr=%s object=%s:%s",
+             values["action"], values["result"], values["username"], values["role"],
+             values["remote_addr"], values["object_type"], values["object_id"])
+
+
+def record(session: Session, **kwargs) -> AuditEntry:
+    """Add an audit entry to the session's transaction (see :func:`entry_values`)."""
+    values = entry_values(**kwargs)
+    entry = AuditEntry(**values)
     session.add(entry)
     session.flush()
-    log.info(
-        "audit action=%s result=%s user=%s role=%s addr=%s object=%s:%s",
-        entry.action, entry.result, entry.username, entry.role, entry.remote_addr,
-        entry.object_type, entry.object_id,
-    )
+    log_entry(values)
     return entry
 
 

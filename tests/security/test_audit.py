@@ -82,9 +82,9 @@ def test_change_rolls_back_when_the_audit_row_cannot_be_written(
     def broken(*_a, **_k):
         raise RuntimeError("audit storage unavailable")
 
-    monkeypatch.setattr("onewindow.applicants.views.audit_change", broken)
     form = specialist_client.get(f"/applicants/{applicant_id}/edit").get_data(as_text=True)
     assert "Прежняя" in form
+    monkeypatch.setattr("onewindow.security.audit.entry_values", broken)
     data = {"surname": "Новая", "name": "Анна", "patronymic": "Петровна",
             "birth_date": "01.05.1980", "sex": "F", "id_doc_type": "passport_ru",
             "id_doc_series": "1804", "id_doc_number": "123456", "version": str(version)}
