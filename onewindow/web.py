@@ -6,6 +6,7 @@ without a declaration is refused, and tests enumerate the URL map against the ma
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterable
 
@@ -129,6 +130,24 @@ def form_errors_status(form) -> int:
 
 def is_write_request() -> bool:
     return request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+def audited_view(object_type: str, arg: str):
+    """Record in the audit log each successful view of the object the URL argument names.
+
+    The page is rendered first; the row is then written in a short transaction of its own.
+    """
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            from .security.sessions import audit_read
+
+            response = make_response(view(*args, **kwargs))
+            if response.status_code == 200:
+                audit_read("view", object_type=object_type, object_id=kwargs.get(arg))
+            return response
+        return wrapper
+    return decorate
 
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..forms_common import choices
 from ..prints.requests import receipt_copies
 from ..security.sessions import audit_change, audit_read
-from ..web import allow, pdf_response, redirect_to, render
+from ..web import allow, audited_view, pdf_response, redirect_to, render
 from . import documents, queries, services
 from .forms import (
     EXTRA_ROWS,
@@ -136,11 +136,10 @@ def _form_error(form, exc: DomainError, applicant, service, lines):
 
 @bp.get("/<int:application_id>")
 @allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
+@audited_view("application", "application_id")
 def show_application(application_id: int):
     application = services.get_application(db.session, application_id)
-    response = _show_page(application, just_registered=request.args.get("registered") == "1")
-    audit_read("view", object_type="application", object_id=application_id)
-    return response
+    return _show_page(application, just_registered=request.args.get("registered") == "1")
 
 
 def _show_page(application, *, status_form=None, cancel_form=None, status=200,

@@ -14,7 +14,15 @@ from ..database import own_write_transaction
 from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
 from ..forms_common import choices
-from ..web import allow, bind_device, pdf_response, public, redirect_to, render
+from ..web import (
+    allow,
+    audited_view,
+    bind_device,
+    pdf_response,
+    public,
+    redirect_to,
+    render,
+)
 from . import desks, documents, queries, services
 from .forms import BookingForm, CancelBookingForm, DeskForm, KioskForm, PurposeForm, SlotsForm
 from .models import Desk, DeskSession, Kiosk, VisitPurpose
@@ -400,6 +408,7 @@ def create_booking():
 
 @bp.get("/queue/bookings/<int:booking_id>")
 @allow(*INTAKE_ROLES)
+@audited_view("booking", "booking_id")
 def show_booking(booking_id: int):
     return render("queue/booking.html", booking=queries.get_booking(db.session, booking_id),
                   cancel_form=CancelBookingForm(formdata=None))

@@ -13,7 +13,7 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..forms_common import choices
 from ..intake.services import get_application
-from ..web import allow, has_role, pdf_response, redirect_to, render
+from ..web import allow, audited_view, has_role, pdf_response, redirect_to, render
 from . import documents, handover, holdings, notices, queries, services
 from .config import REQUEST_TYPES, types_for
 from .forms import (
@@ -186,6 +186,7 @@ def _request_page(req: Request, *, status=200, error=None, **forms):
 
 @bp.get("/requests/<int:request_id>")
 @allow(*STAFF)
+@audited_view("registry_request", "request_id")
 def show_request(request_id: int):
     return _request_page(services.get_request(db.session, request_id))
 
@@ -376,6 +377,7 @@ def _appeal_page(appeal: Appeal, *, status=200, error=None, **forms):
 
 @bp.get("/appeals/<int:appeal_id>")
 @allow(*STAFF)
+@audited_view("appeal", "appeal_id")
 def show_appeal(appeal_id: int):
     return _appeal_page(services.get_appeal(db.session, appeal_id))
 
@@ -767,6 +769,7 @@ def create_handover():
 
 @bp.get("/handovers/<int:handover_id>")
 @allow(*MANAGEMENT_ROLES)
+@audited_view("handover", "handover_id")
 def show_handover(handover_id: int):
     row = handover.get_handover(db.session, handover_id)
     return render("registry/handover.html", row=row)

@@ -74,3 +74,21 @@ def test_services_outside_a_request_write_no_audit_rows(session):
                             user_id=None, now=NOW)
     session.commit()
     assert _rows(session, "case_file") == []
+
+
+def test_registry_cards_are_audited_views(client, session, users):
+    from ..registry.helpers import make_appeal, make_incoming
+
+    chief = users["chief"]
+    request_id = make_incoming(session, user=chief).id
+    appeal_id = make_appeal(session, user=chief).id
+    session.commit()
+    login(client, chief)
+    assert client.get(f"/registry/requests/{request_id}").status_code == 200
+    assert client.get(f"/registry/appeals/{appeal_id}").status_code == 200
+    assert client.get("/registry/appeals/999999").status_code == 404  # nothing seen
+    session.rollback()
+    views = [(e.object_type, e.object_id, e.user_id) for e in session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "view").order_by(AuditEntry.id))]
+    assert views == [("registry_request", str(request_id), chief.id),
+                     ("appeal", str(appeal_id), chief.id)]
