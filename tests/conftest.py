@@ -8,6 +8,7 @@ in CI (CI=true) it fails.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -51,6 +52,19 @@ def _pg_admin_engine():
     return engine, None
 
 
+@contextlib.contextmanager
+def throwaway_database(engine, prefix: str):
+    """A new empty PostgreSQL database (its URL), dropped afterwards."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
@@ -59,14 +73,24 @@ def database_url(request, tmp_path_factory):
     engine, error = _pg_admin_engine()
     if engine is None:
         missing("PostgreSQL at " + PG_ADMIN_URL, f"start it: pg_ctlcluster … main start; {error}")
-    name = f"onewindow_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
     try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        with throwaway_database(engine, "onewindow_test") as url:
+            yield url
     finally:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture
+def scratch_url(database_url, tmp_path):
+    """An empty database of the same kind as the test run's (for migration tests)."""
+    if database_url.startswith("sqlite"):
+        yield "sqlite:///" + str(tmp_path / "migrations.sqlite3")
+        return
+    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with throwaway_database(engine, "onewindow_mig") as url:
+            yield url
+    finally:
         engine.dispose()
 
 

@@ -23,6 +23,19 @@ def _login(page, username):
     page.wait_for_url(re.compile(r"/$"))
 
 
+def _login_in_another_tab(page, username):
+    other = page.context.new_page()  # cookies are shared with the page's tab
+    _login(other, username)
+    other.close()
+
+
+def _end_sessions(session, user_id):
+    session.execute(update(User).where(User.id == user_id)
+                    .values(session_version=User.session_version + 1))
+    session.commit()
+    session.close()
+
+
 def test_session_ended_mid_form_keeps_the_typed_values(page, users, session):
     user = users["specialist"]
     username, user_id = user.username, user.id
@@ -34,11 +47,7 @@ def test_session_ended_mid_form_keeps_the_typed_values(page, users, session):
     page.fill("#birth_date", "01.02.1970")
     page.select_option("#sex", "F")
 
-    # The session ends on the server (as after a logout at another workstation).
-    session.execute(update(User).where(User.id == user_id)
-                    .values(session_version=User.session_version + 1))
-    session.commit()
-    session.close()
+    _end_sessions(session, user_id)  # as after a logout at another workstation
 
     page.click("#applicant-form button[type=submit]")
     alert = page.wait_for_selector("#session-alert:not([hidden])")
@@ -46,9 +55,7 @@ def test_session_ended_mid_form_keeps_the_typed_values(page, users, session):
     assert page.input_value("#surname") == "Несохранённая"
     assert page.input_value("#birth_date") == "01.02.1970"
 
-    other = page.context.new_page()  # log in again in another tab (cookies are shared)
-    _login(other, username)
-    other.close()
+    _login_in_another_tab(page, username)
     page.click("#session-alert button")
     page.wait_for_selector("#session-alert[hidden]", state="attached")
     assert not page.is_visible("#session-alert")
@@ -70,10 +77,7 @@ def test_plain_form_outliving_its_session_or_key_keeps_the_typed_values(page, us
     page.goto("/prints/setup")
     page.fill("#printer_name", "Zebra ZD220, кабинет 5")
     page.fill("#offset_x_mm", "1,5")
-    session.execute(update(User).where(User.id == user_id)
-                    .values(session_version=User.session_version + 1))
-    session.commit()
-    session.close()
+    _end_sessions(session, user_id)
 
     page.click("form[action$='/prints/setup'] button[type=submit]")
     alert = page.wait_for_selector("#session-alert:not([hidden])")
@@ -82,9 +86,7 @@ def test_plain_form_outliving_its_session_or_key_keeps_the_typed_values(page, us
     assert page.input_value("#printer_name") == "Zebra ZD220, кабинет 5"
     assert session.scalar(select(func.count(PrintSetup.id))) == 0
 
-    other = page.context.new_page()  # log in again in another tab (cookies are shared)
-    _login(other, username)
-    other.close()
+    _login_in_another_tab(page, username)
     # The page's key belongs to the old session; it is renewed on submit, so no
     # "Форма устарела" page and no lost input.
     page.evaluate("document.querySelectorAll('input[name=csrf_token]')"

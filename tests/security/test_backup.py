@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from datetime import datetime
 
-import pytest
-from sqlalchemy import MetaData, create_engine, inspect, select, text
+from sqlalchemy import MetaData, inspect, select, text
 
 from onewindow.extensions import db
 from onewindow.security import audit
 
-from ..conftest import PG_ADMIN_URL, make_test_app, missing
+from ..conftest import make_test_app, missing
 from ..factories import make_applicant, make_application
 
 
@@ -70,22 +67,6 @@ def test_restore_refuses_a_missing_file(app, tmp_path):
     assert result.exit_code != 0
 
 
-@pytest.fixture
-def scratch_url(database_url, tmp_path):
-    """An empty database of the same kind for migration tests."""
-    if database_url.startswith("sqlite"):
-        yield "sqlite:///" + str(tmp_path / "migrations.sqlite3")
-        return
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"onewindow_mig_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_migrations_down_to_base_and_up_again(scratch_url):
