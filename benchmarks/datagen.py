@@ -35,6 +35,8 @@ SNILS_STEP = 7
 LABEL_DAY = date(2025, 3, 14)
 BENCH_DESKS = 8
 BENCH_PASSWORD = demo.DEMO_PASSWORD
+# One specialist per desk: a person works at one window at a time (onewindow.queue.desks).
+DESK_USERS = tuple(f"desk{n}" for n in range(1, BENCH_DESKS + 1))
 
 
 @dataclass(frozen=True)
@@ -374,6 +376,8 @@ TICKET_COLUMNS = ("id", "day", "seq", "number", "purpose_id", "priority", "statu
 
 def _queue(app, engine, scale: Scale, rng: random.Random, *, now: datetime,
            specialists) -> dict[str, int]:
+    from onewindow.auth.models import User
+    from onewindow.auth.services import create_user
     from onewindow.numbering import NumberCounter
     from onewindow.queue.models import Desk, VisitPurpose
     from onewindow.queue.services import seed_queue
@@ -384,6 +388,12 @@ def _queue(app, engine, scale: Scale, rng: random.Random, *, now: datetime,
         have = db.session.scalar(select(func.max(Desk.number))) or 0
         for number in range(have + 1, BENCH_DESKS + 1):
             db.session.add(Desk(number=number, name="", purposes=list(purposes)))
+        for username in DESK_USERS:
+            if db.session.scalar(select(User.id).where(User.username == username)) is None:
+                p = demo.random_person(rng)
+                create_user(db.session, username=username, role="specialist",
+                            full_name=f"{p['surname']} {p['name']} {p['patronymic']}",
+                            password=BENCH_PASSWORD, position="Специалист сектора «Одно окно»")
         db.session.commit()
         desk_ids = list(db.session.scalars(select(Desk.id).order_by(Desk.number)))
         purpose_info = [(p.id, p.letter) for p in purposes]

@@ -25,7 +25,15 @@ from sqlalchemy.engine import Engine
 from onewindow.core.snils import format_snils
 
 from . import floor as floor_mod
-from .datagen import BENCH_DESKS, BENCH_PASSWORD, LABEL_DAY, Generated, Scale, area_available
+from .datagen import (
+    BENCH_DESKS,
+    BENCH_PASSWORD,
+    DESK_USERS,
+    LABEL_DAY,
+    Generated,
+    Scale,
+    area_available,
+)
 from .server import Client
 
 HX = {"HX-Request": "true"}
@@ -395,12 +403,11 @@ _FINISH_RE = re.compile(rb"/queue/desk/tickets/(\d+)/finish")
 
 
 def _desk_clients(ctx: Context, state, n: int) -> list[Client]:
-    """Eight desks: a session each (the desk is kept in the session), desk chosen."""
+    """Eight desks: a specialist each (one window per person), signed in at the desk."""
     desks = [r[0] for r in ctx.rows("SELECT id FROM queue_desks WHERE active "
                                      "ORDER BY number")][:BENCH_DESKS]
     clients = []
-    for k, desk_id in enumerate(desks):
-        user = "specialist" if k % 2 == 0 else "specialist2"
+    for user, desk_id in zip(DESK_USERS, desks, strict=False):
         client = Client(ctx.port).login(user, BENCH_PASSWORD)
         token = client.csrf_token("/queue/desk")
         status, _h, _b = client.request("POST", "/queue/desk/select",

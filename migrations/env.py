@@ -93,14 +93,33 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        raw = None
+        if connection.dialect.name == "sqlite":
+            # A batch migration copies a table and drops the old one; with foreign keys
+            # on, SQLite's DROP TABLE first deletes its rows and so cascades (ON DELETE
+            # CASCADE) to every row that refers to them. The pragma only takes effect
+            # outside a transaction: set it on the raw connection before one begins.
+            raw = connection.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if raw is not None:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"foreign keys broken by the migration: {broken}")
+        finally:
+            if raw is not None:
+                # What is still open here would be rolled back on close anyway.
+                if connection.in_transaction():
+                    connection.rollback()
+                raw.execute("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():

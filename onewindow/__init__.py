@@ -45,6 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_relative_config=True,
     )
+    from .uploads import Request
+
+    app.request_class = Request  # MAX_FORM_PARTS for url-encoded forms too
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from .config import DEV_SECRET, Config, engine_options, normalize_db_url

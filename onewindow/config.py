@@ -36,11 +36,18 @@ class Config:
         self.SESSION_IDLE_MINUTES = int(env.get("SESSION_IDLE_MINUTES", "30"))
         self.SESSION_MAX_HOURS = int(env.get("SESSION_MAX_HOURS", "12"))
         self.PERMANENT_SESSION_LIFETIME = timedelta(minutes=self.SESSION_IDLE_MINUTES)
+        # The cookie is re-signed only when the session changes (the idle mark moves at most
+        # once a minute, onewindow.security.sessions), not on every request.
+        self.SESSION_REFRESH_EACH_REQUEST = False
         self.LOGIN_THROTTLE_MINUTES = int(env.get("LOGIN_THROTTLE_MINUTES", "15"))
         self.LOGIN_MAX_FAILURES_ACCOUNT = int(env.get("LOGIN_MAX_FAILURES_ACCOUNT", "5"))
         self.LOGIN_MAX_FAILURES_ADDRESS = int(env.get("LOGIN_MAX_FAILURES_ADDRESS", "20"))
         self.AUDIT_RETENTION_DAYS = int(env.get("AUDIT_RETENTION_DAYS", str(3 * 365)))
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
+        # Fields (and files) of one form; werkzeug answers 413 beyond it.
+        self.MAX_FORM_PARTS = int(env.get("MAX_FORM_PARTS", "1000"))
+        # Uploaded files: <UPLOAD_DIR>/<area>/<generated name>, never under static/.
+        self.UPLOAD_DIR = env.get("UPLOAD_DIR") or str(Path(instance_path) / "uploads")
         self.INSTITUTION_NAME = env.get(
             "INSTITUTION_NAME",
             "ГКУ «Центр социальной защиты населения по Краснооктябрьскому району Волгограда»",

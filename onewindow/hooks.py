@@ -63,6 +63,18 @@ def _alert(status: int, message: str, login_url: str):
     return response
 
 
+def too_large(_exc=None):
+    """413 (over MAX_UPLOAD_MB or MAX_FORM_PARTS): say which; an htmx form keeps its input."""
+    from .uploads import too_large_message
+
+    db.session.rollback()
+    message = too_large_message()
+    if htmx:
+        return _alert(413, message, url_for("auth.login"))
+    return render("errors/error.html", "errors/_error.html", status=413, code=413,
+                  message=message)
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Войдите в систему, чтобы продолжить"
@@ -146,8 +158,9 @@ def init_app(app: Flask) -> None:
             message=message or ERROR_TEXT.get(code, "Ошибка"),
         )
 
-    for code in (400, 403, 404, 405, 409, 413, 500):
+    for code in (400, 403, 404, 405, 409, 500):
         app.register_error_handler(code, lambda e, code=code: _error_page(code))
+    app.register_error_handler(413, too_large)
 
     @app.errorhandler(401)
     def _401(_e):

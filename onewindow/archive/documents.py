@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy.orm import object_session
 
-from ..core.text import number_in_words, plural_ru
-from ..printing.documents import render_document
-from . import labels
+from ..core.text import format_date, number_in_words, plural_ru
+from . import inventory_list, labels, queries
+from .inventory_list import InventoryRow, InventorySection
 from .models import ArchiveBox, CaseFile
 
 
@@ -56,16 +57,31 @@ def box_labels_pdf(boxes: list[ArchiveBox], *, fmt: str, start: int = 1,
     return labels.box_labels_sheet(items, start=start, offset=offset)
 
 
+def _inventory_row(c: CaseFile) -> InventoryRow:
+    note = f"закрыто: {c.close_reason_name}" if c.status == "closed" else ""
+    if c.open_checkout:
+        note = f"{note} выдано".strip()
+    return InventoryRow(
+        number=c.number,
+        title=(f"Личное дело {c.applicant.full_name}, {format_date(c.applicant.birth_date)} "
+               f"г. р. — {c.service.short_name}"),
+        end_dates=c.end_dates, retention=c.service.retention_label, sheets=c.sheets, note=note)
+
+
 def inventory_pdf(boxes: list[ArchiveBox], *, config) -> bytes:
     """Опись дел for one or more boxes: a section per box with its count in words."""
+    files = queries.inventory_files(object_session(boxes[0]), boxes) if boxes else {}
     sections = []
     for box in boxes:
-        files = sorted(box.case_files, key=lambda c: c.number)
-        count = len(files)
-        sections.append({
-            "box": box, "files": files, "count": count,
-            "count_words": number_in_words(count, "n"),
-            "count_noun": plural_ru(count, ("дело", "дела", "дел")),
-            "sheets": sum(c.sheets for c in files),
-        })
-    return render_document("pdf/archive_inventory.html", config=config, sections=sections)
+        heading = f"Короб {box.number} ({box.barcode}) — {box.location}"
+        if box.group is not None:
+            heading += f"; {box.group.name}"
+        if box.years_label:
+            heading += f"; {box.years_label} гг."
+        count = len(files[box.id])
+        sections.append(InventorySection(
+            institution=config["INSTITUTION_NAME"], heading=heading,
+            rows=[_inventory_row(c) for c in files[box.id]],
+            count_words=number_in_words(count, "n"),
+            count_noun=plural_ru(count, ("дело", "дела", "дел"))))
+    return inventory_list.inventory_pdf(sections)

@@ -61,6 +61,12 @@ class ImportConfirmForm(FlaskForm):
     token = HiddenField()
 
 
+class UndoImportForm(FlaskForm):
+    reason = StringField("Причина отмены импорта", filters=[strip_filter],
+                         validators=[Required("Укажите причину отмены импорта"),
+                                     Length(max=500)])
+
+
 class IssueFilterForm(FlaskForm):
     """The issue mode's employee and due date (sent with every scan)."""
 

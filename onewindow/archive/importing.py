@@ -2,7 +2,8 @@
 
 Two steps: :func:`preview_register` checks every row (which applicant, service and box
 it matches, what is wrong) without writing; :func:`import_register` writes the rows that
-matched as one batch, which :func:`undo_import` removes again in one step.
+matched as one batch, which :func:`undo_import` cancels again in one step (the rows stay,
+marked cancelled with who, when and why).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from ..applicants.models import Applicant
 from ..catalog.models import Service
+from ..core.filetypes import FileTypeMismatch, check_content
 from ..core.text import normalize_search, parse_date_ru
 from ..errors import Conflict, DomainError, InvalidInput, NotFound
-from .models import ArchiveBox, CaseFile, CaseFileEvent, Checkout, ImportBatch
+from .models import ArchiveBox, CaseFile, CaseFileEvent, CaseFileMove, Checkout, ImportBatch
 from .services import (
     create_box,
     get_or_create_room,
@@ -30,6 +32,8 @@ from .services import (
 )
 
 MAX_ROWS = 20000
+TOO_MANY_ROWS = f"Не больше {MAX_ROWS} строк за один раз"
+ENCODINGS = ("utf-8", "cp1251")
 DEFAULT_ROOM = "Архив"
 
 # Column header (lower case, no dots/№) -> field.
@@ -69,14 +73,22 @@ def _clean_header(value) -> str:
 
 
 def read_register(data: bytes, filename: str) -> list[dict]:
-    """Rows of a CSV (UTF-8 or cp1251, ; or ,) or XLSX register as dicts of FIELDS."""
+    """Rows of a CSV (UTF-8 or cp1251, ; or ,) or XLSX register as dicts of FIELDS.
+
+    The content must match the name: text for .csv/.txt, an OOXML workbook for .xlsx.
+    """
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
-        table = _read_xlsx(data)
+        kind, reader = "xlsx", _read_xlsx
     elif name.endswith(".csv") or name.endswith(".txt"):
-        table = _read_csv(data)
+        kind, reader = "text", _read_csv
     else:
         raise InvalidInput("Загрузите файл .xlsx или .csv", field="file")
+    try:
+        check_content(data, kind, encodings=ENCODINGS)
+    except FileTypeMismatch as exc:
+        raise InvalidInput(str(exc), field="file") from exc
+    table = reader(data)
     if not table:
         raise InvalidInput("Файл пуст", field="file")
     header = [HEADERS.get(_clean_header(h)) for h in table[0]]
@@ -91,7 +103,7 @@ def read_register(data: bytes, filename: str) -> list[dict]:
         if any(values.values()):
             rows.append(values)
     if len(rows) > MAX_ROWS:
-        raise InvalidInput(f"Не больше {MAX_ROWS} строк за один раз", field="file")
+        raise InvalidInput(TOO_MANY_ROWS, field="file")
     return rows
 
 
@@ -131,9 +143,17 @@ def _read_xlsx(data: bytes) -> list[list]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any parse failure is the user's file
         raise InvalidInput("Не удалось прочитать файл Excel", field="file") from exc
-    sheet = workbook.worksheets[0]
-    table = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
+    try:
+        sheet = workbook.worksheets[0]
+        table = []
+        # Stop early: a sheet of a million rows is refused before it fills the memory
+        # (blank rows count too, hence the margin).
+        for row in sheet.iter_rows(values_only=True):
+            table.append(list(row))
+            if len(table) > 2 * MAX_ROWS + 1:
+                raise InvalidInput(TOO_MANY_ROWS, field="file")
+    finally:
+        workbook.close()
     return table
 
 
@@ -215,12 +235,14 @@ def preview_register(session: Session, rows: list[dict], *, today: date) -> list
             if not all(32 <= ord(ch) <= 126 for ch in number):
                 row.errors.append(f"номер дела «{number}»: только латиница, цифры и знаки")
             elif number in seen_numbers or session.scalar(
-                    select(CaseFile.id).where(CaseFile.number == number)):
+                    select(CaseFile.id).where(CaseFile.number == number,
+                                              CaseFile.status != "cancelled")):
                 row.errors.append(f"дело с номером {number} уже есть")
             seen_numbers.add(number)
         if applicant is not None and service is not None:
             existing = session.scalar(select(CaseFile).where(
-                CaseFile.applicant_id == applicant.id, CaseFile.service_id == service.id))
+                CaseFile.applicant_id == applicant.id, CaseFile.service_id == service.id,
+                CaseFile.status != "cancelled"))
             if existing is not None or (applicant.id, service.code) in seen_pairs:
                 row.errors.append("у заявителя уже есть дело по этой услуге"
                                   + (f" ({existing.number})" if existing else ""))
@@ -305,34 +327,54 @@ def _box_for(session: Session, row: RegisterRow, *, batch: ImportBatch) -> Archi
     return box
 
 
-def undo_import(session: Session, batch: ImportBatch, *, user_id: int,
+def undo_import(session: Session, batch: ImportBatch, *, reason: str, user_id: int,
                 now: datetime) -> int:
-    """Remove a batch's case files (and the boxes it created, if empty) in one step.
+    """Cancel a batch's case files in one step; returns how many.
 
-    Refused once any of its folders was issued or received an application: from then
-    on they are live records.
+    Registered records are never deleted: each file is marked cancelled with the reason,
+    who and when, taken out of its box (the move history stays) and no longer counts as
+    a live file — its number and its (applicant, service) pair are free for a corrected
+    register. Boxes the batch created stay unless nothing was ever filed into them.
+    Refused once any of its folders was issued, received an application or was
+    destroyed: from then on they are live records.
     """
     if batch.undone_at is not None:
         raise Conflict("Импорт уже отменён")
-    files = list(session.scalars(select(CaseFile).where(CaseFile.import_batch_id == batch.id)))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise InvalidInput("Укажите причину отмены импорта", field="reason")
+    files = list(session.scalars(select(CaseFile).where(CaseFile.import_batch_id == batch.id)
+                                 .order_by(CaseFile.id)))
     ids = [c.id for c in files]
     if ids and session.scalar(select(func.count(Checkout.id))
                               .where(Checkout.case_file_id.in_(ids))):
         raise Conflict("Дела из этого импорта уже выдавались — отмена невозможна")
     if any(c.applications for c in files):
         raise Conflict("К делам из этого импорта уже добавлены заявления — отмена невозможна")
+    if any(c.status == "destroyed" for c in files):
+        raise Conflict("Дела из этого импорта уже уничтожены по акту — отмена невозможна")
     for case_file in files:
-        session.delete(case_file)
+        comment = f"Отмена импорта № {batch.id}: {reason}"
+        if case_file.box is not None:
+            comment += f" (лежало: {case_file.box.location})"
+        case_file.status = "cancelled"
+        case_file.cancelled_at = now
+        case_file.cancelled_by_id = user_id
+        case_file.cancel_reason = reason
+        case_file.box = None
+        case_file.events.append(CaseFileEvent(at=now, user_id=user_id, kind="cancelled",
+                                              comment=comment))
     session.flush()
     for box in session.scalars(select(ArchiveBox).where(ArchiveBox.import_batch_id == batch.id)):
-        if not session.scalar(select(func.count(CaseFile.id)).where(CaseFile.box_id == box.id)):
-            from .models import CaseFileMove
-
-            if not session.scalar(select(func.count(CaseFileMove.id)).where(
+        # A box the cancelled folders were filed into keeps their move history (and stays,
+        # empty); one nothing was ever filed into goes.
+        if not session.scalar(select(func.count(CaseFile.id)).where(CaseFile.box_id == box.id)) \
+                and not session.scalar(select(func.count(CaseFileMove.id)).where(
                     or_(CaseFileMove.to_box_id == box.id, CaseFileMove.from_box_id == box.id))):
-                session.delete(box)
+            session.delete(box)
     batch.undone_at = now
     batch.undone_by_id = user_id
+    batch.undo_reason = reason
     session.flush()
     return len(files)
 

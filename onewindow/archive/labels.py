@@ -13,12 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 
-from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from ..printing.barcodes import QUIET_MODULES, code128_width_mm, draw_code128
+from ..printing.barcodes import code128_bars
 from ..printing.fonts import FONT_NAMES, register_fonts
 
 REGULAR = FONT_NAMES[(False, False)]
@@ -142,16 +141,11 @@ def fit_text(candidates: Sequence[str], *, font: str, max_size: float, min_size:
     return text.rstrip() + ELLIPSIS, min_size
 
 
-def _bars_mm(value: str, module: float) -> float:
-    """Width of the bars alone (ReportLab's quiet zones excluded)."""
-    widget = Code128(value, barWidth=module * mm, humanReadable=0, quiet=1)
-    return (widget.width - widget.lquiet - widget.rquiet) / mm
-
-
 def _module_for(value: str, width_mm: float, modules: Iterable[float]) -> float:
     """The widest module whose bars plus 10-module quiet zones fit ``width_mm``."""
+    bars = code128_bars(value)
     for module in modules:
-        if _bars_mm(value, module) + 2 * QUIET_MODULES * module <= width_mm:
+        if bars.width_mm(module) <= width_mm:
             return module
     raise LabelError(f"Штрихкод «{value}» не помещается на этикетку шириной {width_mm:g} мм: "
                      "сократите формат номера или выберите этикетку шире")
@@ -159,15 +153,10 @@ def _module_for(value: str, width_mm: float, modules: Iterable[float]) -> float:
 
 def _draw_barcode(canvas: Canvas, value: str, *, x: float, w: float, y: float, module: float,
                   height_mm: float) -> None:
-    """Centre the bars in [x, x + w]: at least 10 white modules stay inside on each side.
-
-    ReportLab's own quiet zone (>= 6.35 mm) is blank space; on a narrow label part of
-    it may lie past the edge, which is white paper or backing anyway.
-    """
-    bars = _bars_mm(value, module) * mm
-    lquiet = (code128_width_mm(value, module) * mm - bars) / 2
-    draw_code128(canvas, value, x + (w - bars) / 2 - lquiet, y, module_mm=module,
-                 height_mm=height_mm)
+    """Centre the symbol (bars and 10-module quiet zones) in [x, x + w]."""
+    bars = code128_bars(value)  # encoded once, for _module_for and here
+    bars.draw(canvas, x + (w - bars.width_mm(module) * mm) / 2, y, module_mm=module,
+              height_mm=height_mm)
 
 
 def _line(canvas: Canvas, text: str, x: float, y: float, font: str, size: float) -> None:

@@ -25,7 +25,13 @@ CLOSE_REASONS = {
     "died": "смерть получателя",
     "other": "иная причина",
 }
-STATUS_NAMES = {"active": "действующее", "closed": "закрыто", "destroyed": "уничтожено"}
+STATUS_NAMES = {"active": "действующее", "closed": "закрыто", "destroyed": "уничтожено",
+                "cancelled": "аннулировано"}
+# A cancelled file (an undone import) keeps its row; a live file may take its number.
+LIVE_CASE_FILE = text("status <> 'cancelled'")
+# One folder per applicant and service at a time: a destroyed one (retention over) makes
+# room for a new folder when the person applies again; its entry stays.
+OPEN_CASE_FILE = text("status NOT IN ('cancelled', 'destroyed')")
 
 case_file_applications = Table(
     "case_file_applications",
@@ -87,6 +93,9 @@ class ArchiveShelf(db.Model):
 class ArchiveBox(db.Model):
     """A box (короб) of case files on a shelf, with its own barcode."""
 
+    #: Every box barcode is this prefix and a number (services.next_box_barcode).
+    BARCODE_PREFIX = "BOX"
+
     __tablename__ = "archive_boxes"
     __table_args__ = (
         UniqueConstraint("shelf_id", "number", name="uq_archive_boxes_shelf_number"),
@@ -127,14 +136,18 @@ class CaseFile(db.Model):
 
     __tablename__ = "case_files"
     __table_args__ = (
-        UniqueConstraint("applicant_id", "service_id", name="uq_case_files_applicant_service"),
-        CheckConstraint("status IN ('active', 'closed', 'destroyed')", name="status_known"),
+        Index("uq_case_files_applicant_service", "applicant_id", "service_id", unique=True,
+              sqlite_where=OPEN_CASE_FILE, postgresql_where=OPEN_CASE_FILE),
+        Index("uq_case_files_number", "number", unique=True,
+              sqlite_where=LIVE_CASE_FILE, postgresql_where=LIVE_CASE_FILE),
+        CheckConstraint("status IN ('active', 'closed', 'destroyed', 'cancelled')",
+                        name="status_known"),
         CheckConstraint("sheets >= 0", name="sheets_nonnegative"),
         Index("ix_case_files_opened_on", "opened_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(40), unique=True)
+    number: Mapped[str] = mapped_column(String(40), index=True)
     applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), index=True)
     year: Mapped[int]
@@ -154,11 +167,16 @@ class CaseFile(db.Model):
     # Set when destroyed by an approved act (onewindow/disposal); the entry stays forever.
     destroyed_act_number: Mapped[str | None] = mapped_column(String(40))
     destroyed_act_date: Mapped[date | None]
+    # Set when an undone import cancels the file (status "cancelled"): who, when, why.
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=datetime.now)
 
     applicant = relationship("Applicant")
     service = relationship("Service")
     opened_by = relationship("User", foreign_keys=[opened_by_id])
+    cancelled_by = relationship("User", foreign_keys=[cancelled_by_id])
     box: Mapped[ArchiveBox | None] = relationship(back_populates="case_files")
     applications = relationship(
         "Application", secondary=case_file_applications,
@@ -226,7 +244,8 @@ class CaseFileEvent(db.Model):
 
     KIND_NAMES = {"opened": "открыто", "closed": "закрыто", "reopened": "открыто повторно",
                   "imported": "импортировано", "sheets": "число листов", "linked": "заявление",
-                  "destroyed": "уничтожено", "inventory": "инвентаризация"}
+                  "destroyed": "уничтожено", "inventory": "инвентаризация",
+                  "cancelled": "аннулировано"}
 
     @property
     def kind_name(self) -> str:
@@ -298,5 +317,7 @@ class ImportBatch(db.Model):
     report: Mapped[str | None] = mapped_column(Text)
     undone_at: Mapped[datetime | None]
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    undo_reason: Mapped[str | None] = mapped_column(Text)
 
     user = relationship("User", foreign_keys=[user_id])
+    undone_by = relationship("User", foreign_keys=[undone_by_id])

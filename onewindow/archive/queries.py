@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..applicants.models import Applicant
-from ..core.text import normalize_search
+from ..catalog.models import Service
+from ..core.text import full_name, normalize_search
 from .models import (
     ArchiveBox,
     ArchiveRack,
@@ -30,12 +32,37 @@ class ScanHit:
     obj: object | None = None
 
 
-def find_box(session: Session, code: str) -> ArchiveBox | None:
-    return session.scalar(select(ArchiveBox).where(ArchiveBox.barcode == code.strip().upper()))
+# What a scan card shows, loaded with the row itself: one query instead of a lazy load per
+# link of the location chain (box → shelf → rack → room), the person and the service.
+BOX_CARD = (joinedload(ArchiveBox.shelf).joinedload(ArchiveShelf.rack)
+            .joinedload(ArchiveRack.room), joinedload(ArchiveBox.group))
+CASE_CARD = (joinedload(CaseFile.applicant), joinedload(CaseFile.service),
+             joinedload(CaseFile.box).joinedload(ArchiveBox.shelf)
+             .joinedload(ArchiveShelf.rack).joinedload(ArchiveRack.room),
+             joinedload(CaseFile.checkouts).joinedload(Checkout.issued_to))
 
 
-def find_case_file(session: Session, code: str) -> CaseFile | None:
-    return session.scalar(select(CaseFile).where(CaseFile.number == code.strip()))
+def find_box(session: Session, code: str, *, card: bool = False) -> ArchiveBox | None:
+    """The box of this barcode; ``card`` also loads its location and group."""
+    code = code.strip().upper()
+    if not code:
+        return None
+    stmt = select(ArchiveBox).where(ArchiveBox.barcode == code)
+    return session.scalar(stmt.options(*BOX_CARD) if card else stmt)
+
+
+def find_case_file(session: Session, code: str, *, card: bool = False) -> CaseFile | None:
+    """The case file of this number; ``card`` also loads what its scan card shows.
+
+    A live file comes before cancelled ones (an undone import) that had the same number.
+    """
+    stmt = (select(CaseFile).where(CaseFile.number == code.strip())
+            .order_by(CaseFile.status == "cancelled", CaseFile.id.desc()))
+    if not card:
+        return session.scalar(stmt)
+    # All rows, not first(): the joined checkouts of the file arrive one row each.
+    found = session.execute(stmt.options(*CASE_CARD)).unique().scalars().all()
+    return found[0] if found else None
 
 
 def resolve_code(session: Session, code: str) -> ScanHit:
@@ -45,10 +72,12 @@ def resolve_code(session: Session, code: str) -> ScanHit:
     code = (code or "").strip()
     if not code:
         return ScanHit("unknown", code)
-    box = find_box(session, code)
-    if box is not None:
-        return ScanHit("box", code, box)
-    case_file = find_case_file(session, code)
+    # Only a box barcode can name a box: a case or application number skips that query.
+    if code.upper().startswith(ArchiveBox.BARCODE_PREFIX):
+        box = find_box(session, code, card=True)
+        if box is not None:
+            return ScanHit("box", code, box)
+    case_file = find_case_file(session, code, card=True)
     if case_file is not None:
         return ScanHit("case", code, case_file)
     application = find_by_number(session, code)
@@ -71,7 +100,9 @@ def case_files_overdue(session: Session, *, today: date) -> list[Checkout]:
 
 def search_case_files(session: Session, *, q: str = "", status: str = "",
                       opened_on: date | None = None, batch_id: int | None = None,
-                      box_id: int | None = None, limit: int = 200) -> list[CaseFile]:
+                      box_id: int | None = None, limit: int = 200,
+                      cancelled: bool = False) -> list[CaseFile]:
+    """Case files by number or name prefix; cancelled ones only when asked for."""
     stmt = select(CaseFile).join(Applicant).options(
         selectinload(CaseFile.applicant), selectinload(CaseFile.service),
         selectinload(CaseFile.box))
@@ -80,8 +111,10 @@ def search_case_files(session: Session, *, q: str = "", status: str = "",
         norm = normalize_search(q)
         stmt = stmt.where((CaseFile.number == q) | (
             (Applicant.search_name >= norm) & (Applicant.search_name < norm + "\uffff")))
-    if status in ("active", "closed"):
+    if status in ("active", "closed", "cancelled"):
         stmt = stmt.where(CaseFile.status == status)
+    elif not cancelled:
+        stmt = stmt.where(CaseFile.status != "cancelled")
     if opened_on is not None:
         stmt = stmt.where(CaseFile.opened_on == opened_on)
     if batch_id is not None:
@@ -99,7 +132,8 @@ def case_files_by_ids(session: Session, ids: list[int]) -> list[CaseFile]:
 
 def case_files_of_applicant(session: Session, applicant_id: int) -> list[CaseFile]:
     return list(session.scalars(
-        select(CaseFile).where(CaseFile.applicant_id == applicant_id)
+        select(CaseFile).where(CaseFile.applicant_id == applicant_id,
+                               CaseFile.status != "cancelled")
         .options(selectinload(CaseFile.service), selectinload(CaseFile.box))
         .order_by(CaseFile.opened_on)))
 
@@ -110,6 +144,62 @@ def box_contents(session: Session, box: ArchiveBox) -> list[CaseFile]:
         .options(selectinload(CaseFile.applicant), selectinload(CaseFile.service),
                  selectinload(CaseFile.checkouts))
         .order_by(CaseFile.number)))
+
+
+def inventory_files(session: Session, boxes: list[ArchiveBox]) -> dict[int, list[CaseFile]]:
+    """Box id → its case files by number, with what the inventory list prints (two queries).
+
+    The boxes' locations are loaded with them; before, each folder's person and service
+    were loaded one by one.
+    """
+    ids = [b.id for b in boxes]
+    if not ids:
+        return {}
+    list(session.scalars(select(ArchiveBox).where(ArchiveBox.id.in_(ids)).options(*BOX_CARD)))
+    out: dict[int, list[CaseFile]] = {i: [] for i in ids}
+    for case_file in session.scalars(
+            select(CaseFile).where(CaseFile.box_id.in_(ids))
+            .options(joinedload(CaseFile.applicant), joinedload(CaseFile.service),
+                     selectinload(CaseFile.checkouts))
+            .order_by(CaseFile.number)):
+        out[case_file.box_id].append(case_file)
+    return out
+
+
+class _Person(NamedTuple):
+    full_name: str
+
+
+class _ServiceName(NamedTuple):
+    short_name: str
+
+
+class BoxLine(NamedTuple):
+    """One case file of a scanned box as its card lists it (read like a CaseFile there)."""
+
+    number: str
+    applicant: _Person
+    service: _ServiceName
+    open_checkout: bool
+
+
+def box_lines(session: Session, box: ArchiveBox) -> list[BoxLine]:
+    """The box's case files by number for the scan card: columns only, one query.
+
+    A box holds dozens of folders; loading them as ORM objects with their applicants,
+    services and checkouts cost about ten times the query itself.
+    """
+    out = (select(Checkout.id).where(Checkout.case_file_id == CaseFile.id,
+                                     Checkout.returned_at.is_(None)).exists())
+    rows = session.execute(
+        select(CaseFile.number, Applicant.surname, Applicant.name, Applicant.patronymic,
+               Service.short_name, out)
+        .join(Applicant, Applicant.id == CaseFile.applicant_id)
+        .join(Service, Service.id == CaseFile.service_id)
+        .where(CaseFile.box_id == box.id).order_by(CaseFile.number))
+    return [BoxLine(number, _Person(full_name(surname, name, patronymic)),
+                    _ServiceName(short_name), bool(is_out))
+            for number, surname, name, patronymic, short_name, is_out in rows]
 
 
 def rooms(session: Session) -> list[ArchiveRoom]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..applicants.models import Applicant
 from ..catalog.models import Service, ServiceGroup
@@ -14,6 +14,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..numbering import next_value
 from .models import (
     CLOSE_REASONS,
+    LIVE_CASE_FILE,
     ArchiveBox,
     ArchiveRack,
     ArchiveRoom,
@@ -59,7 +60,8 @@ def next_case_number(session: Session, *, service: Service, year: int,
 
 
 def next_box_barcode(session: Session) -> str:
-    return f"BOX{next_value(session, journal='archive_boxes', period='all'):06d}"
+    number = next_value(session, journal="archive_boxes", period="all")
+    return f"{ArchiveBox.BARCODE_PREFIX}{number:06d}"
 
 
 # ------------------------------------------------------------------ case files
@@ -67,7 +69,14 @@ def next_box_barcode(session: Session) -> str:
 
 def _event(case_file: CaseFile, *, kind: str, user_id: int | None, now: datetime,
            comment: str | None = None) -> None:
-    case_file.events.append(CaseFileEvent(at=now, user_id=user_id, kind=kind, comment=comment))
+    session = object_session(case_file)
+    if session is None:  # a new file: its history is empty, nothing to load
+        case_file.events.append(CaseFileEvent(at=now, user_id=user_id, kind=kind,
+                                              comment=comment))
+        return
+    # Added beside the file's history, which stays unloaded (a registration adds one line).
+    session.add(CaseFileEvent(case_file=case_file, at=now, user_id=user_id, kind=kind,
+                              comment=comment))
 
 
 def open_case_file(session: Session, *, applicant_id: int, service_code: str,
@@ -89,7 +98,8 @@ def open_case_file(session: Session, *, applicant_id: int, service_code: str,
         raise InvalidInput("Число листов — от 0 до 10000", field="sheets")
     if number:
         number = number.strip()
-        if session.scalar(select(CaseFile.id).where(CaseFile.number == number)):
+        if session.scalar(select(CaseFile.id).where(CaseFile.number == number,
+                                                    CaseFile.status != "cancelled")):
             raise Conflict(f"Дело с номером {number} уже есть", field="number")
     else:
         number = next_case_number(session, service=service, year=now.year,
@@ -104,23 +114,37 @@ def open_case_file(session: Session, *, applicant_id: int, service_code: str,
 
 
 def find_case_file(session: Session, *, applicant_id: int, service_id: int) -> CaseFile | None:
+    """The applicant's file for the service; a cancelled (an undone import) or destroyed
+    one (retention over: a new application opens a new folder) is none."""
     return session.scalar(select(CaseFile).where(
-        CaseFile.applicant_id == applicant_id, CaseFile.service_id == service_id))
+        CaseFile.applicant_id == applicant_id, CaseFile.service_id == service_id,
+        # The partial unique index's own WHERE clause, as a literal: only then may SQLite
+        # use that index; without it, it scanned all the service's files (every
+        # registration asks).
+        LIVE_CASE_FILE,
+        CaseFile.status.not_in(("cancelled", "destroyed"))))
+
+
+def refuse_if_gone(case_file: CaseFile) -> None:
+    """A destroyed or cancelled file takes no placement, issue or closing."""
+    if case_file.status == "destroyed":
+        raise Conflict(f"Дело {case_file.number}: {case_file.destroyed_label}")
+    if case_file.status == "cancelled":
+        raise Conflict(f"Дело {case_file.number} аннулировано (отмена импорта "
+                       f"№ {case_file.import_batch_id}): {case_file.cancel_reason}")
 
 
 def ensure_case_file_for_application(session: Session, application) -> CaseFile:
     """Open (or find) the case file for a registered application and file it there.
 
     Called by intake registration: the first application for a service opens the file,
-    later ones join it. A closed file is reopened (the person applied again).
+    later ones join it. A closed file is reopened (the person applied again); after a
+    destroyed one a new folder opens (its register entry stays as it was).
     """
     now = application.registered_at or datetime.now()
     case_file = open_case_file(session, applicant_id=application.applicant_id,
                                service_code=application.service.code,
                                user_id=application.registered_by_id, now=now)
-    if case_file.status == "destroyed":
-        # The register entry of a destroyed folder stays as it was (see onewindow/disposal).
-        return case_file
     if application not in case_file.applications:
         if case_file.status == "closed":
             reopen_case_file(session, case_file, user_id=application.registered_by_id, now=now,
@@ -139,6 +163,7 @@ def close_case_file(session: Session, case_file: CaseFile, *, reason: str, note:
     """Close a case file with a reason (payments stopped, moved away, died, other)."""
     if case_file.status == "closed":
         raise Conflict("Дело уже закрыто")
+    refuse_if_gone(case_file)
     if reason not in CLOSE_REASONS:
         raise InvalidInput("Выберите причину закрытия", field="reason")
     note = (note or "").strip() or None
@@ -215,8 +240,7 @@ def place_case_file(session: Session, *, case_file: CaseFile, box: ArchiveBox,
     case_file = _lock(session, CaseFile, case_file.id)
     if box is None or case_file is None:
         raise NotFound("Короб или дело не найдены")
-    if case_file.status == "destroyed":
-        raise Conflict(f"Дело {case_file.number}: {case_file.destroyed_label}")
+    refuse_if_gone(case_file)
     if case_file.box_id == box.id:
         return Placement(case_file=case_file, box=box, moved=False,
                          warnings=["Дело уже в этом коробе"])
@@ -256,8 +280,7 @@ def issue_case_file(session: Session, *, case_file: CaseFile, to_user_id: int, d
     case_file = _lock(session, CaseFile, case_file.id)
     if session.get(User, to_user_id or 0) is None:
         raise InvalidInput("Выберите сотрудника, которому выдаётся дело", field="to_user_id")
-    if case_file.status == "destroyed":
-        raise Conflict(f"Дело {case_file.number}: {case_file.destroyed_label}")
+    refuse_if_gone(case_file)
     if due_on is None or due_on < now.date():
         raise InvalidInput("Срок возврата не может быть в прошлом", field="due_on")
     if session.scalar(select(Checkout.id).where(Checkout.case_file_id == case_file.id,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -23,13 +22,31 @@ from ..auth.roles import (
 )
 from ..catalog.models import ServiceGroup
 from ..catalog.queries import active_services
+from ..core.filetypes import client_filename
 from ..core.text import format_date
-from ..errors import DomainError, InvalidInput
-from ..extensions import db
+from ..errors import DomainError, InvalidInput, NotFound
+from ..extensions import db, htmx
 from ..forms_common import choices
+from ..hooks import too_large
 from ..prints.requests import label_format, label_offset
-from ..security.sessions import audit_read
-from ..web import allow, has_role, pdf_response, read_only, redirect_to, render
+from ..uploads import (
+    generated_name,
+    is_generated_name,
+    remove_stale,
+    too_large_message,
+    upload_dir,
+)
+from ..web import (
+    allow,
+    audited_view,
+    has_role,
+    pdf_response,
+    read_only,
+    read_only_when,
+    redirect_to,
+    render,
+    wants_fragment,
+)
 from . import documents, importing, queries, services
 from .forms import (
     BulkStructureForm,
@@ -41,6 +58,7 @@ from .forms import (
     OpenCaseForm,
     ReopenForm,
     SheetsForm,
+    UndoImportForm,
 )
 from .labels import LabelError
 from .models import ArchiveBox, ImportBatch
@@ -130,10 +148,9 @@ def _case_page(case_file, *, status=200, close_form=None, reopen_form=None, shee
 
 @bp.get("/cases/<int:case_id>")
 @allow(*LOOKUP_ROLES)
+@audited_view("case_file", "case_id")
 def show_case(case_id: int):
-    response = _case_page(services.get_case_file(db.session, case_id))
-    audit_read("view", object_type="case_file", object_id=case_id)
-    return response
+    return _case_page(services.get_case_file(db.session, case_id))
 
 
 @bp.post("/cases/<int:case_id>/close")
@@ -263,9 +280,11 @@ def labels_pdf():
 # ------------------------------------------------------------------ scanning
 
 
-def _issue_form():
+def _issue_form(*, with_users: bool = True):
+    """The issue mode's employee and due date; the employee list only for a page to show."""
     form = IssueFilterForm(request.values)
-    users = db.session.scalars(select(User).where(User.active).order_by(User.full_name))
+    users = db.session.scalars(select(User).where(User.active).order_by(User.full_name)) \
+        if with_users else ()
     form.to_user_id.choices = choices([("", "— сотрудник —")] + [
         (str(u.id), f"{u.full_name} ({u.role_name})") for u in users])
     if not form.due_on.data and not request.values.get("due_on"):
@@ -291,15 +310,22 @@ def scan_lookup():
     return scan(mode="lookup")
 
 
+def _lookup_posted() -> bool:
+    return request.form.get("mode", "lookup") not in ("place", "issue")
+
+
 @bp.post("/scan")
 @allow(*LOOKUP_ROLES)
+@read_only_when(_lookup_posted)
 def scan(mode: str | None = None):
     """One scanned code in the current mode; answers with the result card."""
     mode = mode or request.form.get("mode", "lookup")
     if mode not in SCAN_MODES or (mode != "lookup" and not _can_work()):
         mode = "lookup"
     code = (request.form.get("code") or "").strip()
-    issue_form = _issue_form()
+    # Only the issue mode reads the form; the card (a fragment) never shows its employee
+    # list, only the full page does.
+    issue_form = _issue_form(with_users=not wants_fragment()) if mode == "issue" else None
     current_box = queries.find_box(db.session, request.form.get("box") or "")
     result = _scan(mode, code, current_box, issue_form)
     if result.get("box_for_mode") is not None:
@@ -317,6 +343,10 @@ def _scan(mode: str, code: str, current_box: ArchiveBox | None, issue_form) -> d
               "action": None, "message": None}
     if hit.kind == "unknown":
         result.update(alarm=True, message="Код не найден: нет ни дела, ни короба с таким номером")
+        return result
+    if hit.kind == "case" and hit.obj.status == "cancelled":
+        result.update(alarm=True, message=f"Дело {hit.obj.number} аннулировано (отмена "
+                      f"импорта № {hit.obj.import_batch_id}): {hit.obj.cancel_reason}")
         return result
     if mode == "place":
         if hit.kind == "box":
@@ -354,7 +384,7 @@ def _scan(mode: str, code: str, current_box: ArchiveBox | None, issue_form) -> d
             db.session.rollback()
             result.update(alarm=True, message=exc.message)
     elif hit.kind == "box":
-        result["contents"] = queries.box_contents(db.session, hit.obj)
+        result["contents"] = queries.box_lines(db.session, hit.obj)
     return result
 
 
@@ -466,18 +496,43 @@ def inventory():
 # ------------------------------------------------------------------ import
 
 
+PREVIEW_MAX_AGE = timedelta(days=1)
+
+
 def _import_dir() -> Path:
-    path = Path(current_app.instance_path) / "archive-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return upload_dir("archive-imports")
+
+
+def _preview_path(token: str) -> Path:
+    """The stored preview of ``token``; a token that is not one of ours is a 404."""
+    if not is_generated_name(token or ""):
+        raise NotFound("Предпросмотр не найден")
+    return _import_dir() / f"{token}.json"
+
+
+def _import_page(form=None, *, status=200, **context):
+    batches = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(30))
+    context.setdefault("rows", None)
+    context.setdefault("confirm_form", None)
+    return render("archive/import.html", form=form or ImportForm(formdata=None),
+                  batches=list(batches), status=status, **context)
+
+
+@bp.errorhandler(413)
+def _too_large(exc):
+    """The register over MAX_UPLOAD_MB: the message next to the file field."""
+    if htmx or request.endpoint != "archive.import_preview":
+        return too_large(exc)
+    db.session.rollback()
+    form = ImportForm(formdata=None)
+    form.file.errors = [too_large_message()]
+    return _import_page(form, status=413)
 
 
 @bp.get("/import")
 @allow(*ARCHIVE_ROLES)
 def import_page():
-    batches = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(30))
-    return render("archive/import.html", form=ImportForm(formdata=None), rows=None,
-                  batches=list(batches), confirm_form=None)
+    return _import_page()
 
 
 @bp.post("/import")
@@ -485,36 +540,34 @@ def import_page():
 def import_preview():
     form = ImportForm()
     upload = request.files.get("file")
-    batches = list(db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())
-                                      .limit(30)))
     if upload is None or not upload.filename:
         form.file.errors = ["Выберите файл реестра"]
-        return render("archive/import.html", form=form, rows=None, batches=batches,
-                      confirm_form=None, status=422)
+        return _import_page(form, status=422)
+    filename = client_filename(upload.filename)
     try:
-        raw_rows = importing.read_register(upload.read(), upload.filename)
+        raw_rows = importing.read_register(upload.read(), filename)
     except DomainError as exc:
         form.file.errors = [exc.message]
-        return render("archive/import.html", form=form, rows=None, batches=batches,
-                      confirm_form=None, status=422)
+        return _import_page(form, status=422)
     rows = importing.preview_register(db.session, raw_rows, today=date.today())
     db.session.rollback()
-    token = secrets.token_hex(16)
-    (_import_dir() / f"{token}.json").write_text(json.dumps(
-        {"filename": upload.filename, "rows": raw_rows, "user_id": current_user.id},
+    directory = _import_dir()
+    # Previews nobody confirmed or cancelled: gone after a day, swept on each upload.
+    remove_stale(directory, max_age=PREVIEW_MAX_AGE, pattern="*.json")
+    token = generated_name()
+    (directory / f"{token}.json").write_text(json.dumps(
+        {"filename": filename, "rows": raw_rows, "user_id": current_user.id},
         ensure_ascii=False), encoding="utf-8")
-    return render("archive/import.html", form=form, rows=rows, batches=batches,
-                  confirm_form=ImportConfirmForm(formdata=None, token=token),
-                  filename=upload.filename)
+    return _import_page(form, rows=rows, filename=filename,
+                        confirm_form=ImportConfirmForm(formdata=None, token=token))
 
 
 @bp.post("/import/confirm")
 @allow(*ARCHIVE_ROLES)
 def import_confirm():
     form = ImportConfirmForm()
-    token = form.token.data or ""
-    path = _import_dir() / f"{token}.json"
-    if not token.isalnum() or not path.is_file():
+    path = _preview_path(form.token.data)
+    if not path.is_file():
         raise InvalidInput("Предпросмотр устарел: загрузите файл ещё раз")
     stored = json.loads(path.read_text(encoding="utf-8"))
     if stored.get("user_id") != current_user.id:
@@ -528,21 +581,48 @@ def import_confirm():
     return redirect_to(url_for("archive.show_batch", batch_id=batch.id))
 
 
+@bp.post("/import/cancel")
+@allow(*ARCHIVE_ROLES)
+def import_cancel():
+    """Drop a preview without importing it."""
+    form = ImportConfirmForm()
+    path = _preview_path(form.token.data)
+    if path.is_file():
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored.get("user_id") == current_user.id:
+            path.unlink(missing_ok=True)
+    flash("Импорт не выполнен: предпросмотр отменён")
+    return redirect_to(url_for("archive.import_page"))
+
+
+def _batch_page(batch, *, undo_form=None, status=200):
+    files = queries.search_case_files(db.session, batch_id=batch.id, cancelled=True)
+    return render("archive/batch.html", batch=batch, files=files, status=status,
+                  undo_form=undo_form or UndoImportForm(formdata=None))
+
+
 @bp.get("/import/<int:batch_id>")
 @allow(*ARCHIVE_ROLES)
 def show_batch(batch_id: int):
-    batch = importing.get_batch(db.session, batch_id)
-    files = queries.search_case_files(db.session, batch_id=batch.id)
-    return render("archive/batch.html", batch=batch, files=files)
+    return _batch_page(importing.get_batch(db.session, batch_id))
 
 
 @bp.post("/import/<int:batch_id>/undo")
 @allow(*ARCHIVE_ROLES)
 def undo_batch(batch_id: int):
     batch = importing.get_batch(db.session, batch_id)
-    removed = importing.undo_import(db.session, batch, user_id=current_user.id, now=_now())
+    form = UndoImportForm()
+    if not form.validate():
+        return _batch_page(batch, undo_form=form, status=422)
+    try:
+        cancelled = importing.undo_import(db.session, batch, reason=form.reason.data,
+                                          user_id=current_user.id, now=_now())
+    except InvalidInput as exc:
+        db.session.rollback()
+        form.reason.errors = [exc.message]
+        return _batch_page(batch, undo_form=form, status=422)
     db.session.commit()
-    flash(f"Импорт № {batch.id} отменён, удалено дел: {removed}")
+    flash(f"Импорт № {batch.id} отменён, аннулировано дел: {cancelled}")
     return redirect_to(url_for("archive.show_batch", batch_id=batch.id))
 
 

@@ -46,6 +46,13 @@ class User(UserMixin, db.Model):
         return self.active
 
     @property
+    def is_authenticated(self) -> bool:
+        # Only a live session loads a User (load_user refuses disabled accounts and old
+        # session versions). Flask-Login's default reads ``active``, which re-queried the
+        # row after every commit: each write request's response headers asked.
+        return True
+
+    @property
     def role_name(self) -> str:
         return ROLE_NAMES.get(self.role, self.role)
 

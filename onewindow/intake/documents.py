@@ -4,17 +4,43 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..core.text import format_date, format_datetime
 from ..printing.documents import render_document
+from .receipt import Receipt, ReceiptLine
+from .receipt import receipt_pdf as draw_receipt
 
 COPY_TITLES = {1: ("",), 2: ("Экземпляр заявителя", "Экземпляр для личного дела")}
 
 
-def receipt_pdf(application, *, copies: int, config) -> bytes:
-    """Расписка в приёме документов, one or two copies in one PDF."""
-    return render_document(
-        "pdf/receipt.html", config=config, application=application,
-        applicant=application.applicant, copies=COPY_TITLES[copies],
-    )
+def receipt(application, *, config, feedback_url: str | None = None) -> Receipt:
+    """What the receipt of ``application`` prints (the feedback QR code when a link is given)."""
+    applicant, service, user = application.applicant, application.service, \
+        application.registered_by
+    representative = None
+    if application.representative_name:
+        representative = (f"{application.representative_name} "
+                          f"({application.representative_document or ''})")
+    return Receipt(
+        institution=(config["INSTITUTION_NAME"], config["SECTOR_NAME"],
+                     f"{config['INSTITUTION_ADDRESS']}, тел. {config['INSTITUTION_PHONE']}"),
+        number=application.number, registered_at=format_datetime(application.registered_at),
+        applicant=applicant.full_name, birth_date=format_date(applicant.birth_date),
+        snils=applicant.snils_display, representative=representative, service=service.name,
+        department=service.department,
+        documents=[ReceiptLine(d.name, d.form_label, d.sheets)
+                   for d in application.received_documents],
+        total_sheets=application.total_sheets,
+        missing=[d.name for d in application.missing_documents],
+        interagency=[d.name for d in application.interagency_documents],
+        deadline=format_date(application.deadline), deadline_days=service.deadline_days,
+        accepted_by=user.position or "", accepted_by_name=user.short_name,
+        applicant_short=applicant.short_name, feedback_url=feedback_url)
+
+
+def receipt_pdf(application, *, copies: int, config, feedback_url: str | None = None) -> bytes:
+    """Расписка в приёме документов, one or two copies in one PDF (drawn with ReportLab)."""
+    return draw_receipt(receipt(application, config=config, feedback_url=feedback_url),
+                        copy_titles=COPY_TITLES[copies])
 
 
 def transfer_register_pdf(applications, *, day: date, user, config) -> bytes:

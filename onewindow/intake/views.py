@@ -192,7 +192,10 @@ def cancel(application_id: int):
 def receipt_pdf(application_id: int):
     application = services.get_application(db.session, application_id)
     copies = receipt_copies()  # ?copies=1|2, else the user's print setup
-    pdf = documents.receipt_pdf(application, copies=copies, config=current_app.config)
+    from ..feedback.views import feedback_url
+
+    pdf = documents.receipt_pdf(application, copies=copies, config=current_app.config,
+                                feedback_url=feedback_url(application=application))
     filename = f"raspiska-{application.number}.pdf"
     return pdf_response(pdf, filename, kind="receipt", object_type="application", object_id=application_id)  # noqa: E501
 

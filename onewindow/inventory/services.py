@@ -161,7 +161,10 @@ def record_scan(session: Session, *, inventory: Inventory, inventory_box: Invent
                                   user_id=user_id, now=now)
     scan = InventoryScan(inventory_id=inventory.id, inventory_box_id=inventory_box.id,
                          code=code[:60], at=now, user_id=user_id)
-    case_id = session.scalar(select(CaseFile.id).where(CaseFile.number == code))
+    # A live folder before a cancelled one (an undone import) that had the same number.
+    case_id = session.scalar(select(CaseFile.id).where(CaseFile.number == code)
+                             .order_by(CaseFile.status == "cancelled", CaseFile.id.desc())
+                             .limit(1))
     if case_id is None:
         scan.outcome = "unknown"
         scan.note = "Код не найден в реестре дел"

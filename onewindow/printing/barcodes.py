@@ -3,7 +3,8 @@
 Both paths use ReportLab's Code128 (automatic code-set switching, so digit runs
 are packed as code set C) and draw filled rectangles -- never bitmaps:
 
-* :func:`draw_code128` draws straight onto a ReportLab canvas;
+* :func:`draw_code128` draws straight onto a ReportLab canvas: the value is encoded
+  once (:func:`code128_bars`, cached per value) and the bars drawn as one filled path;
 * :func:`barcode_tag` returns xhtml2pdf's ``<pdf:barcode>`` markup for HTML
   templates rendered with :func:`onewindow.printing.pdf.render_pdf`. In
   xhtml2pdf 0.2.28 that tag builds the same ReportLab widget
@@ -11,14 +12,17 @@ are packed as code set C) and draw filled rectangles -- never bitmaps:
   default quiet zones.
 
 Geometry, chosen to survive a 203 dpi 1-bit thermal print: module (narrowest
-bar) >= 0.25 mm, default 0.33 mm; quiet zone on each side = ReportLab's
-default max(6.35 mm, 10 modules), so always >= 10 modules.
+bar) >= 0.25 mm, default 0.33 mm; quiet zone on each side: 10 modules on the
+canvas path, ReportLab's default max(6.35 mm, 10 modules) on the HTML path.
 
 ReportLab silently drops characters it cannot encode; here values are checked
 first and anything outside printable ASCII raises ``ValueError``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 from reportlab.graphics.barcode.code128 import Code128
@@ -30,7 +34,9 @@ from .fonts import FONT_FAMILY, register_fonts
 __all__ = [
     "MIN_MODULE_MM",
     "QUIET_MODULES",
+    "Code128Bars",
     "barcode_tag",
+    "code128_bars",
     "code128_width_mm",
     "draw_code128",
     "validate_code128_value",
@@ -70,20 +76,66 @@ def _check_geometry(module_mm: float, height_mm: float) -> None:
         raise ValueError(f"height_mm must be positive, got {height_mm}")
 
 
-def _widget(value: str, module_mm: float, height_mm: float) -> Code128:
+@dataclass(frozen=True)
+class Code128Bars:
+    """A value encoded once: its bars as (start, width) in modules from the first bar.
+
+    ReportLab's Code128 widget encodes the value again on every ``width`` read and on
+    every draw (three to six times per label); here it is encoded once per value and the
+    bars are drawn as one filled path.
+    """
+
+    value: str
+    bars: tuple[tuple[int, int], ...]
+    modules: int  # the bars' span in modules, quiet zones excluded
+
+    def width_mm(self, module_mm: float) -> float:
+        """Total symbol width in mm, quiet zones of QUIET_MODULES included."""
+        return (self.modules + 2 * QUIET_MODULES) * module_mm
+
+    def draw(self, canvas: Canvas, x: float, y: float, *, module_mm: float,
+             height_mm: float) -> float:
+        """Draw with the left quiet zone starting at ``(x, y)`` points; returns the width."""
+        _check_geometry(module_mm, height_mm)
+        module, height = module_mm * mm, height_mm * mm
+        canvas.saveState()
+        try:
+            # Bars relative to the symbol's origin: the same value draws the same bytes
+            # wherever it stands, which keeps a sheet of labels small once compressed.
+            canvas.translate(x + QUIET_MODULES * module, y)
+            canvas.setFillColorRGB(0, 0, 0)  # bars use the fill colour; never grey
+            path = canvas.beginPath()
+            for start, width in self.bars:
+                path.rect(start * module, 0, width * module, height)
+            canvas.drawPath(path, stroke=0, fill=1)
+        finally:
+            canvas.restoreState()
+        return self.width_mm(module_mm) * mm
+
+
+@lru_cache(maxsize=4096)
+def code128_bars(value: str) -> Code128Bars:
+    """Encode ``value`` with ReportLab's Code128 (code sets switched automatically), once."""
     validate_code128_value(value)
-    _check_geometry(module_mm, height_mm)
-    bar = module_mm * mm
-    widget = Code128(value, barWidth=bar, barHeight=height_mm * mm, humanReadable=0, quiet=1,
-                     lquiet=QUIET_MODULES * bar, rquiet=QUIET_MODULES * bar)
-    # ReportLab's default is max(0.25 inch, 10 modules); assert the invariant.
-    assert widget.lquiet >= QUIET_MODULES * bar and widget.rquiet >= QUIET_MODULES * bar
-    return widget
+    widget = Code128(value, barWidth=1, humanReadable=0, quiet=0)
+    widget.validate()
+    widget.encode()
+    widget.decompose()
+    bars, pos = [], 0
+    # Upper-case letters are bars, lower-case spaces; "a"/"A" is one module wide.
+    for ch in widget.decomposed:
+        if "A" <= ch <= "Z":
+            bars.append((pos, ord(ch) - ord("A") + 1))
+            pos += ord(ch) - ord("A") + 1
+        elif "a" <= ch <= "z":
+            pos += ord(ch) - ord("a") + 1
+    return Code128Bars(value, tuple(bars), pos)
 
 
 def code128_width_mm(value: str, module_mm: float = 0.33) -> float:
     """Total symbol width in mm, quiet zones included (both drawing paths)."""
-    return _widget(value, module_mm, 1.0).width / mm
+    _check_geometry(module_mm, 1.0)
+    return code128_bars(value).width_mm(module_mm)
 
 
 def draw_code128(
@@ -103,19 +155,17 @@ def draw_code128(
     value is printed centred *below* ``y`` in Roboto 8 pt (about 3.5 mm).
     Returns the total width in points, quiet zones included.
     """
-    widget = _widget(value, module_mm, height_mm)
-    width = widget.width
-    canvas.saveState()
-    try:
-        canvas.setFillColorRGB(0, 0, 0)  # bars use the fill colour; never grey
-        widget.drawOn(canvas, x, y)
-        if human_readable:
-            register_fonts()
+    width = code128_bars(value).draw(canvas, x, y, module_mm=module_mm, height_mm=height_mm)
+    if human_readable:
+        register_fonts()
+        canvas.saveState()
+        try:
+            canvas.setFillColorRGB(0, 0, 0)
             canvas.setFont(FONT_FAMILY, _HR_FONT_SIZE)
             baseline = y - _HR_GAP_PT - _HR_FONT_SIZE * 0.8
             canvas.drawCentredString(x + width / 2, baseline, value)
-    finally:
-        canvas.restoreState()
+        finally:
+            canvas.restoreState()
     return width
 
 

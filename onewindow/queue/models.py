@@ -195,6 +195,10 @@ class Ticket(db.Model):
         # The hot query: waiting tickets of a day, by purpose.
         Index("ix_queue_tickets_day_status_purpose", "day", "status", "purpose_id"),
         Index("ix_queue_tickets_day_called_at", "day", "called_at"),
+        # A desk's current ticket (every desk action asks) and a specialist's current visit
+        # (every registration asks): without them, a scan of the year's tickets.
+        Index("ix_queue_tickets_desk_id_status", "desk_id", "status"),
+        Index("ix_queue_tickets_specialist_id_status", "specialist_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

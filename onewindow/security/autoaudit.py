@@ -88,8 +88,8 @@ def _audit_flush(session: Session, _flush_context) -> None:
         action, details = described
         key = inspect(obj).mapper.primary_key_from_instance(obj)
         object_id = str(key[0]) if key and key[0] is not None else None
-        if (action, kind, object_id) in seen:
-            continue  # one row per object and action in a transaction
+        if (action, kind, object_id) in seen or ("create", kind, object_id) in seen:
+            continue  # one row per object and action, and a new object's own row says it all
         seen.add((action, kind, object_id))
         rows.append(audit.entry_values(action=action, now=now(), user=user,
                                        remote_addr=remote_addr(), object_type=kind,

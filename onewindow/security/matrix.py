@@ -59,6 +59,7 @@ MATRIX: dict[str, frozenset | str] = {
     "archive.case_label": STAFF_ARCHIVE,
     "archive.case_sheets": ARCHIVE_WORK,
     "archive.close_case": ARCHIVE_WORK,
+    "archive.import_cancel": ARCHIVE_WORK,
     "archive.import_confirm": ARCHIVE_WORK,
     "archive.import_page": ARCHIVE_WORK,
     "archive.import_preview": ARCHIVE_WORK,

@@ -19,6 +19,9 @@ SEEN_KEY = "_seen"
 STARTED_KEY = "_started"
 # Sent by polling elements (hx-headers='{"X-Background": "1"}'): keeps no session alive.
 BACKGROUND_HEADER = "X-Background"
+# Seconds between two updates of the "last seen" mark (the idle limit may end up to this
+# much early; the cookie is re-issued only when the session changes, see config).
+SEEN_RESOLUTION = 60
 
 EXPIRED_IDLE = "Сеанс завершён: вы не работали с системой дольше {minutes} мин. Войдите снова."
 EXPIRED_ABSOLUTE = "Сеанс завершён: истёк предельный срок сеанса ({hours} ч). Войдите снова."
@@ -60,8 +63,10 @@ def expiry_message() -> str | None:
         return EXPIRED_ABSOLUTE.format(hours=config["SESSION_MAX_HOURS"])
     if seen is None or stamp - seen > idle:
         return EXPIRED_IDLE.format(minutes=config["SESSION_IDLE_MINUTES"])
-    if request.headers.get(BACKGROUND_HEADER) != "1":
-        session[SEEN_KEY] = stamp  # polling (board, desk line) is not the user's activity
+    # Polling (board, desk line) is not the user's activity. Marked at most once a
+    # minute: an unchanged session is not re-signed and re-sent on every request.
+    if request.headers.get(BACKGROUND_HEADER) != "1" and stamp - seen >= SEEN_RESOLUTION:
+        session[SEEN_KEY] = stamp
     return None
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.filetypes import KINDS, FileTypeMismatch, check_content
 from ..errors import Conflict, InvalidInput, NotFound
 from .models import (
     DEFAULT_ACTION,
@@ -54,7 +55,11 @@ def find_duplicate(session: Session, sha256: str, *, exclude_id: int | None = No
 def register_upload(session: Session, *, source: str, period: str, filename: str,
                     stored_path: Path, user_id: int | None, now: datetime,
                     encoding: str = "auto", delimiter: str = "auto") -> Selection:
-    """Record an uploaded file (not yet imported): checksum, size, duplicate flag."""
+    """Record an uploaded file (not yet imported): checksum, size, duplicate flag.
+
+    The content must match the name (text for .csv/.txt, OOXML for .xlsx, a DBF header
+    for .dbf): a picture renamed to .csv is refused here, before anyone maps it.
+    """
     if source not in SOURCES:
         raise InvalidInput("Выберите источник", field="source")
     if encoding not in ENCODINGS:
@@ -68,6 +73,11 @@ def register_upload(session: Session, *, source: str, period: str, filename: str
     size = stored_path.stat().st_size
     if size == 0:
         raise InvalidInput("Файл пуст", field="file")
+    try:
+        check_content(stored_path, KINDS[Path(filename).suffix.lower()],
+                      encodings=[e for e in ENCODINGS if e != "auto"])
+    except FileTypeMismatch as exc:
+        raise InvalidInput(str(exc), field="file") from exc
     sha = file_sha256(stored_path)
     duplicate = find_duplicate(session, sha)
     selection = Selection(

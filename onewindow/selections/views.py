@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from pathlib import Path
 
@@ -8,16 +7,19 @@ from flask import Blueprint, current_app, make_response, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import CHIEF, SPECIALIST
+from ..core.filetypes import client_filename
 from ..core.text import format_date
 from ..errors import Conflict, DomainError, InvalidInput
-from ..extensions import db
+from ..extensions import db, htmx
 from ..forms_common import choices
+from ..hooks import too_large
 from ..security.sessions import audit_change
+from ..uploads import generated_name, too_large_message, upload_dir
 from ..web import allow, export_response, pdf_response, redirect_to, render, wants_fragment
 from . import documents, jobs, queries, services
 from .forms import CancelForm, MappingForm, OutcomeForm, ProfileForm, UploadForm
 from .models import FIELDS, OUTCOMES, MappingProfile
-from .parsing import FileProblem, guess_mapping, preview
+from .parsing import FORMATS, FileProblem, guess_mapping, preview
 
 bp = Blueprint("selections", __name__, url_prefix="/selections")
 ROLES = (SPECIALIST, CHIEF)
@@ -35,16 +37,11 @@ def _selection_globals():
 
 def _upload_dir() -> Path:
     configured = current_app.config.get("SELECTIONS_UPLOAD_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / "selections"
+    if not configured:
+        return upload_dir("selections")
+    path = Path(configured)
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def _too_large_message() -> str:
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    size = f"{limit // (1024 * 1024)} МБ" if limit >= 1024 * 1024 else f"{limit // 1024} КБ"
-    return (f"Файл больше допустимых {size}. Разделите его на части или попросите "
-            "администратора увеличить предел (MAX_UPLOAD_MB).")
 
 
 def _index_page(form=None, *, status=200, error=None):
@@ -64,9 +61,14 @@ def _index_page(form=None, *, status=200, error=None):
 
 
 @bp.errorhandler(413)
-def _too_large(_exc):
+def _too_large(exc):
+    """A file over MAX_UPLOAD_MB: the message next to the file field, nothing stored."""
+    if htmx or request.endpoint != "selections.upload":
+        return too_large(exc)
     db.session.rollback()
-    return _index_page(status=413, error=_too_large_message())
+    form = UploadForm(formdata=None)
+    form.file.errors = [too_large_message()]
+    return _index_page(form, status=413)
 
 
 @bp.get("/")
@@ -81,13 +83,15 @@ def upload():
     form = UploadForm()
     storage = form.file.data
     if form.validate() and storage is not None and storage.filename:
-        suffix = Path(storage.filename).suffix.lower()
-        stored = _upload_dir() / f"{uuid.uuid4().hex}{suffix}"
-        storage.save(stored)
+        # Stored under a generated name; the browser's name is only shown.
+        filename = client_filename(storage.filename)
+        fmt = FORMATS.get(Path(filename).suffix.lower())
+        stored = _upload_dir() / generated_name(f".{fmt}" if fmt else "")
         try:
+            storage.save(stored)
             selection = services.register_upload(
                 db.session, source=form.source.data, period=form.period.data,
-                filename=storage.filename, stored_path=stored, user_id=current_user.id,
+                filename=filename, stored_path=stored, user_id=current_user.id,
                 now=datetime.now().replace(microsecond=0), encoding=form.encoding.data,
                 delimiter=form.delimiter.data)
             audit_change("create", object_type="selection", object_id=selection.id,
@@ -101,6 +105,10 @@ def upload():
                 field.errors = list(field.errors) + [exc.message]
                 return _index_page(form, status=422)
             return _index_page(form, status=422, error=exc.message)
+        except BaseException:
+            db.session.rollback()
+            stored.unlink(missing_ok=True)
+            raise
         return redirect_to(url_for("selections.mapping", selection_id=selection.id))
     if storage is None or not storage.filename:
         form.file.errors = ["Выберите файл"]

@@ -165,6 +165,23 @@ def test_lookup_of_a_destroyed_folder(client, session, users):
     assert "уничтожено по акту № 1/2026" in " ".join(pdf_text(label.data).split())
 
 
+def test_applying_again_after_destruction_opens_a_new_folder(session, users):
+    applicant = make_applicant(session)
+    old = _closed(session, datetime(2019, 5, 5, 12), applicant=applicant)
+    act = services.create_act(session, as_of=date(2026, 11, 27), user_id=None, now=NOW)
+    services.approve_act(session, act=act, user=users["director"], now=NOW)
+    services.record_destruction(session, act=act, destroyed_on=date(2026, 11, 27),
+                                user_id=None, now=NOW)
+    application = make_application(session, applicant=applicant, user=users["specialist"],
+                                   now=NOW)
+    session.commit()
+    folders = list(session.scalars(select(CaseFile).where(
+        CaseFile.applicant_id == applicant.id).order_by(CaseFile.id)))
+    assert [f.status for f in folders] == ["destroyed", "active"]
+    assert folders[0].id == old.id and folders[1].number != old.number
+    assert application in folders[1].applications and folders[0].applications == []
+
+
 def test_disposal_views_and_role_only_approval(client, session, users):
     _closed(session, datetime(2019, 5, 5, 12))
     session.commit()

@@ -92,13 +92,27 @@ def test_preview_import_and_undo(session, users, kind):
     again = importing.preview_register(session, raw, today=date(2026, 11, 28))
     assert not again[0].ok and "уже есть дело" in again[0].errors[0]
 
-    removed = importing.undo_import(session, batch, user_id=users["archivist"].id, now=NOW)
-    assert removed == 2
-    assert session.scalar(select(func.count(CaseFile.id))) == 0
-    assert session.scalar(select(func.count(ArchiveBox.id))) == 1  # only the pre-existing box
-    assert batch.undone_at == NOW
+    with pytest.raises(InvalidInput, match="причину"):
+        importing.undo_import(session, batch, reason="  ", user_id=users["archivist"].id,
+                              now=NOW)
+    cancelled = importing.undo_import(session, batch, reason="не тот реестр",
+                                      user_id=users["archivist"].id, now=NOW)
+    assert cancelled == 2
+    # Nothing is deleted: the rows stay, cancelled, with who, when and why.
+    assert session.scalar(select(func.count(CaseFile.id))) == 2
+    for case_file in files:
+        assert case_file.status == "cancelled" and case_file.box_id is None
+        assert (case_file.cancelled_at, case_file.cancelled_by_id, case_file.cancel_reason) \
+            == (NOW, users["archivist"].id, "не тот реестр")
+        assert case_file.events[-1].kind == "cancelled"
+    assert "лежало: Архив, стеллаж 2, полка 4, короб 3" in files[1].events[-1].comment
+    # The box the batch created keeps the cancelled folder's move history, empty.
+    assert session.scalar(select(func.count(ArchiveBox.id))) == 2
+    assert not files[1].moves[0].to_box.case_files
+    assert (batch.undone_at, batch.undo_reason) == (NOW, "не тот реестр")
     with pytest.raises(Conflict):
-        importing.undo_import(session, batch, user_id=users["archivist"].id, now=NOW)
+        importing.undo_import(session, batch, reason="ещё раз",
+                              user_id=users["archivist"].id, now=NOW)
 
 
 def test_undo_refused_after_checkout(session, users):
@@ -110,7 +124,8 @@ def test_undo_refused_after_checkout(session, users):
     services.issue_case_file(session, case_file=case_file, to_user_id=users["specialist"].id,
                              due_on=date(2026, 12, 10), user_id=None, now=NOW)
     with pytest.raises(Conflict, match="выдавались"):
-        importing.undo_import(session, batch, user_id=users["archivist"].id, now=NOW)
+        importing.undo_import(session, batch, reason="ошибка",
+                              user_id=users["archivist"].id, now=NOW)
 
 
 def test_bad_files(session):
@@ -152,9 +167,14 @@ def test_import_through_the_web_with_batch_labels(client, users, session):
     # One label per page: register order is page order.
     assert decode_barcodes(thermal.data, dpi=203, mono=True) == ["EDV/15/00001",
                                                                  "LEG/1999/7"]
-    r = client.post(f"/archive/import/{batch.id}/undo")
+    r = client.post(f"/archive/import/{batch.id}/undo", data={"reason": ""})
+    assert r.status_code == 422 and "Укажите причину отмены импорта" in r.get_data(as_text=True)
+    r = client.post(f"/archive/import/{batch.id}/undo", data={"reason": "не тот реестр"})
     assert r.status_code == 303
     session.rollback()
-    assert session.scalar(select(func.count(CaseFile.id))) == 0
+    assert session.scalar(select(func.count(CaseFile.id))
+                          .where(CaseFile.status != "cancelled")) == 0
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "не тот реестр" in page and "аннулировано" in page
     r = client.post("/archive/import", data={}, content_type="multipart/form-data")
     assert r.status_code == 422 and "Выберите файл" in r.get_data(as_text=True)

@@ -324,3 +324,15 @@ def test_approval_route_is_the_directors(client, session, users, archive_room):
     assert r.status_code == 303
     session.rollback()
     assert session.get(Inventory, inventory_id).status == "approved"
+
+
+def test_a_scan_finds_the_live_folder_not_a_cancelled_namesake(session, archive_room):
+    """An undone import leaves cancelled folders whose numbers a live folder may reuse."""
+    a, _b, _c, files = archive_room
+    ghost = make_case_file(session)
+    ghost.status, ghost.number = "cancelled", files["in_place"].number
+    session.flush()
+    assert ghost.id > files["in_place"].id
+    inventory = _open(session, [a])
+    scan = _scan(session, inventory, a, files["in_place"].number)
+    assert (scan.outcome, scan.case_file_id) == ("found", files["in_place"].id)

@@ -63,3 +63,31 @@ def test_receipt_carries_a_feedback_qr_code(client, users, session):
 
     page = client.get(urlsplit(decoded[0]).path)
     assert page.status_code == 200 and "Оцените" in page.get_data(as_text=True)
+
+
+def test_receipt_lists_representative_missing_and_interagency_documents(client, users, session):
+    user = users["specialist"]
+    application = make_application(
+        session, user=user, service_code="GAZ", received=[0],
+        representative_name="Щукин Пётр Ильич", representative_document="доверенность № 7")
+    session.commit()
+    missing = [d.name for d in application.missing_documents]
+    interagency = [d.name for d in application.interagency_documents]
+    received = application.received_documents[0].name
+    deadline, number = application.deadline, application.number
+    assert missing and interagency  # the catalog's GAZ checklist has both kinds
+    login(client, user)
+
+    r = client.get(f"/applications/{application.id}/receipt.pdf?copies=1")
+    assert r.status_code == 200 and len(PdfReader(io.BytesIO(r.data)).pages) == 1
+    text = " ".join(pdf_text(r.data).split())
+    assert "Представитель: Щукин Пётр Ильич (доверенность № 7)" in text
+    assert f"1 {received}" in text and "Итого 2" in text
+    assert "Не представлены обязательные документы:" in text
+    assert all(f"— {name}" in text for name in missing)
+    assert "Запрашиваются в рамках межведомственного взаимодействия" in text
+    assert all(f"— {name}" in text for name in interagency)
+    assert f"не позднее {deadline:%d.%m.%Y}" in text
+    assert f"{user.short_name} ___" in text and "Экземпляр" not in text
+    require_tool("zbarimg")
+    assert decode_barcodes(r.data, dpi=300, symbologies=("code128",)) == [number]

@@ -43,6 +43,16 @@ def test_idle_timeout_with_a_moved_clock(client, users, clock):
     assert "вы не работали с системой дольше 30 мин" in page
 
 
+def test_the_session_cookie_is_sent_again_only_when_it_changes(client, users, clock):
+    login(client, users["specialist"])
+    client.get("/")  # shows (and so removes) the login's flash message
+    assert "Set-Cookie" not in client.get("/").headers
+    clock.now += timedelta(seconds=sessions.SEEN_RESOLUTION - 5)
+    assert "Set-Cookie" not in client.get("/").headers
+    clock.now += timedelta(seconds=10)
+    assert "Set-Cookie" in client.get("/").headers  # the idle mark moved
+
+
 def test_background_polling_does_not_keep_the_session_alive(client, users, clock):
     login(client, users["specialist"])
     for _ in range(3):
