@@ -14,7 +14,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..numbering import next_value
 from .models import (
     CLOSE_REASONS,
-    LIVE_CASE_FILE,
+    OPEN_CASE_FILE,
     ArchiveBox,
     ArchiveRack,
     ArchiveRoom,
@@ -121,8 +121,7 @@ def find_case_file(session: Session, *, applicant_id: int, service_id: int) -> C
         # The partial unique index's own WHERE clause, as a literal: only then may SQLite
         # use that index; without it, it scanned all the service's files (every
         # registration asks).
-        LIVE_CASE_FILE,
-        CaseFile.status.not_in(("cancelled", "destroyed"))))
+        OPEN_CASE_FILE))
 
 
 def refuse_if_gone(case_file: CaseFile) -> None:
