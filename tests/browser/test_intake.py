@@ -17,6 +17,8 @@ pytestmark = pytest.mark.browser
 
 def keyboard_login(page, username):
     page.goto("/login")
+    # The field has the focus by itself (autofocus), once the page has settled.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'username'")
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(DEFAULT_PASSWORD)
