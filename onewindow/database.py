@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from contextvars import ContextVar
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 
 _write_intent: ContextVar[bool] = ContextVar("onewindow_write_intent", default=True)
@@ -53,6 +53,22 @@ def own_write_transaction(session):
         raise
     finally:
         reset_write_intent(token)
+
+
+def add_to_collection(parent, name: str, child) -> None:
+    """Add ``child`` to ``parent.<name>`` without loading that collection first.
+
+    A new parent, or a collection already loaded, takes a plain append. Otherwise the
+    child is linked through the relationship's other side and added by itself: appending
+    to an unloaded list would first load every earlier row (a ticket's or a case file's
+    whole history, on each desk or archive action).
+    """
+    state = inspect(parent)
+    if state.session is None or state.pending or name not in state.unloaded:
+        getattr(parent, name).append(child)
+        return
+    setattr(child, state.mapper.relationships[name].back_populates, parent)
+    state.session.add(child)
 
 
 def configure_engine(engine: Engine) -> None:

@@ -75,6 +75,22 @@ def too_large(_exc=None):
                   message=message)
 
 
+def too_large_on_form(endpoint: str, form_class, page):
+    """A blueprint's 413 handler for its upload form: when that form itself was posted (not
+    by htmx), the page comes back with the message next to its file field; anything else
+    gets :func:`too_large`. ``page(form, status=)`` renders the form's page."""
+    def handler(exc):
+        from .uploads import too_large_message
+
+        if htmx or request.endpoint != endpoint:
+            return too_large(exc)
+        db.session.rollback()
+        form = form_class(formdata=None)
+        form.file.errors = [too_large_message()]
+        return page(form, status=413)
+    return handler
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Войдите в систему, чтобы продолжить"

@@ -42,6 +42,7 @@ class Request(FlaskRequest):
 
     form_data_parser_class = _FieldCountingParser
 
+
 GENERATED_NAME = re.compile(r"[0-9a-f]{32}")
 
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from ..applicants.models import Applicant
 from ..catalog.models import Service, ServiceGroup
+from ..database import add_to_collection
 from ..errors import Conflict, InvalidInput, NotFound
 from ..numbering import next_value
 from .models import (
@@ -69,14 +70,8 @@ def next_box_barcode(session: Session) -> str:
 
 def _event(case_file: CaseFile, *, kind: str, user_id: int | None, now: datetime,
            comment: str | None = None) -> None:
-    session = object_session(case_file)
-    if session is None:  # a new file: its history is empty, nothing to load
-        case_file.events.append(CaseFileEvent(at=now, user_id=user_id, kind=kind,
-                                              comment=comment))
-        return
-    # Added beside the file's history, which stays unloaded (a registration adds one line).
-    session.add(CaseFileEvent(case_file=case_file, at=now, user_id=user_id, kind=kind,
-                              comment=comment))
+    add_to_collection(case_file, "events",
+                      CaseFileEvent(at=now, user_id=user_id, kind=kind, comment=comment))
 
 
 def open_case_file(session: Session, *, applicant_id: int, service_code: str,

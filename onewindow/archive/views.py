@@ -25,15 +25,14 @@ from ..catalog.queries import active_services
 from ..core.filetypes import client_filename
 from ..core.text import format_date
 from ..errors import DomainError, InvalidInput, NotFound
-from ..extensions import db, htmx
+from ..extensions import db
 from ..forms_common import choices
-from ..hooks import too_large
+from ..hooks import too_large_on_form
 from ..prints.requests import label_format, label_offset
 from ..uploads import (
     generated_name,
     is_generated_name,
     remove_stale,
-    too_large_message,
     upload_dir,
 )
 from ..web import (
@@ -518,15 +517,9 @@ def _import_page(form=None, *, status=200, **context):
                   batches=list(batches), status=status, **context)
 
 
-@bp.errorhandler(413)
-def _too_large(exc):
-    """The register over MAX_UPLOAD_MB: the message next to the file field."""
-    if htmx or request.endpoint != "archive.import_preview":
-        return too_large(exc)
-    db.session.rollback()
-    form = ImportForm(formdata=None)
-    form.file.errors = [too_large_message()]
-    return _import_page(form, status=413)
+# The register over MAX_UPLOAD_MB: the message next to the file field.
+bp.register_error_handler(413, too_large_on_form("archive.import_preview", ImportForm,
+                                                 _import_page))
 
 
 @bp.get("/import")

@@ -1,6 +1,6 @@
 """Desk sign-ins: who works at which window, from when to when (the working-time log).
 
-A specialist takes a window on the desk page and leaves it with «Освободить окно», by
+A specialist takes a window on the desk page and leaves it with «Сменить окно», by
 taking another window, by logging out or when the login session expires. A desk page
 that went silent (the browser was closed) ends at its last heartbeat.
 """
@@ -14,12 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput
-from .models import Desk, DeskSession
+from .models import DESK_STALE_AFTER, Desk, DeskSession
 
 #: The desk page polls every 5 s and writes a heartbeat at most once a minute.
 HEARTBEAT_EVERY = timedelta(minutes=1)
-#: A sign-in without a heartbeat for this long is over (it ended at its last heartbeat).
-STALE_AFTER = timedelta(minutes=3)
 
 
 @dataclass
@@ -50,14 +48,14 @@ def _lock_desks(session: Session, desk_ids) -> None:
 
 def _close(desk_session: DeskSession, *, now: datetime, reason: str) -> None:
     """End the sign-in now, or at its last heartbeat when its page already went silent."""
-    desk_session.ended_at = desk_session.end_at(now, STALE_AFTER)
+    desk_session.ended_at = desk_session.end_at(now)
     desk_session.end_reason = reason if desk_session.ended_at == now else "lost"
 
 
 def current(session: Session, *, user_id: int, now: datetime) -> DeskSession | None:
     """The user's live sign-in (read only: a silent one counts as over)."""
     for row in _open(session, user_id=user_id):
-        if now - row.last_seen_at <= STALE_AFTER and row.desk.active:
+        if row.is_live(now) and row.desk.active:
             return row
     return None
 
@@ -65,7 +63,7 @@ def current(session: Session, *, user_id: int, now: datetime) -> DeskSession | N
 def occupants(session: Session, *, now: datetime) -> dict[int, str]:
     """Desk id → short name of the specialist signed in there now."""
     rows = session.scalars(select(DeskSession).where(
-        DeskSession.ended_at.is_(None), DeskSession.last_seen_at >= now - STALE_AFTER))
+        DeskSession.ended_at.is_(None), DeskSession.last_seen_at >= now - DESK_STALE_AFTER))
     return {r.desk_id: r.user.short_name for r in rows}
 
 
@@ -77,12 +75,12 @@ def sign_in(session: Session, *, desk: Desk, user_id: int, now: datetime) -> Sig
     _lock_desks(session, [desk.id, *(r.desk_id for r in _open(session, user_id=user_id))])
     taken_from = None
     for row in _open(session, user_id=user_id, lock=True):
-        if row.desk_id == desk.id and now - row.last_seen_at <= STALE_AFTER:
+        if row.desk_id == desk.id and row.is_live(now):
             row.last_seen_at = now
             return SignIn(row)  # already here (another tab): nothing changes
         _close(row, now=now, reason="switch")
     for row in _open(session, desk_id=desk.id, lock=True):
-        live = now - row.last_seen_at <= STALE_AFTER
+        live = row.is_live(now)
         _close(row, now=now, reason="taken_over")
         if live:
             taken_from = row.user.short_name
@@ -100,7 +98,7 @@ def sign_out(session: Session, *, user_id: int, now: datetime, reason: str = "re
     rows = _open(session, user_id=user_id, lock=True)
     for row in rows:
         if at is not None:
-            row.ended_at = max(row.started_at, min(at, row.end_at(now, STALE_AFTER)))
+            row.ended_at = max(row.started_at, min(at, row.end_at(now)))
             row.end_reason = reason
         else:
             _close(row, now=now, reason=reason)

@@ -306,6 +306,10 @@ class TicketEvent(db.Model):
     desk: Mapped[Desk | None] = relationship()
 
 
+#: A sign-in whose desk page has been silent this long is over: it ended at its last
+#: heartbeat (the page polls every 5 s and writes a heartbeat at most once a minute).
+DESK_STALE_AFTER = timedelta(minutes=3)
+
 DESK_END_REASONS = {
     "release": "освободил окно",
     "switch": "перешёл к другому окну",
@@ -343,8 +347,12 @@ class DeskSession(db.Model):
     desk: Mapped[Desk] = relationship()
     user = relationship("User")
 
-    def end_at(self, now: datetime, stale_after: timedelta) -> datetime:
+    def is_live(self, now: datetime) -> bool:
+        """Open, and its desk page still heard from."""
+        return self.ended_at is None and now - self.last_seen_at <= DESK_STALE_AFTER
+
+    def end_at(self, now: datetime) -> datetime:
         """When this sign-in ended (or ends as of ``now``): a silent page ends at its heartbeat."""
         if self.ended_at is not None:
             return self.ended_at
-        return now if now - self.last_seen_at <= stale_after else self.last_seen_at
+        return now if self.is_live(now) else self.last_seen_at

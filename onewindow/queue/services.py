@@ -15,8 +15,9 @@ import secrets
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
+from ..database import add_to_collection
 from ..errors import Conflict, InvalidInput, NotFound
 from ..numbering import next_value
 from .models import (
@@ -216,16 +217,9 @@ def estimate_wait_minutes(session: Session, *, purpose: VisitPurpose, ahead: int
 
 def _event(ticket: Ticket, action: str, now: datetime, *, desk: Desk | None = None,
            user_id: int | None = None, comment: str | None = None) -> None:
-    event = TicketEvent(at=now, action=action, desk_id=desk.id if desk else None,
-                        user_id=user_id, comment=comment)
-    session = object_session(ticket)
-    if ticket.id is None or session is None or "events" in vars(ticket):
-        ticket.events.append(event)  # a new ticket, or its events already loaded
-    else:
-        # Appending to the unloaded list would first load every earlier event of the
-        # ticket (each desk action did); the row is added by itself instead.
-        event.ticket_id = ticket.id
-        session.add(event)
+    add_to_collection(ticket, "events", TicketEvent(
+        at=now, action=action, desk_id=desk.id if desk else None, user_id=user_id,
+        comment=comment))
 
 
 def issue_ticket(session: Session, *, purpose_id: int, now: datetime, out_of_turn: bool = False,

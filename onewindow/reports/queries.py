@@ -308,7 +308,6 @@ class SignInLine:
 
 def desk_sign_ins(session: Session, *, period: Period, now: datetime) -> list[SignInLine]:
     """Sign-ins at desks overlapping the period (an open one runs to ``now``)."""
-    from ..queue.desks import STALE_AFTER
     from ..queue.models import DESK_END_REASONS, Desk, DeskSession
 
     start = datetime.combine(period.start, datetime.min.time())
@@ -322,7 +321,7 @@ def desk_sign_ins(session: Session, *, period: Period, now: datetime) -> list[Si
     ).all()
     lines = []
     for row, name, number in rows:
-        finish = min(row.end_at(now, STALE_AFTER), end)
+        finish = min(row.end_at(now), end)
         begin = max(row.started_at, start)
         if finish <= begin:
             continue

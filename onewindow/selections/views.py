@@ -10,11 +10,11 @@ from ..auth.roles import CHIEF, SPECIALIST
 from ..core.filetypes import client_filename
 from ..core.text import format_date
 from ..errors import Conflict, DomainError, InvalidInput
-from ..extensions import db, htmx
+from ..extensions import db
 from ..forms_common import choices
-from ..hooks import too_large
+from ..hooks import too_large_on_form
 from ..security.sessions import audit_change
-from ..uploads import generated_name, too_large_message, upload_dir
+from ..uploads import generated_name, upload_dir
 from ..web import allow, export_response, pdf_response, redirect_to, render, wants_fragment
 from . import documents, jobs, queries, services
 from .forms import CancelForm, MappingForm, OutcomeForm, ProfileForm, UploadForm
@@ -60,15 +60,8 @@ def _index_page(form=None, *, status=200, error=None):
                   period_text=period_text)
 
 
-@bp.errorhandler(413)
-def _too_large(exc):
-    """A file over MAX_UPLOAD_MB: the message next to the file field, nothing stored."""
-    if htmx or request.endpoint != "selections.upload":
-        return too_large(exc)
-    db.session.rollback()
-    form = UploadForm(formdata=None)
-    form.file.errors = [too_large_message()]
-    return _index_page(form, status=413)
+# A file over MAX_UPLOAD_MB: the message next to the file field, nothing stored.
+bp.register_error_handler(413, too_large_on_form("selections.upload", UploadForm, _index_page))
 
 
 @bp.get("/")

@@ -94,8 +94,6 @@
     }
     bar.hidden = !show;
   }
-  // An expired session or CSRF key mid-form: the server swaps nothing and says why;
-  // the form keeps what was typed, and "Обновить ключ" fetches a fresh CSRF token.
   // Put a fresh CSRF key into every form of the page and into htmx's request headers
   // (offline.js uses it too, before each plain POST).
   window.owUseCsrfKey = function (token) {
@@ -104,6 +102,8 @@
     headers["X-CSRFToken"] = token;
     document.body.setAttribute("hx-headers", JSON.stringify(headers));
   };
+  // An expired session or CSRF key mid-form: the server swaps nothing and says why;
+  // the form keeps what was typed, and "Обновить ключ" fetches a fresh CSRF token.
   function refreshToken(bar) {
     fetch("/account/csrf-token", { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
