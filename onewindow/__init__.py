@@ -34,6 +34,8 @@ RECEIVERS = (
     "onewindow.queue.receivers",
     "onewindow.registry.receivers",
     "onewindow.security.autoaudit",
+    "onewindow.security.receivers",
+    "onewindow.prints.receivers",
 )
 
 
@@ -81,8 +83,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     import importlib
 
+    from .web import transaction_edge
+
     for module_name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp)
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint != "static":
+            app.view_functions[endpoint] = transaction_edge(view)
     for module_name in RECEIVERS:
         importlib.import_module(module_name)
 

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask_migrate import upgrade
 
+from .core import clock
 from .extensions import db
 
 
@@ -117,7 +118,7 @@ def quickstart_command(host, port, applicants, no_serve):
 def audit_purge_command(days, yes):
     """Delete audit entries older than the retention period (the purge itself is logged)."""
     import getpass
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from flask import current_app
 
@@ -126,7 +127,7 @@ def audit_purge_command(days, yes):
     days = days if days is not None else current_app.config["AUDIT_RETENTION_DAYS"]
     if days < 1:
         raise click.ClickException("Срок хранения должен быть не меньше 1 дня")
-    now = datetime.now()
+    now = clock.now()
     before = now - timedelta(days=days)
     if not yes:
         click.confirm(f"Удалить записи журнала старше {before:%d.%m.%Y}?", abort=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from .applicants.services import search_keys
 from .auth.models import User
 from .auth.services import create_user
 from .catalog.models import BeneficiaryCategory, Service
+from .core import clock
 from .core.snils import make_snils
 from .intake.services import DocumentLine, change_status, register_application
 from .queue.services import seed_queue
@@ -90,7 +91,7 @@ def random_person(rng: random.Random) -> dict:
         surname, name, patronymic = feminine(surname), rng.choice(FEMALE_NAMES), pat[1]
     birth = date(1935, 1, 1) + timedelta(days=rng.randrange(0, 365 * 70))
     issue = max(birth + timedelta(days=365 * 20 + rng.randrange(0, 3000)), date(1998, 1, 1))
-    issue = min(issue, date.today() - timedelta(days=30))
+    issue = min(issue, clock.today() - timedelta(days=30))
     return {
         "surname": surname, "name": name, "patronymic": patronymic, "sex": sex,
         "birth_date": birth, "id_doc_type": "passport_ru",
@@ -151,7 +152,7 @@ def make_demo(session: Session, *, applicants: int, applications: int | None,
     services = list(session.scalars(select(Service).where(Service.active)))
     n_apps = applications if applications is not None else min(applicants * 2, 600)
     specialists = [staff["specialist"], staff["specialist2"]]
-    now = datetime.now().replace(microsecond=0)
+    now = clock.now()
     whens = []
     for _ in range(n_apps if services and ids else 0):
         when = now - timedelta(days=rng.randrange(0, 60), hours=rng.randrange(0, 6),

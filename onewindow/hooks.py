@@ -9,14 +9,24 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 
+from .auth.services import load_user
+from .core import clock, text
 from .core import snils as snils_mod
-from .core import text
 from .database import set_write_intent
 from .errors import DomainError
-from .events import user_signed_out
+from .events import ACTOR_KEY, user_signed_out
 from .extensions import db, htmx, login_manager
 from .security import sessions as security_sessions
-from .web import check_access, has_role, is_read_only, is_write_request, render
+from .uploads import too_large_message
+from .web import (
+    check_access,
+    current_actor,
+    has_role,
+    hook,
+    is_read_only,
+    is_write_request,
+    render,
+)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -65,14 +75,11 @@ def _alert(status: int, message: str, login_url: str):
 
 def too_large(_exc=None):
     """413 (over MAX_UPLOAD_MB or MAX_FORM_PARTS): say which; an htmx form keeps its input."""
-    from .uploads import too_large_message
-
     db.session.rollback()
     message = too_large_message()
     if htmx:
         return _alert(413, message, url_for("auth.login"))
-    return render("errors/error.html", "errors/_error.html", status=413, code=413,
-                  message=message)
+    return render("errors/error.html", "errors/_error.html", code=413, message=message), 413
 
 
 def too_large_on_form(endpoint: str, form_class, page):
@@ -80,8 +87,6 @@ def too_large_on_form(endpoint: str, form_class, page):
     by htmx), the page comes back with the message next to its file field; anything else
     gets :func:`too_large`. ``page(form, status=)`` renders the form's page."""
     def handler(exc):
-        from .uploads import too_large_message
-
         if htmx or request.endpoint != endpoint:
             return too_large(exc)
         db.session.rollback()
@@ -97,8 +102,6 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(user_id: str):
-        from .auth.services import load_user
-
         return load_user(db.session, user_id)
 
     @login_manager.unauthorized_handler
@@ -127,12 +130,13 @@ def init_app(app: Flask) -> None:
                 security_sessions.audit_change("session_expired", object_type="user",
                                                object_id=current_user.id)
                 user_signed_out.send(current_user.id, session=db.session,
-                                     now=security_sessions.now(), reason="expired",
+                                     now=clock.now(), reason="expired",
                                      at=security_sessions.last_seen())
                 db.session.commit()
                 logout_user()
                 session.clear()
                 flash(message)
+        db.session.info[ACTOR_KEY] = current_actor()
         check_access(view)
         if _has_nul():
             # PostgreSQL cannot store NUL; no form of the office needs one.
@@ -164,15 +168,14 @@ def init_app(app: Flask) -> None:
     def _teardown(exc):
         if exc is not None:
             db.session.rollback()
+        db.session.info.pop(ACTOR_KEY, None)
         # Requests that share an app context (tests, CLI) must not share the login cache.
         g.pop("_login_user", None)
 
     def _error_page(code: int, message: str | None = None):
         db.session.rollback()
-        return render(
-            "errors/error.html", "errors/_error.html", status=code, code=code,
-            message=message or ERROR_TEXT.get(code, "Ошибка"),
-        )
+        return render("errors/error.html", "errors/_error.html", code=code,
+                      message=message or ERROR_TEXT.get(code, "Ошибка")), code
 
     for code in (400, 403, 404, 405, 409, 500):
         app.register_error_handler(code, lambda e, code=code: _error_page(code))
@@ -204,6 +207,7 @@ def init_app(app: Flask) -> None:
     def _globals():
         return {
             "has_role": has_role,
+            "hook": hook,
             "sees_full_pd": security_sessions.sees_full_pd,
             "institution_name": app.config["INSTITUTION_NAME"],
             "sector_name": app.config["SECTOR_NAME"],

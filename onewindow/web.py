@@ -1,24 +1,58 @@
-"""The one place that reads HX-* headers and decides page or fragment; access rules.
+"""The request edge: access rules, page or fragment, the one transaction per request.
 
-Every view declares who may open it with ``@allow(...)`` (roles) or ``@public``; a view
-without a declaration is refused, and tests enumerate the URL map against the matrix.
+- Every view declares who may open it with ``@allow(...)`` (roles) or ``@public``; a view
+  without a declaration is refused, and tests enumerate the URL map against the matrix.
+- :func:`render` decides page or fragment (the one place that reads HX-* headers).
+- :func:`transaction_edge` wraps every view (``create_app`` applies it): the view's work
+  is committed once when the view returns and rolled back when it raises. A refused
+  domain action inside a view goes through :func:`form_action`, which rolls back and puts
+  the message next to the field it names. Views never type commit or rollback.
+- What must be durable beside the view's work — a document handed out, a read of
+  personal data — is queued here and sent as a domain event at the edge, in the same
+  commit (after a GET: in a write transaction of its own, begun after the read one ends).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
 
-from flask import abort, make_response, redirect, render_template, request
+from flask import (
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from markupsafe import Markup
 
-from .extensions import htmx
+from .core import clock, rating_tokens
+from .database import own_write_transaction
+from .errors import DomainError
+from .events import (
+    Actor,
+    DataRead,
+    HandedOut,
+    document_handed_out,
+    personal_data_read,
+    template_hook,
+)
+from .extensions import db, htmx
 
 ACCESS_ATTR = "_onewindow_access"
 PUBLIC = "public"
 ANY_USER = "any_user"
 
+
+# --------------------------------------------------------------------------- access
 
 def allow(*roles: str) -> Callable:
     """Let users having one of ``roles`` in (admin always may); roles empty = any user."""
@@ -92,15 +126,36 @@ def has_role(*roles: str) -> bool:
     )
 
 
+def current_actor() -> Actor | None:
+    """The logged-in user of this request (None outside a request or when anonymous)."""
+    if not has_request_context():
+        return None
+    user = current_user
+    if not getattr(user, "is_authenticated", False):
+        return Actor(id=None, username=None, role=None, remote_addr=request.remote_addr)
+    return Actor(id=user.id, username=user.username, role=user.role,
+                 remote_addr=request.remote_addr)
+
+
+def is_write_request() -> bool:
+    return request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+# --------------------------------------------------------------------------- responses
+
 def wants_fragment() -> bool:
     """Answer with a fragment only for a plain htmx request (not boosted, not history)."""
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-def render(page: str, fragment: str | None = None, *, status: int = 200, **context):
-    """Render the full page, or only its fragment for an htmx request."""
+def render(page: str, fragment: str | None = None, /, **context):
+    """Render the full page, or only its fragment for an htmx request.
+
+    Only template context is taken by keyword; a status other than 200 is given the Flask
+    way, ``return render(...), 422``, so no template variable can be read as one.
+    """
     template = fragment if (fragment and wants_fragment()) else page
-    response = make_response(render_template(template, **context), status)
+    response = make_response(render_template(template, **context))
     response.vary.add("HX-Request")
     return response
 
@@ -114,37 +169,130 @@ def redirect_to(url: str):
     return redirect(url, code=303)
 
 
-def trigger(response, events: dict | str | Iterable[str]):
-    """Add an HX-Trigger header (events for other parts of the page to refresh)."""
-    if isinstance(events, str):
-        events = {events: None}
-    elif not isinstance(events, dict):
-        events = {name: None for name in events}
-    response.headers["HX-Trigger"] = json.dumps(events, ensure_ascii=True)
-    return response
+def hook(name: str, **kwargs) -> Markup:
+    """Fill the named template slot with what the areas listening for it return."""
+    parts = [rv for _receiver, rv in template_hook.send(name, **kwargs) if rv]
+    return Markup("").join(parts)
 
 
-def form_errors_status(form) -> int:
-    return 422 if form.errors else 200
+def rating_url(*, application=None, ticket=None) -> str:
+    """The public rating page of a receipt (application) or a ticket, absolute URL."""
+    if application is not None:
+        kind, object_id = "a", application.id
+    elif ticket is not None:
+        kind, object_id = "t", ticket.id
+    else:
+        raise ValueError("application or ticket is required")
+    token = rating_tokens.make_token(current_app.config["SECRET_KEY"], kind=kind,
+                                     object_id=object_id)
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for("feedback.rate", token=token)
+    return url_for("feedback.rate", token=token, _external=True)
 
 
-def is_write_request() -> bool:
-    return request.method not in ("GET", "HEAD", "OPTIONS")
+# --------------------------------------------------------------------------- transaction edge
+
+@dataclass
+class Outcome:
+    """What :func:`form_action` saw: ``ok``, or the refusal and the message left unplaced."""
+
+    ok: bool = True
+    error: DomainError | None = None
+    message: str | None = None
+
+
+def place_error(form, exc: DomainError, *, field: str | None = None) -> str | None:
+    """Put ``exc``'s message next to the field it names (else ``field``); None when placed.
+
+    Returns the message when the form has no such field, for the page to show on top.
+    """
+    target = None
+    for name in (exc.field, field):
+        candidate = getattr(form, name, None) if (form is not None and name) else None
+        if candidate is not None and hasattr(candidate, "errors"):
+            target = candidate
+            break
+    if target is None:
+        return exc.message
+    target.errors = list(target.errors or []) + [exc.message]
+    return None
+
+
+@contextlib.contextmanager
+def form_action(form=None, *, field: str | None = None):
+    """Run a domain action; a refusal rolls back and is mapped onto the form.
+
+    ``with form_action(form, field="reason") as outcome: services.cancel(...)`` — then
+    ``outcome.ok`` tells whether to redirect or re-render with 422.
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+    except DomainError as exc:
+        db.session.rollback()
+        outcome.ok, outcome.error = False, exc
+        outcome.message = place_error(form, exc, field=field)
+
+
+def refuse():
+    """Roll back what a view began and go on to say why (a 4xx that keeps nothing)."""
+    db.session.rollback()
+
+
+_QUEUE = "_onewindow_edge_queue"
+
+
+def _queue(signal, payload, after: Callable | None = None) -> None:
+    g.setdefault(_QUEUE, []).append((signal, payload, after))
+
+
+def transaction_edge(view):
+    """Commit the request's work once when the view returns; roll back when it raises."""
+
+    @functools.wraps(view)
+    def edge(*args, **kwargs):
+        try:
+            response = make_response(view(*args, **kwargs))
+            queued = g.pop(_QUEUE, [])
+            if queued and not is_write_request():
+                # A GET's transaction only read (deferred on SQLite): write in a new one.
+                with own_write_transaction(db.session):
+                    _send(queued, response)
+            else:
+                _send(queued, response)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+        return response
+
+    return edge
+
+
+def _send(queued, response) -> None:
+    for signal, payload, after in queued:
+        results = [rv for _receiver, rv in signal.send(payload, session=db.session)]
+        if after is not None:
+            after(response, results)
+
+
+def record_read(action: str, *, object_type: str | None = None, object_id=None,
+                details: str | None = None) -> None:
+    """Record a read of personal data (view, export, print) at the edge of this request."""
+    _queue(personal_data_read, DataRead(action=action, object_type=object_type,
+                                        object_id=object_id, details=details,
+                                        actor=current_actor(), now=clock.now()))
 
 
 def audited_view(object_type: str, arg: str):
-    """Record in the audit log each successful view of the object the URL argument names.
-
-    The page is rendered first; the row is then written in a short transaction of its own.
-    """
+    """Record in the audit log each successful view of the object the URL argument names."""
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            from .security.sessions import audit_read
-
             response = make_response(view(*args, **kwargs))
             if response.status_code == 200:
-                audit_read("view", object_type=object_type, object_id=kwargs.get(arg))
+                record_read("view", object_type=object_type, object_id=kwargs.get(arg))
             return response
         return wrapper
     return decorate
@@ -152,11 +300,10 @@ def audited_view(object_type: str, arg: str):
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_MIMETYPES = {"xlsx": XLSX_MIMETYPE, "csv": "text/csv; charset=utf-8"}
+IGNORED_PRINT_ARGS = ("download",)
 
 
 def _file_response(body: bytes, filename: str, mimetype: str, *, disposition: str):
-    from urllib.parse import quote
-
     response = make_response(body)
     response.headers["Content-Type"] = mimetype
     response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
@@ -165,39 +312,45 @@ def _file_response(body: bytes, filename: str, mimetype: str, *, disposition: st
     return response
 
 
+def _set_print_id(response, results) -> None:
+    ids = [rv for rv in results if isinstance(rv, int)]
+    if ids:
+        response.headers["X-Print-Id"] = str(ids[0])
+
+
 def pdf_response(pdf: bytes, filename: str, *, kind: str | None = None,
                  object_type: str | None = None, object_id=None):
     """Open the PDF in the browser's viewer, ready to print (``?download=1`` saves it).
 
-    With ``kind`` the document is recorded in the print journal (bytes included) and, for a
-    logged-in user, in the audit log as a print — both in one transaction of this request,
-    so that it can be re-printed identically from the object's page or /prints/.
+    With ``kind`` the document is handed out as a domain event at the edge: the print
+    journal keeps it (bytes included, for an identical re-print, its id in ``X-Print-Id``)
+    and the audit records the print, in the request's commit.
     """
-    print_id = None
-    if kind is not None:
-        from .prints.requests import record_in_request
-
-        print_id = record_in_request(pdf, filename, kind=kind, object_type=object_type,
-                                     object_id=object_id)
     disposition = "attachment" if request.args.get("download") == "1" else "inline"
     response = _file_response(pdf, filename, "application/pdf", disposition=disposition)
-    if print_id is not None:
-        response.headers["X-Print-Id"] = str(print_id)
+    if kind is not None:
+        pairs = [(k, v) for k, v in request.args.items(multi=True)
+                 if k not in IGNORED_PRINT_ARGS]
+        params: dict = {}
+        for key, value in pairs:
+            params.setdefault(key, []).append(value)
+        url = request.path + ("?" + urlencode(pairs) if pairs else "")
+        actor = current_actor()
+        _queue(document_handed_out, HandedOut(
+            pdf=pdf, filename=filename, kind=kind, url=url, params=params,
+            object_type=object_type, object_id=object_id,
+            actor=actor if actor and actor.id is not None else None, now=clock.now(),
+        ), after=_set_print_id)
     return response
 
 
 def export_response(body: bytes, filename: str, *, object_type: str,
                     object_id=None, details: str | None = None):
-    """Hand out an XLSX/CSV export as a download and record it in the audit log.
-
-    Render the body first: the audit row is written in a short transaction of its own.
-    """
-    from .security.sessions import audit_read
-
+    """Hand out an XLSX/CSV export as a download and record it in the audit log."""
     fmt = filename.rsplit(".", 1)[-1]
     response = _file_response(body, filename, EXPORT_MIMETYPES[fmt], disposition="attachment")
-    audit_read("export", object_type=object_type, object_id=object_id,
-               details=details or fmt.upper())
+    record_read("export", object_type=object_type, object_id=object_id,
+                details=details or fmt.upper())
     return response
 
 
@@ -206,8 +359,6 @@ DEVICE_COOKIE_AGE = 5 * 365 * 24 * 3600
 
 def bind_device(response, cookie: str, token: str):
     """Bind this browser (a kiosk, a desk tablet) to its device token for five years."""
-    from flask import current_app
-
     response.set_cookie(cookie, token, max_age=DEVICE_COOKIE_AGE, httponly=True,
                         samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response

@@ -65,7 +65,7 @@ def _service_form_page(service, form, rows, *, status=200, documents_error=None,
         (g.code, g.name) for g in catalog_queries.service_groups(db.session))
     return render("admin/service_edit.html", service=service, form=form, rows=rows,
                   all_categories=catalog_queries.categories(db.session),
-                  documents_error=documents_error, error=error, status=status)
+                  documents_error=documents_error, error=error), status
 
 
 @bp.get("/services/<code>/edit")
@@ -115,8 +115,7 @@ def _category(category_id: int) -> BeneficiaryCategory:
 
 def _categories_page(*, form=None, errors=None, status=200):
     return render("admin/categories.html", form=form or CategoryForm(formdata=None),
-                  categories=catalog_queries.categories(db.session), errors=errors or {},
-                  status=status)
+                  categories=catalog_queries.categories(db.session), errors=errors or {}), status
 
 
 @bp.get("/categories/")
@@ -177,7 +176,7 @@ def _calendar_page(form, *, status=200):
          "holiday": package.holiday_name(o.day)}
         for o in db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day.desc()))
     ]
-    return render("admin/calendar.html", form=form, rows=rows, status=status)
+    return render("admin/calendar.html", form=form, rows=rows), status
 
 
 @bp.get("/calendar/")
@@ -252,7 +251,7 @@ def create_user_view():
         except DomainError as exc:
             db.session.rollback()
             error = _attach(form, exc)
-    return render("admin/user_new.html", form=form, error=error, status=422)
+    return render("admin/user_new.html", form=form, error=error), 422
 
 
 def _user_page(user, *, profile_form=None, password_form=None, error=None, status=200):
@@ -260,7 +259,7 @@ def _user_page(user, *, profile_form=None, password_form=None, error=None, statu
         profile_form = UserProfileForm(formdata=None, obj=user)
     return render("admin/user_edit.html", user=user, profile_form=profile_form,
                   password_form=password_form or PasswordResetForm(formdata=None),
-                  error=error, status=status)
+                  error=error), status
 
 
 @bp.get("/users/<int:user_id>")

@@ -1,15 +1,14 @@
-from datetime import date
 
 from flask import Blueprint, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import INTAKE_ROLES
 from ..catalog.queries import categories
+from ..core import clock
 from ..errors import DomainError
 from ..extensions import db
 from ..forms_common import choices
-from ..security.sessions import audit_read
-from ..web import allow, read_only, redirect_to, render
+from ..web import allow, read_only, record_read, redirect_to, render
 from . import queries, services
 from .forms import ApplicantForm, SearchForm
 
@@ -52,7 +51,7 @@ def _form_with_choices(*args, **kwargs) -> ApplicantForm:
 def _save_new(form: ApplicantForm):
     """Create the applicant from a valid form; return (applicant, duplicates)."""
     result = services.create_applicant(
-        db.session, values=form.values(), today=date.today(),
+        db.session, values=form.values(), today=clock.today(),
         category_ids=form.categories.data or [], user_id=current_user.id,
         confirm_duplicate=form.confirm_duplicate.data,
     )
@@ -78,7 +77,7 @@ def new():
                 return redirect_to(url_for("applicants.card", applicant_id=applicant.id))
     status = 422 if (form.errors or duplicates) else 200
     return render("applicants/new.html", "applicants/_form.html", form=form,
-                  duplicates=duplicates, applicant=None, status=status)
+                  duplicates=duplicates, applicant=None), status
 
 
 @bp.get("/<int:applicant_id>")
@@ -87,7 +86,7 @@ def card(applicant_id: int):
     applicant = queries.get_applicant(db.session, applicant_id)
     response = render("applicants/card.html", applicant=applicant,
                       service=_service_code(request.args.get("service")))
-    audit_read("view", object_type="applicant", object_id=applicant_id)
+    record_read("view", object_type="applicant", object_id=applicant_id)
     return response
 
 
@@ -104,7 +103,7 @@ def edit(applicant_id: int):
     if form.validate_on_submit():
         try:
             services.update_applicant(
-                db.session, applicant, values=form.values(), today=date.today(),
+                db.session, applicant, values=form.values(), today=clock.today(),
                 expected_version=int(form.version.data or 0),
                 category_ids=form.categories.data or [],
             )
@@ -119,12 +118,11 @@ def edit(applicant_id: int):
                 applicant = queries.get_applicant(db.session, applicant_id)
                 form.version.data = str(applicant.version)
     status = 422 if (form.errors or conflict) else 200
-    response = render("applicants/edit.html", "applicants/_form.html", form=form,
-                      applicant=applicant, conflict=conflict, duplicates=None, status=status)
     if not form.is_submitted():
-        audit_read("view", object_type="applicant", object_id=applicant_id,
-                   details="форма изменения")
-    return response
+        record_read("view", object_type="applicant", object_id=applicant_id,
+                    details="форма изменения")
+    return render("applicants/edit.html", "applicants/_form.html", form=form,
+                  applicant=applicant, conflict=conflict, duplicates=None), status
 
 
 def _attach_error(form, exc: DomainError) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.text import format_date
 from ..extensions import db
 
 CLOSE_REASONS = {
@@ -198,8 +199,6 @@ class CaseFile(db.Model):
     def destroyed_label(self) -> str:
         if self.status != "destroyed":
             return ""
-        from ..core.text import format_date
-
         return (f"уничтожено по акту № {self.destroyed_act_number} "
                 f"от {format_date(self.destroyed_act_date)}")
 

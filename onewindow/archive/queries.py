@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ..applicants.models import Applicant
 from ..catalog.models import Service
 from ..core.text import full_name, normalize_search
+from ..intake.queries import find_by_number
 from .models import (
     ArchiveBox,
     ArchiveRack,
@@ -67,8 +68,6 @@ def find_case_file(session: Session, code: str, *, card: bool = False) -> CaseFi
 
 def resolve_code(session: Session, code: str) -> ScanHit:
     """A box barcode, a case number or an application number (from a receipt)."""
-    from ..intake.queries import find_by_number
-
     code = (code or "").strip()
     if not code:
         return ScanHit("unknown", code)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..applicants.models import Applicant
+from ..auth.models import User
 from ..catalog.models import Service, ServiceGroup
+from ..core import clock
 from ..database import add_to_collection
 from ..errors import Conflict, InvalidInput, NotFound
 from ..numbering import next_value
@@ -35,8 +38,6 @@ MAX_BULK_BOXES = 2000
 
 
 def configured_number_format() -> str:
-    from flask import current_app, has_app_context
-
     if has_app_context():
         return current_app.config.get("ARCHIVE_CASE_NUMBER_FORMAT") or DEFAULT_NUMBER_FORMAT
     return DEFAULT_NUMBER_FORMAT
@@ -135,7 +136,7 @@ def ensure_case_file_for_application(session: Session, application) -> CaseFile:
     later ones join it. A closed file is reopened (the person applied again); after a
     destroyed one a new folder opens (its register entry stays as it was).
     """
-    now = application.registered_at or datetime.now()
+    now = application.registered_at or clock.now()
     case_file = open_case_file(session, applicant_id=application.applicant_id,
                                service_code=application.service.code,
                                user_id=application.registered_by_id, now=now)
@@ -269,8 +270,6 @@ def place_case_file(session: Session, *, case_file: CaseFile, box: ArchiveBox,
 def issue_case_file(session: Session, *, case_file: CaseFile, to_user_id: int, due_on: date,
                     user_id: int | None, now: datetime) -> Checkout:
     """Hand a folder to an employee until ``due_on``."""
-    from ..auth.models import User
-
     case_file = _lock(session, CaseFile, case_file.id)
     if session.get(User, to_user_id or 0) is None:
         raise InvalidInput("Выберите сотрудника, которому выдаётся дело", field="to_user_id")

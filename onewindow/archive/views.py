@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, request, url_for
+from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..applicants.queries import get_applicant
 from ..auth.models import User
 from ..auth.roles import (
-    ARCHIVIST,
-    CHIEF,
-    DIRECTOR,
+    ARCHIVE_LOOKUP_ROLES,
+    ARCHIVE_ROLES,
     INTAKE_ROLES,
     MANAGEMENT_ROLES,
-    SPECIALIST,
 )
 from ..catalog.models import ServiceGroup
 from ..catalog.queries import active_services
+from ..core import clock
 from ..core.filetypes import client_filename
 from ..core.text import format_date
 from ..errors import DomainError, InvalidInput, NotFound
+from ..events import template_hook
 from ..extensions import db
 from ..forms_common import choices
 from ..hooks import too_large_on_form
@@ -65,14 +65,9 @@ from .models import ArchiveBox, ImportBatch
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 
 # Who files, issues and builds the archive; who may look folders up.
-ARCHIVE_ROLES = (ARCHIVIST, CHIEF)
-LOOKUP_ROLES = (ARCHIVIST, CHIEF, SPECIALIST, DIRECTOR)
 SCAN_MODES = {"lookup": "Поиск", "place": "Размещение в короб", "issue": "Выдача и возврат"}
 DEFAULT_LOAN_DAYS = 10
 
-
-def _now() -> datetime:
-    return datetime.now().replace(microsecond=0)
 
 
 def _can_work() -> bool:
@@ -83,21 +78,21 @@ def _can_work() -> bool:
 
 
 @bp.get("/")
-@allow(*LOOKUP_ROLES)
+@allow(*ARCHIVE_LOOKUP_ROLES)
 def index():
     q = (request.args.get("q") or "").strip()
     status = request.args.get("status") or ""
     files = queries.search_case_files(db.session, q=q, status=status, limit=100)
-    today = date.today()
+    today = clock.today()
     return render("archive/index.html", "archive/_case_list.html", files=files, q=q,
                   status_filter=status, out=len(queries.case_files_out(db.session)),
                   overdue=len(queries.case_files_overdue(db.session, today=today)))
 
 
 @bp.get("/out")
-@allow(*LOOKUP_ROLES)
+@allow(*ARCHIVE_LOOKUP_ROLES)
 def out():
-    today = date.today()
+    today = clock.today()
     checkouts = queries.case_files_out(db.session)
     return render("archive/out.html", checkouts=checkouts, today=today,
                   overdue=[c for c in checkouts if c.is_overdue(today)])
@@ -122,7 +117,7 @@ def new_case():
         try:
             case_file = services.open_case_file(
                 db.session, applicant_id=applicant.id if applicant else 0,
-                service_code=form.service.data, user_id=current_user.id, now=_now(),
+                service_code=form.service.data, user_id=current_user.id, now=clock.now(),
                 sheets=form.sheets.data or 0, note=form.note.data)
             db.session.commit()
             return redirect_to(url_for("archive.show_case", case_id=case_file.id))
@@ -134,19 +129,19 @@ def new_case():
             else:
                 flash(exc.message)
     status = 422 if request.method == "POST" else 200
-    return render("archive/new_case.html", form=form, applicant=applicant, status=status)
+    return render("archive/new_case.html", form=form, applicant=applicant), status
 
 
 def _case_page(case_file, *, status=200, close_form=None, reopen_form=None, sheets_form=None):
     sheets_form = sheets_form or SheetsForm(formdata=None, sheets=case_file.sheets)
-    return render("archive/case.html", case=case_file, status=status,
+    return render("archive/case.html", case=case_file,
                   close_form=close_form or CloseForm(formdata=None),
                   reopen_form=reopen_form or ReopenForm(formdata=None),
-                  sheets_form=sheets_form, can_work=_can_work(), today=date.today())
+                  sheets_form=sheets_form, can_work=_can_work(), today=clock.today()), status
 
 
 @bp.get("/cases/<int:case_id>")
-@allow(*LOOKUP_ROLES)
+@allow(*ARCHIVE_LOOKUP_ROLES)
 @audited_view("case_file", "case_id")
 def show_case(case_id: int):
     return _case_page(services.get_case_file(db.session, case_id))
@@ -160,7 +155,7 @@ def close_case(case_id: int):
     if form.validate():
         try:
             services.close_case_file(db.session, case_file, reason=form.reason.data,
-                                     note=form.note.data, user_id=current_user.id, now=_now())
+                                     note=form.note.data, user_id=current_user.id, now=clock.now())
             db.session.commit()
             return redirect_to(url_for("archive.show_case", case_id=case_id))
         except DomainError as exc:
@@ -177,7 +172,7 @@ def reopen_case(case_id: int):
     if form.validate():
         try:
             services.reopen_case_file(db.session, case_file, reason=form.reason.data,
-                                      user_id=current_user.id, now=_now())
+                                      user_id=current_user.id, now=clock.now())
             db.session.commit()
             return redirect_to(url_for("archive.show_case", case_id=case_id))
         except DomainError as exc:
@@ -193,7 +188,7 @@ def case_sheets(case_id: int):
     form = SheetsForm()
     if form.validate():
         services.set_sheets(db.session, case_file, sheets=form.sheets.data,
-                            user_id=current_user.id, now=_now())
+                            user_id=current_user.id, now=clock.now())
         db.session.commit()
         return redirect_to(url_for("archive.show_case", case_id=case_id))
     return _case_page(case_file, status=422, sheets_form=form)
@@ -220,7 +215,7 @@ def _fmt_start():
 
 
 @bp.get("/cases/<int:case_id>/label.pdf")
-@allow(*LOOKUP_ROLES)
+@allow(*ARCHIVE_LOOKUP_ROLES)
 def case_label(case_id: int):
     case_file = services.get_case_file(db.session, case_id)
     fmt, start = _fmt_start()
@@ -244,7 +239,7 @@ def _labels_form():
 def labels_page():
     form = _labels_form()
     if not form.day.data and not request.args.get("day"):
-        form.day.data = date.today()
+        form.day.data = clock.today()
     return render("archive/labels.html", form=form)
 
 
@@ -267,7 +262,7 @@ def labels_pdf():
             raise InvalidInput("Короб не найден")
         files = queries.box_contents(db.session, box)
     else:
-        files = queries.search_case_files(db.session, opened_on=form.day.data or date.today(),
+        files = queries.search_case_files(db.session, opened_on=form.day.data or clock.today(),
                                           limit=100000)
         files.sort(key=lambda c: c.number)
     if not files:
@@ -287,12 +282,12 @@ def _issue_form(*, with_users: bool = True):
     form.to_user_id.choices = choices([("", "— сотрудник —")] + [
         (str(u.id), f"{u.full_name} ({u.role_name})") for u in users])
     if not form.due_on.data and not request.values.get("due_on"):
-        form.due_on.data = date.today() + timedelta(days=DEFAULT_LOAN_DAYS)
+        form.due_on.data = clock.today() + timedelta(days=DEFAULT_LOAN_DAYS)
     return form
 
 
 @bp.get("/scan")
-@allow(*LOOKUP_ROLES)
+@allow(*ARCHIVE_LOOKUP_ROLES)
 def scan_page():
     mode = request.args.get("mode", "lookup")
     if mode not in SCAN_MODES or (mode != "lookup" and not _can_work()):
@@ -302,7 +297,7 @@ def scan_page():
 
 
 @bp.post("/scan/lookup")
-@allow(*LOOKUP_ROLES)
+@allow(*ARCHIVE_LOOKUP_ROLES)
 @read_only
 def scan_lookup():
     """A scanned code looked up only: a read, so it never waits behind writing desks."""
@@ -314,7 +309,7 @@ def _lookup_posted() -> bool:
 
 
 @bp.post("/scan")
-@allow(*LOOKUP_ROLES)
+@allow(*ARCHIVE_LOOKUP_ROLES)
 @read_only_when(_lookup_posted)
 def scan(mode: str | None = None):
     """One scanned code in the current mode; answers with the result card."""
@@ -358,7 +353,7 @@ def _scan(mode: str, code: str, current_box: ArchiveBox | None, issue_form) -> d
             try:
                 placement = services.place_case_file(db.session, case_file=hit.obj,
                                                      box=current_box, user_id=current_user.id,
-                                                     now=_now())
+                                                     now=clock.now())
                 db.session.commit()
                 result.update(action="placed" if placement.moved else "already",
                               warnings=placement.warnings,
@@ -376,7 +371,7 @@ def _scan(mode: str, code: str, current_box: ArchiveBox | None, issue_form) -> d
         try:
             action, checkout = services.toggle_checkout(
                 db.session, case_file=hit.obj, to_user_id=to_user, due_on=issue_form.due_on.data,
-                user_id=current_user.id, now=_now())
+                user_id=current_user.id, now=clock.now())
             db.session.commit()
             result.update(action=action, checkout=checkout)
         except DomainError as exc:
@@ -398,7 +393,7 @@ def scan_open():
             return redirect_to(url_for("intake.show_application", application_id=hit.obj.id))
         # The archive opens the folder the application was filed into.
         case_file = queries.case_file_of_application(db.session, hit.obj.id)
-        if case_file is not None and has_role(*LOOKUP_ROLES):
+        if case_file is not None and has_role(*ARCHIVE_LOOKUP_ROLES):
             return redirect_to(url_for("archive.show_case", case_id=case_file.id))
     if hit.kind == "case":
         return redirect_to(url_for("archive.show_case", case_id=hit.obj.id))
@@ -418,7 +413,7 @@ def _group_choices():
 
 
 @bp.get("/structure")
-@allow(*LOOKUP_ROLES)
+@allow(*ARCHIVE_LOOKUP_ROLES)
 def structure():
     form = BulkStructureForm(formdata=None)
     form.group_code.choices = _group_choices()
@@ -448,15 +443,15 @@ def bulk_structure():
             target = getattr(form, exc.field or "", None) or form.rack_number
             target.errors = list(target.errors) + [exc.message]
     return render("archive/structure.html", rooms=queries.rooms(db.session), form=form,
-                  can_work=True, created=None, status=422)
+                  can_work=True, created=None), 422
 
 
 @bp.get("/boxes/<int:box_id>")
-@allow(*LOOKUP_ROLES)
+@allow(*ARCHIVE_LOOKUP_ROLES)
 def show_box(box_id: int):
     box = services.get_box(db.session, box_id)
     return render("archive/box.html", box=box, files=queries.box_contents(db.session, box),
-                  today=date.today())
+                  today=clock.today())
 
 
 def _box_ids() -> list[int]:
@@ -477,7 +472,7 @@ def box_labels():
 
 
 @bp.get("/boxes/<int:box_id>/inventory.pdf")
-@allow(*LOOKUP_ROLES)
+@allow(*ARCHIVE_LOOKUP_ROLES)
 def box_inventory(box_id: int):
     box = services.get_box(db.session, box_id)
     pdf = documents.inventory_pdf([box], config=current_app.config)
@@ -485,7 +480,7 @@ def box_inventory(box_id: int):
 
 
 @bp.get("/inventory.pdf")
-@allow(*LOOKUP_ROLES)
+@allow(*ARCHIVE_LOOKUP_ROLES)
 def inventory():
     boxes = queries.boxes_in_order(db.session, _box_ids())
     pdf = documents.inventory_pdf(boxes, config=current_app.config)
@@ -514,7 +509,7 @@ def _import_page(form=None, *, status=200, **context):
     context.setdefault("rows", None)
     context.setdefault("confirm_form", None)
     return render("archive/import.html", form=form or ImportForm(formdata=None),
-                  batches=list(batches), status=status, **context)
+                  batches=list(batches), **context), status
 
 
 # The register over MAX_UPLOAD_MB: the message next to the file field.
@@ -542,7 +537,7 @@ def import_preview():
     except DomainError as exc:
         form.file.errors = [exc.message]
         return _import_page(form, status=422)
-    rows = importing.preview_register(db.session, raw_rows, today=date.today())
+    rows = importing.preview_register(db.session, raw_rows, today=clock.today())
     db.session.rollback()
     directory = _import_dir()
     # Previews nobody confirmed or cancelled: gone after a day, swept on each upload.
@@ -567,7 +562,7 @@ def import_confirm():
         raise InvalidInput("Предпросмотр устарел: загрузите файл ещё раз")
     batch, _rows = importing.import_register(db.session, stored["rows"],
                                              filename=stored["filename"],
-                                             user_id=current_user.id, now=_now())
+                                             user_id=current_user.id, now=clock.now())
     db.session.commit()
     path.unlink(missing_ok=True)
     flash(f"Импортировано дел: {batch.rows_imported}, пропущено строк: {batch.rows_skipped}")
@@ -590,8 +585,8 @@ def import_cancel():
 
 def _batch_page(batch, *, undo_form=None, status=200):
     files = queries.search_case_files(db.session, batch_id=batch.id, cancelled=True)
-    return render("archive/batch.html", batch=batch, files=files, status=status,
-                  undo_form=undo_form or UndoImportForm(formdata=None))
+    return render("archive/batch.html", batch=batch, files=files,
+                  undo_form=undo_form or UndoImportForm(formdata=None)), status
 
 
 @bp.get("/import/<int:batch_id>")
@@ -609,7 +604,7 @@ def undo_batch(batch_id: int):
         return _batch_page(batch, undo_form=form, status=422)
     try:
         cancelled = importing.undo_import(db.session, batch, reason=form.reason.data,
-                                          user_id=current_user.id, now=_now())
+                                          user_id=current_user.id, now=clock.now())
     except InvalidInput as exc:
         db.session.rollback()
         form.reason.errors = [exc.message]
@@ -619,8 +614,10 @@ def undo_batch(batch_id: int):
     return redirect_to(url_for("archive.show_batch", batch_id=batch.id))
 
 
-@bp.app_context_processor
-def _archive_helpers():
-    """archive_case_files(applicant_id) for the applicant card's include."""
-    return {"archive_case_files": lambda applicant_id: queries.case_files_of_applicant(
-        db.session, applicant_id)}
+@template_hook.connect_via("applicant-case-files")
+def _applicant_case_files(_name, *, applicant, **_kwargs):
+    """The applicant card's «Личные дела»."""
+    if not has_role(*ARCHIVE_LOOKUP_ROLES):
+        return None
+    return render_template("archive/_applicant_case_files.html", applicant=applicant,
+                           case_files=queries.case_files_of_applicant(db.session, applicant.id))

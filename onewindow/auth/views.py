@@ -1,6 +1,8 @@
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
+from ..core import clock
 from ..core.text import format_datetime
 from ..errors import DomainError
 from ..events import user_signed_out
@@ -36,7 +38,7 @@ def login():
         else:
             user = services.authenticate(
                 db.session, username=username, password=form.password.data,
-                now=security.now(),
+                now=clock.now(),
             )
             if user is not None:
                 previous = user.previous_login_at
@@ -54,7 +56,7 @@ def login():
             db.session.commit()
     elif form.errors:
         status = 422
-    return render("auth/login.html", form=form, error=error, status=status)
+    return render("auth/login.html", form=form, error=error), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -62,7 +64,7 @@ def login():
 @login_required
 def logout():
     services.end_all_sessions(current_user)
-    user_signed_out.send(current_user.id, session=db.session, now=security.now(),
+    user_signed_out.send(current_user.id, session=db.session, now=clock.now(),
                          reason="logout")
     security.audit_change("logout", object_type="user", object_id=current_user.id)
     db.session.commit()
@@ -96,16 +98,13 @@ def change_password():
             flash("Пароль изменён. Сеансы на других рабочих местах завершены.")
             return redirect(url_for("home.index"))
     status = 422 if form.errors else 200
-    return render("auth/password.html", form=form, status=status)
+    return render("auth/password.html", form=form), status
 
 
 @bp.get("/account/csrf-token")
 @public
 def csrf_token():
     """A fresh CSRF token for a page whose form outlived its session (see app.js)."""
-    from flask import make_response
-    from flask_wtf.csrf import generate_csrf
-
     response = make_response(generate_csrf())
     response.mimetype = "text/plain"
     response.headers["Cache-Control"] = "no-store"

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.text import plural_ru
 from ..extensions import db
 
 service_categories = Table(
@@ -73,8 +74,6 @@ class Service(db.Model):
 
     @property
     def deadline_label(self) -> str:
-        from ..core.text import plural_ru
-
         days = self.deadline_days or 0
         return f"{days} {plural_ru(days, ('рабочий день', 'рабочих дня', 'рабочих дней'))}"
 
@@ -82,8 +81,6 @@ class Service(db.Model):
     def retention_label(self) -> str:
         if self.retention_permanent:
             return "постоянно"
-        from ..core.text import plural_ru
-
         years = self.retention_years or 0
         return f"{years} {plural_ru(years, ('год', 'года', 'лет'))}"
 

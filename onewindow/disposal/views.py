@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import ARCHIVIST, CHIEF, DIRECTOR
+from ..core import clock
 from ..errors import DomainError
 from ..extensions import db
 from ..web import allow, pdf_response, redirect_to, render
@@ -21,15 +20,12 @@ WORK_ROLES = (ARCHIVIST, CHIEF)
 VIEW_ROLES = (ARCHIVIST, CHIEF, DIRECTOR)
 
 
-def _now() -> datetime:
-    return datetime.now().replace(microsecond=0)
-
 
 def _page(selection_form, act_form, *, status=200):
     as_of = selection_form.on.data if not selection_form.on.errors else None
     selection = services.select_for_destruction(db.session, as_of=as_of) if as_of else None
     return render("disposal/index.html", selection_form=selection_form, act_form=act_form,
-                  selection=selection, acts=services.acts(db.session), status=status)
+                  selection=selection, acts=services.acts(db.session)), status
 
 
 @bp.get("/")
@@ -37,7 +33,7 @@ def _page(selection_form, act_form, *, status=200):
 def index():
     form = SelectionForm(request.args)
     if not request.args.get("on"):
-        form.on.data = date.today()
+        form.on.data = clock.today()
     else:
         form.validate()
     act_form = ActForm(formdata=None, as_of=form.on.data, basis=DEFAULT_BASIS)
@@ -52,22 +48,22 @@ def create_act():
         try:
             act = services.create_act(db.session, as_of=act_form.as_of.data,
                                       basis=act_form.basis.data, article=act_form.article.data,
-                                      user_id=current_user.id, now=_now())
+                                      user_id=current_user.id, now=clock.now())
             db.session.commit()
             return redirect_to(url_for("disposal.show_act", act_id=act.id))
         except DomainError as exc:
             db.session.rollback()
             act_form.as_of.errors = list(act_form.as_of.errors) + [exc.message]
-    selection_form = SelectionForm(formdata=None, on=act_form.as_of.data or date.today())
+    selection_form = SelectionForm(formdata=None, on=act_form.as_of.data or clock.today())
     return _page(selection_form, act_form, status=422)
 
 
 def _act_page(act, *, status=200, destroy_form=None, cancel_form=None):
-    return render("disposal/act.html", act=act, status=status,
+    return render("disposal/act.html", act=act,
                   rows=documents.act_rows(act),
                   destroy_form=destroy_form or DestroyForm(formdata=None,
-                                                           destroyed_on=date.today()),
-                  cancel_form=cancel_form or CancelForm(formdata=None))
+                                                           destroyed_on=clock.today()),
+                  cancel_form=cancel_form or CancelForm(formdata=None)), status
 
 
 @bp.get("/acts/<int:act_id>")
@@ -90,7 +86,7 @@ def act_pdf(act_id: int):
 def approve_act(act_id: int):
     act = services.get_act(db.session, act_id)
     try:
-        services.approve_act(db.session, act=act, user=current_user, now=_now())
+        services.approve_act(db.session, act=act, user=current_user, now=clock.now())
         db.session.commit()
         flash(f"Акт № {act.number} утверждён")
     except DomainError as exc:
@@ -110,7 +106,7 @@ def destroy(act_id: int):
         try:
             services.record_destruction(db.session, act=act,
                                         destroyed_on=form.destroyed_on.data,
-                                        user_id=current_user.id, now=_now())
+                                        user_id=current_user.id, now=clock.now())
             db.session.commit()
             flash(f"Уничтожение по акту № {act.number} отмечено")
             return redirect_to(url_for("disposal.show_act", act_id=act_id))
@@ -127,7 +123,7 @@ def cancel(act_id: int):
     form = CancelForm()
     if form.validate():
         try:
-            services.cancel_act(db.session, act=act, reason=form.reason.data, now=_now())
+            services.cancel_act(db.session, act=act, reason=form.reason.data, now=clock.now())
             db.session.commit()
             return redirect_to(url_for("disposal.show_act", act_id=act_id))
         except DomainError as exc:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..auth.models import User
 from ..catalog.models import Service
+from ..queue.models import Desk
 from ..reports import charts
 from ..reports.periods import Period
 from ..reports.tables import DATE, DECIMAL, INT, PERCENT, Column, Report, Table
@@ -44,8 +45,6 @@ COLUMNS = [Column("Оценок", INT), Column("Средняя", DECIMAL), Colum
 
 
 def ratings_report(session: Session, *, period: Period, **_) -> Report:
-    from ..queue.models import Desk
-
     rows = session.execute(
         select(Rating.at, Rating.score, Rating.complaint, User.full_name, Desk.number,
                Service.code, Service.short_name)
@@ -107,8 +106,6 @@ def complaints(session: Session, *, reviewed: bool, limit: int = 200) -> list[Ra
 
 
 def open_complaints_count(session: Session) -> int:
-    from sqlalchemy import func
-
     return session.scalar(select(func.count()).select_from(Rating).where(
         Rating.complaint, Rating.reviewed_at.is_(None))) or 0
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.rating_tokens import TokenTarget, parse_token
 from ..errors import Conflict, InvalidInput, NotFound
+from ..intake.models import Application
+from ..queue.models import Desk, Ticket
 from .models import FeedbackDevice, Rating
 
-TOKEN_SALT = "onewindow-feedback-v1"
 COMMENT_MAX = 2000
 # A tablet rating belongs to the visit finished at that desk within this time.
 TABLET_WINDOW = timedelta(minutes=20)
@@ -21,31 +21,11 @@ TABLET_WINDOW = timedelta(minutes=20)
 
 # --- one-time tokens on receipts and tickets ----------------------------------------------
 
-def make_token(secret: str, *, kind: str, object_id: int) -> str:
-    """A signed token naming a receipt (``a``) or a ticket (``t``); no personal data."""
-    if kind not in ("a", "t"):
-        raise ValueError(kind)
-    return URLSafeSerializer(secret, salt=TOKEN_SALT).dumps([kind, int(object_id)])
-
-
-@dataclass(frozen=True)
-class TokenTarget:
-    kind: str
-    object_id: int
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}:{self.object_id}"
-
-
 def read_token(secret: str, token: str) -> TokenTarget:
     try:
-        kind, object_id = URLSafeSerializer(secret, salt=TOKEN_SALT).loads(token)
-    except (BadSignature, ValueError, TypeError) as exc:
+        return parse_token(secret, token)
+    except ValueError as exc:
         raise NotFound("Ссылка для оценки недействительна") from exc
-    if kind not in ("a", "t") or not isinstance(object_id, int):
-        raise NotFound("Ссылка для оценки недействительна")
-    return TokenTarget(kind, object_id)
 
 
 def token_used(session: Session, target: TokenTarget) -> bool:
@@ -88,9 +68,6 @@ def _store(session: Session, rating: Rating) -> Rating:
 def rate_by_token(session: Session, *, target: TokenTarget, score, comment,
                   now: datetime) -> Rating:
     """The visitor's rating from the QR code: once per receipt or ticket."""
-    from ..intake.models import Application
-    from ..queue.models import Ticket
-
     score, comment = _clean(score, comment)
     if token_used(session, target):
         raise Conflict("Оценка по этому посещению уже получена. Спасибо!")
@@ -117,8 +94,6 @@ def rate_by_token(session: Session, *, target: TokenTarget, score, comment,
 def rate_at_desk(session: Session, *, device: FeedbackDevice, score, comment,
                  now: datetime) -> Rating:
     """A rating on the desk's tablet: bound to the visit just finished (or under way)."""
-    from ..queue.models import Ticket
-
     score, comment = _clean(score, comment)
     if not device.active:
         raise NotFound("Планшет отключён")
@@ -159,8 +134,6 @@ def review_complaint(session: Session, *, rating: Rating, user_id: int, note: st
 
 def issue_device(session: Session, *, name: str, desk_id: int | None, user_id: int | None,
                  now: datetime) -> FeedbackDevice:
-    from ..queue.models import Desk
-
     name = (name or "").strip()
     if not name:
         raise InvalidInput("Укажите название планшета", field="name")

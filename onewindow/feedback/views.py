@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.roles import CHIEF, DIRECTOR
+from ..core import clock
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
+from ..queue.queries import all_desks
 from ..web import allow, bind_device, public, redirect_to, render
-from . import qr, queries, services
+from . import queries, services
 from .models import SCORE_NAMES, FeedbackDevice, Rating
 
 bp = Blueprint("feedback", __name__)
@@ -21,45 +20,17 @@ bp = Blueprint("feedback", __name__)
 TABLET_COOKIE = "onewindow_feedback_tablet"
 
 
-def _now() -> datetime:
-    return datetime.now().replace(microsecond=0)
-
 
 def _secret() -> str:
     return current_app.config["SECRET_KEY"]
-
-
-# --- links and QR codes for receipts and tickets (Jinja globals) -------------------------
-
-def feedback_url(*, application=None, ticket=None) -> str:
-    """The public rating page of a receipt (application) or a ticket, absolute URL."""
-    if application is not None:
-        token = services.make_token(_secret(), kind="a", object_id=application.id)
-    elif ticket is not None:
-        token = services.make_token(_secret(), kind="t", object_id=ticket.id)
-    else:
-        raise ValueError("application or ticket is required")
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for("feedback.rate", token=token)
-    return url_for("feedback.rate", token=token, _external=True)
-
-
-@bp.app_template_global()
-def feedback_qr(*, application=None, ticket=None, size_mm: float = 24) -> Markup:
-    """A vector QR code of :func:`feedback_url` for xhtml2pdf templates."""
-    return qr.qr_tag(feedback_url(application=application, ticket=ticket), size_mm=size_mm)
-
-
-bp.add_app_template_global(feedback_url, "feedback_url")
 
 
 # --- the QR page (public, one rating per token, no personal data) ------------------------
 
 def _rate_page(token: str, *, error=None, status=200, done=False, used=False):
     return render("feedback/rate.html", token=token, scores=SCORE_NAMES, error=error,
-                  done=done, used=used, status=status,
-                  action=url_for("feedback.submit", token=token))
+                  done=done, used=used,
+                  action=url_for("feedback.submit", token=token)), status
 
 
 @bp.get("/r/<token>")
@@ -75,7 +46,7 @@ def submit(token: str):
     target = services.read_token(_secret(), token)
     try:
         services.rate_by_token(db.session, target=target, score=request.form.get("score"),
-                               comment=request.form.get("comment"), now=_now())
+                               comment=request.form.get("comment"), now=clock.now())
         db.session.commit()
     except Conflict:
         db.session.rollback()
@@ -111,7 +82,7 @@ def _device() -> FeedbackDevice:
 
 def _tablet_page(device, *, error=None, done=False, status=200):
     return render("feedback/tablet.html", device=device, scores=SCORE_NAMES, error=error,
-                  done=done, status=status, action=url_for("feedback.tablet_rate"))
+                  done=done, action=url_for("feedback.tablet_rate")), status
 
 
 @bp.get("/feedback/tablet")
@@ -126,7 +97,7 @@ def tablet_rate():
     device = _device()
     try:
         services.rate_at_desk(db.session, device=device, score=request.form.get("score"),
-                              comment=request.form.get("comment"), now=_now())
+                              comment=request.form.get("comment"), now=clock.now())
         db.session.commit()
     except IntegrityError:
         db.session.rollback()  # the same visit rated twice at once: keep the first
@@ -139,11 +110,9 @@ def tablet_rate():
 # --- staff: tablets and complaints -------------------------------------------------------
 
 def _devices_page(*, error=None, status=200, issued=None):
-    from ..queue.queries import all_desks
-
     return render("feedback/devices.html", devices=queries.devices(db.session),
-                  desks=all_desks(db.session, only_active=True), error=error, status=status,
-                  issued=issued)
+                  desks=all_desks(db.session, only_active=True), error=error,
+                  issued=issued), status
 
 
 @bp.get("/feedback/devices")
@@ -159,7 +128,7 @@ def create_device():
     try:
         device = services.issue_device(db.session, name=request.form.get("name", ""),
                                        desk_id=request.form.get("desk_id", type=int),
-                                       user_id=current_user.id, now=_now())
+                                       user_id=current_user.id, now=clock.now())
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -173,7 +142,7 @@ def revoke_device(device_id: int):
     device = db.session.get(FeedbackDevice, device_id)
     if device is None:
         raise NotFound("Планшет не найден")
-    services.revoke_device(db.session, device, now=_now())
+    services.revoke_device(db.session, device, now=clock.now())
     db.session.commit()
     flash(f"Планшет «{device.name}» отключён")
     return redirect_to(url_for("feedback.devices"))
@@ -183,7 +152,7 @@ def _complaints_page(*, error=None, error_id=None, status=200):
     return render("feedback/complaints.html",
                   open_items=queries.complaints(db.session, reviewed=False),
                   reviewed=queries.complaints(db.session, reviewed=True, limit=50),
-                  error=error, error_id=error_id, status=status)
+                  error=error, error_id=error_id), status
 
 
 @bp.get("/feedback/complaints")
@@ -200,7 +169,7 @@ def review(rating_id: int):
         raise NotFound("Оценка не найдена")
     try:
         services.review_complaint(db.session, rating=rating, user_id=current_user.id,
-                                  note=request.form.get("note", ""), now=_now())
+                                  note=request.form.get("note", ""), now=clock.now())
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()

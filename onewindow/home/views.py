@@ -1,12 +1,17 @@
 """The home page: a dashboard per role (specialist, chief specialist, director)."""
 
-from datetime import date, datetime
 
 from flask import Blueprint, current_app
 from flask_login import current_user
 
+from ..core import clock
 from ..extensions import db
+from ..feedback.queries import open_complaints_count
 from ..intake import queries as intake_queries
+from ..queue.queries import live_stats
+from ..reports import charts
+from ..reports import queries as report_queries
+from ..reports.periods import Period, period_of
 from ..web import allow, has_role, render
 
 bp = Blueprint("home", __name__)
@@ -19,11 +24,7 @@ def _standard() -> int:
 @bp.get("/")
 @allow()
 def index():
-    from ..reports import charts
-    from ..reports import queries as report_queries
-    from ..reports.periods import Period, period_of
-
-    today = date.today()
+    today = clock.today()
     context: dict = {"today": today}
     if has_role("specialist", "chief"):
         context["mine"] = intake_queries.accepted_on(db.session, user_id=current_user.id,
@@ -37,13 +38,9 @@ def index():
             db.session, period=period_of("day", today), today=today,
             standard_minutes=_standard())
         try:
-            from ..queue.queries import live_stats
-
-            context["stats"] = live_stats(db.session, now=datetime.now())
+            context["stats"] = live_stats(db.session, now=clock.now())
         except ImportError:  # the queue area is not installed
             context["stats"] = None
-        from ..feedback.queries import open_complaints_count
-
         context["open_complaints"] = open_complaints_count(db.session)
     if has_role("director"):
         month = Period("range", today.replace(day=1), today)

@@ -21,6 +21,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Table, TableStyle
 
 from ..printing.flowables import HEADER_GREY, Barcode, build_pdf, styles, text, text_width
 from ..printing.fonts import FONT_FAMILY
+from ..printing.qr import draw_qr
 
 MARGINS_MM = (12, 15, 12, 20)  # top, right, bottom, left
 WIDTH = text_width(MARGINS_MM)
@@ -74,8 +75,6 @@ class _QrCode(Flowable):
         return self.width, self.height
 
     def draw(self):
-        from ..feedback.qr import draw_qr
-
         draw_qr(self.canv, self.url, 0, 0, size_mm=self.size_mm)
 
 

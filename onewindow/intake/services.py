@@ -15,6 +15,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..events import application_registered, application_status_changed
 from ..numbering import next_value
 from .models import STATUS_FLOW, STATUS_NAMES, Application, ApplicationDocument, ApplicationEvent
+from .queries import accepted_on
 
 MAX_SHEETS = 999
 
@@ -182,8 +183,6 @@ def cancel_application(session: Session, application: Application, *, reason: st
 def transfer_day(session: Session, *, user_id: int, day, now: datetime,
                  acting_user_id: int) -> list[Application]:
     """Mark every application a specialist accepted on ``day`` as passed to the department."""
-    from .queries import accepted_on
-
     moved = []
     for application in accepted_on(session, user_id=user_id, day=day):
         if application.status == "accepted":

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,12 +10,13 @@ from ..auth.models import User
 from ..auth.roles import INTAKE_ROLES, MANAGEMENT_ROLES, SPECIALIST
 from ..catalog.models import Service
 from ..catalog.queries import active_services
+from ..core import clock
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..forms_common import choices
 from ..prints.requests import receipt_copies
-from ..security.sessions import audit_change, audit_read
-from ..web import allow, audited_view, pdf_response, redirect_to, render
+from ..security.sessions import audit_change
+from ..web import allow, audited_view, pdf_response, rating_url, record_read, redirect_to, render
 from . import documents, queries, services
 from .forms import (
     EXTRA_ROWS,
@@ -46,8 +45,8 @@ def _selected_service(code: str | None) -> Service | None:
 
 def _form_page(form, *, applicant, service, lines, status=200, error=None):
     return render("intake/new.html", "intake/_form.html", form=form, applicant=applicant,
-                  service=service, lines=lines, extra_rows=EXTRA_ROWS, status=status,
-                  error=error)
+                  service=service, lines=lines, extra_rows=EXTRA_ROWS,
+                  error=error), status
 
 
 @bp.get("/")
@@ -59,7 +58,7 @@ def list_applications():
         if found is not None:
             return redirect_to(url_for("intake.show_application", application_id=found.id))
     apps = queries.recent_for_user(db.session, user_id=current_user.id)
-    overdue = queries.open_overdue(db.session, today=date.today())
+    overdue = queries.open_overdue(db.session, today=clock.today())
     return render("intake/list.html", applications=apps, overdue=overdue, number=number)
 
 
@@ -93,7 +92,7 @@ def create_application():
             application = services.register_application(
                 db.session, applicant_id=applicant.id if applicant else 0,
                 service_code=form.service.data, documents=lines, user_id=current_user.id,
-                now=datetime.now().replace(microsecond=0),
+                now=clock.now(),
                 idempotency_key=form.idempotency_key.data,
                 representative_name=form.representative_name.data,
                 representative_document=form.representative_document.data,
@@ -149,7 +148,7 @@ def _show_page(application, *, status_form=None, cancel_form=None, status=200,
         "intake/show.html", application=application,
         next_statuses=[(s, STATUS_NAMES[s]) for s in STATUS_FLOW[application.status]],
         status_form=status_form or StatusForm(), cancel_form=cancel_form or CancelForm(),
-        just_registered=just_registered, status=status)
+        just_registered=just_registered), status
 
 
 @bp.post("/<int:application_id>/status")
@@ -160,7 +159,7 @@ def change_status(application_id: int):
     if form.validate():
         try:
             services.change_status(db.session, application, to=form.to.data,
-                                   user_id=current_user.id, now=datetime.now(),
+                                   user_id=current_user.id, now=clock.now(),
                                    comment=form.comment.data)
             db.session.commit()
             return redirect_to(url_for("intake.show_application", application_id=application.id))
@@ -178,7 +177,7 @@ def cancel(application_id: int):
     if form.validate():
         try:
             services.cancel_application(db.session, application, reason=form.reason.data,
-                                        user_id=current_user.id, now=datetime.now())
+                                        user_id=current_user.id, now=clock.now())
             db.session.commit()
             return redirect_to(url_for("intake.show_application", application_id=application.id))
         except DomainError as exc:
@@ -192,10 +191,8 @@ def cancel(application_id: int):
 def receipt_pdf(application_id: int):
     application = services.get_application(db.session, application_id)
     copies = receipt_copies()  # ?copies=1|2, else the user's print setup
-    from ..feedback.views import feedback_url
-
     pdf = documents.receipt_pdf(application, copies=copies, config=current_app.config,
-                                feedback_url=feedback_url(application=application))
+                                feedback_url=rating_url(application=application))
     filename = f"raspiska-{application.number}.pdf"
     return pdf_response(pdf, filename, kind="receipt", object_type="application", object_id=application_id)  # noqa: E501
 
@@ -206,7 +203,7 @@ def _register_filter():
         select(User).where(User.role.in_((SPECIALIST, "chief"))).order_by(User.full_name)))
     form.user_id.choices = choices((u.id, u.full_name) for u in specialists)
     form.validate()
-    day = form.day.data or date.today()
+    day = form.day.data or clock.today()
     user_id = form.user_id.data if request.args.get("user_id") else current_user.id
     if form.errors:
         raise InvalidInput("; ".join(e for errs in form.errors.values() for e in errs))
@@ -223,7 +220,7 @@ def transfer_register():
     register_id = f"{day.isoformat()}/{user.id}"
     response = render("intake/register.html", form=form, day=day, user=user,
                       applications=apps)
-    audit_read("view", object_type="register", object_id=register_id)
+    record_read("view", object_type="register", object_id=register_id)
     return response
 
 
@@ -242,7 +239,7 @@ def transfer_register_pdf():
 @allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
 def transfer_register_mark():
     _form, day, user = _register_filter()
-    moved = services.transfer_day(db.session, user_id=user.id, day=day, now=datetime.now(),
+    moved = services.transfer_day(db.session, user_id=user.id, day=day, now=clock.now(),
                                   acting_user_id=current_user.id)
     audit_change("update", object_type="register", object_id=f"{day.isoformat()}/{user.id}",
                  details=f"передано в отдел: {len(moved)}")

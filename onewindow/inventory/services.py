@@ -19,6 +19,7 @@ from .models import (
     InventoryScan,
     SearchTask,
 )
+from .queries import outcomes
 
 
 def _lock(session: Session, model, pk: int):
@@ -231,8 +232,6 @@ def apply_corrections(session: Session, *, inventory: Inventory, user_id: int | 
 
     Returns (moved, tasks). Every move is recorded in the folder's history.
     """
-    from .queries import outcomes
-
     inventory = _lock(session, Inventory, inventory.id)
     if inventory.status != "approved":
         raise Conflict("Исправления вносятся после утверждения итогов директором")

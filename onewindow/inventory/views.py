@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import current_user
 
 from ..archive import queries as archive_queries
 from ..auth.roles import ARCHIVIST, CHIEF, DIRECTOR
+from ..core import clock
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..forms_common import choices
@@ -23,9 +22,6 @@ WORK_ROLES = (ARCHIVIST, CHIEF)
 VIEW_ROLES = (ARCHIVIST, CHIEF, DIRECTOR)
 
 
-def _now() -> datetime:
-    return datetime.now().replace(microsecond=0)
-
 
 def _open_form(*, bind: bool):
     form = OpenInventoryForm() if bind else OpenInventoryForm(formdata=None)
@@ -39,7 +35,7 @@ def _open_form(*, bind: bool):
 def _index(form, status=200):
     return render("inventory/index.html", inventories=queries.inventories(db.session),
                   tasks=queries.search_tasks(db.session, open_only=True), form=form,
-                  task_form=CloseTaskForm(formdata=None), status=status)
+                  task_form=CloseTaskForm(formdata=None)), status
 
 
 @bp.get("/")
@@ -58,7 +54,7 @@ def create():
                 db.session, order_number=form.order_number.data,
                 order_date=form.order_date.data, scope_kind=form.scope_kind.data,
                 commission=form.commission.data, deadline=form.deadline.data,
-                user_id=current_user.id, now=_now(), room_ids=form.room_ids.data or [],
+                user_id=current_user.id, now=clock.now(), room_ids=form.room_ids.data or [],
                 rack_ids=form.rack_ids.data or [],
                 box_codes=(form.boxes.data or "").split())
             db.session.commit()
@@ -116,7 +112,7 @@ def scan(inventory_id: int):
             else:
                 current = services.start_box(db.session, inventory=inventory,
                                              inventory_box=ibox, user_id=current_user.id,
-                                             now=_now())
+                                             now=clock.now())
                 db.session.commit()
                 card["box_selected"] = True
         elif current is None:
@@ -124,7 +120,7 @@ def scan(inventory_id: int):
         else:
             scan_row = services.record_scan(db.session, inventory=inventory,
                                             inventory_box=current, code=code,
-                                            user_id=current_user.id, now=_now())
+                                            user_id=current_user.id, now=clock.now())
             db.session.commit()
             card["scan"] = scan_row
             card["alarm"] = scan_row.outcome in ("unknown", "duplicate")
@@ -148,7 +144,7 @@ def box_state(inventory_id: int, ibox_id: int):
     state = request.form.get("state") or ""
     try:
         services.set_box_state(db.session, inventory=inventory, inventory_box=ibox,
-                               state=state, now=_now())
+                               state=state, now=clock.now())
         db.session.commit()
         flash(f"Короб {ibox.box.barcode}: {ibox.state_name}")
     except DomainError as exc:
@@ -178,14 +174,14 @@ def _step(inventory_id: int, action):
 @allow(*WORK_ROLES)
 def finish(inventory_id: int):
     return _step(inventory_id, lambda inv: services.finish_inventory(
-        db.session, inventory=inv, now=_now()) and "Сканирование завершено")
+        db.session, inventory=inv, now=clock.now()) and "Сканирование завершено")
 
 
 @bp.post("/<int:inventory_id>/approve")
 @allow(DIRECTOR)
 def approve(inventory_id: int):
     return _step(inventory_id, lambda inv: services.approve_inventory(
-        db.session, inventory=inv, user=current_user, now=_now()) and "Итоги утверждены")
+        db.session, inventory=inv, user=current_user, now=clock.now()) and "Итоги утверждены")
 
 
 @bp.post("/<int:inventory_id>/apply")
@@ -193,7 +189,7 @@ def approve(inventory_id: int):
 def apply(inventory_id: int):
     def action(inv):
         moved, tasks = services.apply_corrections(db.session, inventory=inv,
-                                                  user_id=current_user.id, now=_now())
+                                                  user_id=current_user.id, now=clock.now())
         return f"Перемещено по реестру: {moved}; заданий на поиск: {tasks}"
     return _step(inventory_id, action)
 
@@ -226,7 +222,7 @@ def close_task(task_id: int):
         task = services.close_search_task(db.session, task_id=task_id,
                                           found=form.result.data == "found",
                                           comment=form.comment.data, user_id=current_user.id,
-                                          now=_now())
+                                          now=clock.now())
         db.session.commit()
         flash(f"Поиск дела {task.case_file.number}: {task.status_name}")
         back = url_for("inventory.show", inventory_id=task.inventory_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,6 +13,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    render_template,
     request,
     url_for,
 )
@@ -20,12 +21,12 @@ from flask_login import current_user
 
 from ..archive import documents as archive_documents
 from ..archive.labels import LabelError
-from ..archive.views import ARCHIVE_ROLES, LOOKUP_ROLES
-from ..auth.roles import INTAKE_ROLES, MANAGEMENT_ROLES
+from ..auth.roles import ARCHIVE_LOOKUP_ROLES, ARCHIVE_ROLES, INTAKE_ROLES, MANAGEMENT_ROLES
+from ..core import clock
 from ..errors import InvalidInput
+from ..events import template_hook
 from ..extensions import db
-from ..security.sessions import audit_read
-from ..web import allow, has_role, pdf_response, public, redirect_to, render
+from ..web import allow, has_role, pdf_response, public, record_read, redirect_to, render
 from . import queries, services
 from .calibration import calibration_pdf
 from .models import KIND_NAMES, LABEL_FORMATS
@@ -41,7 +42,7 @@ KIND_ROLES = {
     "pamyatka": ("specialist", "chief", "director", "archivist"),
     "folder_labels": ARCHIVE_ROLES,
     "box_labels": ARCHIVE_ROLES,
-    "inventory": LOOKUP_ROLES,
+    "inventory": ARCHIVE_LOOKUP_ROLES,
     "registry_request": REGISTRY_ROLES,
     "registry_answer": REGISTRY_ROLES,
     "appeal_letter": REGISTRY_ROLES,
@@ -69,7 +70,7 @@ def _may_reprint(entry) -> bool:
 def journal():
     """Today's (or a day's) printed documents: the user's own, or everyone's for management."""
     try:
-        day = date.fromisoformat(request.args["day"]) if request.args.get("day") else date.today()
+        day = date.fromisoformat(request.args["day"]) if request.args.get("day") else clock.today()
     except ValueError:
         raise InvalidInput("Дата в формате ГГГГ-ММ-ДД") from None
     everyone = has_role(*SEES_ALL) and request.args.get("all") == "1"
@@ -92,14 +93,14 @@ def reprint(print_id: int):
         return redirect_to(entry.url)
     response = pdf_response(entry.content, entry.filename)
     response.headers["X-Print-Id"] = str(entry.id)
-    audit_read("print", object_type=entry.object_type, object_id=entry.object_id,
+    record_read("print", object_type=entry.object_type, object_id=entry.object_id,
                details=f"{entry.kind_name}, повторная печать № {entry.id}")
     return response
 
 
 def _setup_page(setup, *, status=200, errors=None):
     return render("prints/setup.html", setup=setup, formats=LABEL_FORMATS,
-                  errors=errors or {}, status=status)
+                  errors=errors or {}), status
 
 
 @bp.get("/prints/setup")
@@ -117,7 +118,7 @@ def save_setup():
             db.session, user_id=current_user.id, label_format=form.get("label_format", ""),
             printer_name=form.get("printer_name", ""),
             offset_x_mm=form.get("offset_x_mm", "0"), offset_y_mm=form.get("offset_y_mm", "0"),
-            receipt_copies=form.get("receipt_copies", "1"), now=datetime.now())
+            receipt_copies=form.get("receipt_copies", "1"), now=clock.now())
         db.session.commit()
     except InvalidInput as exc:
         db.session.rollback()
@@ -165,15 +166,14 @@ def ping():
     return response
 
 
-@bp.app_context_processor
-def _print_helpers():
-    def printed_documents(object_type: str, object_id):
-        if not current_user.is_authenticated:
-            return []
-        return [e for e in queries.for_object(db.session, object_type, object_id)
-                if _may_reprint(e)]
-
-    return {"printed_documents": printed_documents, "print_kind_names": KIND_NAMES}
+@template_hook.connect_via("object-prints")
+def _object_prints(_name, *, object_type: str, object_id, **_kwargs):
+    """The documents printed for an object, each to re-print identically."""
+    if not current_user.is_authenticated:
+        return None
+    entries = [e for e in queries.for_object(db.session, object_type, object_id)
+               if _may_reprint(e)]
+    return render_template("prints/_object_prints.html", entries=entries)
 
 
 @bp.cli.command("purge")
@@ -183,6 +183,6 @@ def purge_command(days):
     """Empty the stored copies of documents past the retention period (rows stay)."""
     days = days or int(current_app.config.get("PRINT_JOURNAL_RETENTION_DAYS")
                        or os.environ.get("PRINT_JOURNAL_RETENTION_DAYS", "180"))
-    count = services.purge_expired(db.session, now=datetime.now(), days=days)
+    count = services.purge_expired(db.session, now=clock.now(), days=days)
     db.session.commit()
     click.echo(f"Копий очищено: {count}")

@@ -12,6 +12,8 @@ from reportlab.pdfgen import canvas
 
 from ..core.text import format_datetime, plural_ru
 from ..printing.fonts import register_fonts
+from ..printing.qr import draw_qr
+from .services import estimate_wait_minutes, people_ahead
 
 PAPER_WIDTHS = {80: 80 * mm, 58: 58 * mm}
 MARGIN = 3 * mm
@@ -90,8 +92,6 @@ def ticket_pdf(data: TicketPrint, *, width_mm: int = 80) -> bytes:
         pdf.drawCentredString(width / 2, y, text)
         y -= size * 0.25 + gap
     if data.rating_url:
-        from ..feedback.qr import draw_qr
-
         pdf.setFont("Roboto", 8 * scale)
         y -= 8 * scale
         pdf.drawCentredString(width / 2, y, "Оцените качество обслуживания:")
@@ -104,8 +104,6 @@ def ticket_pdf(data: TicketPrint, *, width_mm: int = 80) -> bytes:
 
 def ticket_print_data(session, ticket, *, now: datetime, office: str) -> TicketPrint:
     """The printout's data: people ahead now and the estimated wait."""
-    from .services import estimate_wait_minutes, people_ahead
-
     ahead = people_ahead(session, ticket, now=now) if ticket.status == "waiting" else 0
     return TicketPrint(
         number=ticket.number, purpose=ticket.purpose.name, issued_at=ticket.issued_at,

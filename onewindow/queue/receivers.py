@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..events import application_registered, user_signed_out
+from . import desks
 from .models import ACTIVE_STATUSES, Ticket
 from .services import link_application
 
@@ -24,6 +25,4 @@ def link_to_current_visit(application, *, session, user_id, **_):
 @user_signed_out.connect
 def leave_the_desk(user_id, *, session, now, reason, at=None, **_):
     """Logging out or an expired login ends the sign-in at the window."""
-    from . import desks
-
     desks.sign_out(session, user_id=user_id, now=now, reason=reason, at=at)

@@ -17,8 +17,10 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from ..applicants.models import Applicant
 from ..database import add_to_collection
 from ..errors import Conflict, InvalidInput, NotFound
+from ..intake.models import Application
 from ..numbering import next_value
 from .models import (
     ACTIVE_STATUSES,
@@ -462,8 +464,6 @@ def link_application(session: Session, ticket: Ticket, application) -> Ticket:
 
 def link_visit_applications(session: Session, ticket: Ticket, *, now: datetime) -> list:
     """Link every application the ticket's specialist registered since the call."""
-    from ..intake.models import Application
-
     if ticket.specialist_id is None or ticket.called_at is None:
         return []
     since = ticket.started_at or ticket.called_at
@@ -537,8 +537,6 @@ def _new_code(session: Session, day: date) -> str:
 def book(session: Session, *, slot_id: int, citizen_name: str, phone: str | None,
          applicant_id: int | None, user_id: int, now: datetime) -> Booking:
     """Book a citizen into a slot with free capacity; returns the booking with its code."""
-    from ..applicants.models import Applicant
-
     slot = session.scalar(select(BookingSlot).where(BookingSlot.id == slot_id)
                           .with_for_update().execution_options(populate_existing=True)) \
         if slot_id else None

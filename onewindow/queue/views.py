@@ -9,17 +9,20 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.roles import CHIEF, DIRECTOR, INTAKE_ROLES, MANAGEMENT_ROLES
+from ..core import clock
 from ..core.text import parse_date_ru
 from ..database import own_write_transaction
 from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
 from ..forms_common import choices
+from ..intake.queries import find_by_number
 from ..web import (
     allow,
     audited_view,
     bind_device,
     pdf_response,
     public,
+    rating_url,
     redirect_to,
     render,
 )
@@ -32,9 +35,6 @@ bp = Blueprint("queue", __name__)
 KIOSK_COOKIE = "onewindow_kiosk"
 SETTINGS_ROLES = (CHIEF,)
 
-
-def _now() -> datetime:
-    return datetime.now().replace(microsecond=0)
 
 
 # --- kiosk (no login; the device is bound by its token) -------------------------------
@@ -60,7 +60,7 @@ def _kiosk() -> Kiosk:
 
 def _kiosk_page(kiosk, *, out_of_turn=False, error=None, code="", status=200):
     return render("queue/kiosk.html", kiosk=kiosk, purposes=queries.active_purposes(db.session),
-                  out_of_turn=out_of_turn, error=error, code=code, status=status)
+                  out_of_turn=out_of_turn, error=error, code=code), status
 
 
 @bp.get("/kiosk")
@@ -76,7 +76,7 @@ def kiosk_issue():
     try:
         ticket = services.issue_ticket(
             db.session, purpose_id=request.form.get("purpose_id", type=int) or 0,
-            out_of_turn=request.form.get("out_of_turn") == "1", now=_now(), kiosk=kiosk)
+            out_of_turn=request.form.get("out_of_turn") == "1", now=clock.now(), kiosk=kiosk)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -90,7 +90,7 @@ def kiosk_booking():
     kiosk = _kiosk()
     code = (request.form.get("code") or "").strip()[:20]
     try:
-        ticket = services.issue_booked_ticket(db.session, code=code, now=_now(), kiosk=kiosk)
+        ticket = services.issue_booked_ticket(db.session, code=code, now=clock.now(), kiosk=kiosk)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -107,7 +107,7 @@ def _issued(ticket):
 def _kiosk_ticket(ticket_id: int):
     kiosk = _kiosk()
     ticket = queries.get_ticket(db.session, ticket_id)
-    if ticket.kiosk_id != kiosk.id or ticket.day != date.today():
+    if ticket.kiosk_id != kiosk.id or ticket.day != clock.today():
         raise NotFound("Талон не найден")
     return ticket
 
@@ -116,7 +116,7 @@ def _kiosk_ticket(ticket_id: int):
 @public
 def kiosk_ticket(ticket_id: int):
     ticket = _kiosk_ticket(ticket_id)
-    data = documents.ticket_print_data(db.session, ticket, now=_now(),
+    data = documents.ticket_print_data(db.session, ticket, now=clock.now(),
                                        office=current_app.config["INSTITUTION_SHORT_NAME"])
     return render("queue/kiosk_ticket.html", ticket=ticket, data=data)
 
@@ -127,11 +127,9 @@ def kiosk_ticket_pdf(ticket_id: int):
     """The ticket for the receipt printer (?width=58 for narrow paper)."""
     ticket = _kiosk_ticket(ticket_id)
     width = 58 if request.args.get("width") == "58" else 80
-    data = documents.ticket_print_data(db.session, ticket, now=_now(),
+    data = documents.ticket_print_data(db.session, ticket, now=clock.now(),
                                        office=current_app.config["INSTITUTION_SHORT_NAME"])
-    from ..feedback.views import feedback_url
-
-    data.rating_url = feedback_url(ticket=ticket)
+    data.rating_url = rating_url(ticket=ticket)
     return pdf_response(documents.ticket_pdf(data, width_mm=width),
                         f"talon-{ticket.number}.pdf", kind="ticket", object_type="ticket",
                         object_id=ticket.id)
@@ -143,14 +141,14 @@ def kiosk_ticket_pdf(ticket_id: int):
 @public
 def board():
     return render("queue/board.html", "queue/_board_calls.html",
-                  rows=queries.board_calls(db.session, now=datetime.now()))
+                  rows=queries.board_calls(db.session, now=clock.now()))
 
 
 @bp.get("/board/calls")
 @public
 def board_calls():
     response = render("queue/_board_calls.html",
-                      rows=queries.board_calls(db.session, now=datetime.now()))
+                      rows=queries.board_calls(db.session, now=clock.now()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -165,7 +163,7 @@ def index():
 
 def _desk(*, heartbeat: bool = False) -> Desk | None:
     """The window the user is signed in at (``heartbeat``: the desk page is open, say so)."""
-    now = _now()
+    now = clock.now()
     signed_in = desks.current(db.session, user_id=current_user.id, now=now)
     if signed_in is None:
         return None
@@ -178,7 +176,7 @@ def _desk(*, heartbeat: bool = False) -> Desk | None:
 
 
 def _desk_context(desk: Desk) -> dict:
-    now = datetime.now()
+    now = clock.now()
     line = services.waiting_for_desk(db.session, desk=desk, now=now)
     return {
         "desk": desk, "now": now, "current": services.current_ticket(db.session, desk=desk),
@@ -194,10 +192,10 @@ def _desk_page(*, error=None, status=200, heartbeat=False):
     if desk is None:
         return render("queue/desk_choose.html", desks=queries.all_desks(db.session,
                                                                          only_active=True),
-                      occupants=desks.occupants(db.session, now=_now()),
-                      error=error, status=status)
-    return render("queue/desk.html", "queue/_desk_work.html", error=error, status=status,
-                  **_desk_context(desk))
+                      occupants=desks.occupants(db.session, now=clock.now()),
+                      error=error), status
+    return render("queue/desk.html", "queue/_desk_work.html", error=error,
+                  **_desk_context(desk)), status
 
 
 @bp.get("/queue/desk")
@@ -221,7 +219,7 @@ def desk_select():
     desk = db.session.get(Desk, request.form.get("desk_id", type=int) or 0)
     if desk is None or not desk.active:
         return _desk_page(error="Выберите окно", status=422)
-    signed_in = desks.sign_in(db.session, desk=desk, user_id=current_user.id, now=_now())
+    signed_in = desks.sign_in(db.session, desk=desk, user_id=current_user.id, now=clock.now())
     db.session.commit()
     if signed_in.taken_from:
         flash(f"{desk.title}: работа у окна специалиста {signed_in.taken_from} завершена")
@@ -234,7 +232,7 @@ def desk_release():
     desk = _desk()
     if desk is not None and services.current_ticket(db.session, desk=desk) is not None:
         return _desk_page(error="Сначала завершите текущий талон", status=409)
-    desks.sign_out(db.session, user_id=current_user.id, now=_now())
+    desks.sign_out(db.session, user_id=current_user.id, now=clock.now())
     db.session.commit()
     return redirect_to(url_for("queue.desk"))
 
@@ -259,7 +257,7 @@ def _desk_action(action):
 def desk_next():
     def action(desk):
         ticket = services.call_next_ticket(db.session, desk=desk, user_id=current_user.id,
-                                           now=_now())
+                                           now=clock.now())
         return f"Вызван талон {ticket.number}" if ticket else "Очередь пуста"
     return _desk_action(action)
 
@@ -279,7 +277,7 @@ def desk_ticket_action(ticket_id: int, verb: str):
     form = request.form
 
     def action(desk):
-        now = _now()
+        now = clock.now()
         common = {"ticket_id": ticket_id, "desk": desk, "now": now}
         if verb in DESK_VERBS:
             func, message = DESK_VERBS[verb]
@@ -309,8 +307,6 @@ def desk_ticket_action(ticket_id: int, verb: str):
 
 
 def _link_application(desk, ticket_id, number):
-    from ..intake.queries import find_by_number
-
     ticket = services._own(db.session, ticket_id, desk, ("called", "serving"))
     application = find_by_number(db.session, number.strip()) if number.strip() else None
     if application is None:
@@ -324,7 +320,7 @@ def _link_application(desk, ticket_id, number):
 @bp.get("/queue/panel")
 @allow(CHIEF, DIRECTOR)
 def panel():
-    stats = queries.live_stats(db.session, now=datetime.now())
+    stats = queries.live_stats(db.session, now=clock.now())
     return render("queue/panel.html", "queue/_panel.html", stats=stats)
 
 
@@ -333,9 +329,9 @@ def panel():
 def _day_arg() -> date:
     raw = request.values.get("day") or ""
     try:
-        return parse_date_ru(raw) if raw else date.today()
+        return parse_date_ru(raw) if raw else clock.today()
     except ValueError:
-        return date.today()
+        return clock.today()
 
 
 def _bookings_page(*, day=None, slots_form=None, booking_form=None, error=None, status=200):
@@ -345,8 +341,8 @@ def _bookings_page(*, day=None, slots_form=None, booking_form=None, error=None, 
     slots_form.purpose_id.choices = choices((p.id, str(p)) for p in purposes)
     return render("queue/bookings.html", day=day, slots=queries.bookings_on(db.session, day=day),
                   slots_form=slots_form, booking_form=booking_form or BookingForm(formdata=None),
-                  cancel_form=CancelBookingForm(formdata=None), error=error, status=status,
-                  now=datetime.now(), applicant_id=request.args.get("applicant_id", type=int))
+                  cancel_form=CancelBookingForm(formdata=None), error=error,
+                  now=clock.now(), applicant_id=request.args.get("applicant_id", type=int)), status
 
 
 @bp.get("/queue/bookings")
@@ -373,7 +369,7 @@ def create_slots():
                 db.session, purpose_id=form.purpose_id.data, day=form.day.data,
                 start=_parse_time(form.start.data, "start"), end=_parse_time(form.end.data, "end"),
                 interval_minutes=form.interval_minutes.data, capacity=form.capacity.data,
-                today=date.today())
+                today=clock.today())
             db.session.commit()
             flash(f"Открыто времён записи: {len(made)}")
             return redirect_to(url_for("queue.bookings", day=form.day.data.strftime("%d.%m.%Y")))
@@ -397,7 +393,7 @@ def create_booking():
                 db.session, slot_id=int(form.slot_id.data or 0),
                 citizen_name=form.citizen_name.data, phone=form.phone.data,
                 applicant_id=int(form.applicant_id.data) if (form.applicant_id.data or "")
-                .isdigit() else None, user_id=current_user.id, now=_now())
+                .isdigit() else None, user_id=current_user.id, now=clock.now())
             db.session.commit()
             return redirect_to(url_for("queue.show_booking", booking_id=booking.id))
         except DomainError as exc:
@@ -421,13 +417,13 @@ def cancel_booking(booking_id: int):
     form = CancelBookingForm()
     if form.validate():
         try:
-            services.cancel_booking(db.session, booking, reason=form.reason.data, now=_now())
+            services.cancel_booking(db.session, booking, reason=form.reason.data, now=clock.now())
             db.session.commit()
             return redirect_to(url_for("queue.show_booking", booking_id=booking.id))
         except DomainError as exc:
             db.session.rollback()
             form.reason.errors = [exc.message]
-    return render("queue/booking.html", booking=booking, cancel_form=form, status=422)
+    return render("queue/booking.html", booking=booking, cancel_form=form), 422
 
 
 # --- settings: purposes, desks, kiosks ------------------------------------------------
@@ -443,7 +439,7 @@ def _settings_page(*, purpose_form=None, desk_form=None, kiosk_form=None, status
                   kiosks=queries.all_kiosks(db.session),
                   purpose_form=purpose_form or PurposeForm(formdata=None, obj=edit_purpose),
                   desk_form=desk_form, kiosk_form=kiosk_form or KioskForm(formdata=None),
-                  edit_purpose=edit_purpose, edit_desk=edit_desk, status=status)
+                  edit_purpose=edit_purpose, edit_desk=edit_desk), status
 
 
 @bp.get("/queue/settings")
@@ -512,7 +508,7 @@ def create_kiosk():
     form = KioskForm()
     if form.validate():
         services.issue_kiosk(db.session, name=form.name.data, user_id=current_user.id,
-                             now=_now())
+                             now=clock.now())
         db.session.commit()
         return redirect_to(url_for("queue.settings"))
     return _settings_page(kiosk_form=form, status=422)
@@ -522,6 +518,6 @@ def create_kiosk():
 @allow(*SETTINGS_ROLES)
 def revoke_kiosk(kiosk_id: int):
     kiosk = queries.get_or_404(db.session, Kiosk, kiosk_id, "Терминал не найден")
-    services.revoke_kiosk(db.session, kiosk, now=_now())
+    services.revoke_kiosk(db.session, kiosk, now=clock.now())
     db.session.commit()
     return redirect_to(url_for("queue.settings"))

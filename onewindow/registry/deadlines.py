@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from ..calendar.services import office_calendar
+from ..core.text import plural_ru
 from ..core.workdays import ProductionCalendar
 
 INTERAGENCY_WORKING_DAYS = 5  # 210-ФЗ, ст. 7.2 ч. 3
@@ -33,8 +34,6 @@ class Term:
 
     @property
     def label(self) -> str:
-        from ..core.text import plural_ru
-
         unit = "рабочих" if self.working else "календарных"
         return f"{self.days} {unit} {plural_ru(self.days, ('день', 'дня', 'дней'))}"
 

@@ -4,27 +4,25 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pytrovich.detector import PetrovichGenderDetector
+from pytrovich.enums import Case, Gender, NamePart
+from pytrovich.maker import PetrovichDeclinationMaker
+
 from ..core.text import _initial
 
 
 @lru_cache(maxsize=1)
 def _maker():
-    from pytrovich.maker import PetrovichDeclinationMaker
-
     return PetrovichDeclinationMaker()
 
 
 @lru_cache(maxsize=1)
 def _detector():
-    from pytrovich.detector import PetrovichGenderDetector
-
     return PetrovichGenderDetector()
 
 
 def guess_sex(name: str | None, patronymic: str | None) -> str | None:
     """'M' or 'F' from the patronymic/first name; None when it cannot be told."""
-    from pytrovich.enums import Gender
-
     if not name and not patronymic:
         return None
     try:
@@ -35,8 +33,6 @@ def guess_sex(name: str | None, patronymic: str | None) -> str | None:
 
 
 def _gender(sex: str | None, name: str | None, patronymic: str | None):
-    from pytrovich.enums import Gender
-
     sex = sex or guess_sex(name, patronymic)
     return Gender.FEMALE if sex == "F" else Gender.MALE
 
@@ -51,8 +47,6 @@ def _decline(part_kind, gender, case, value: str) -> str:
 def decline(surname: str | None, name: str | None, patronymic: str | None, *,
             sex: str | None, case: str = "dative") -> tuple[str, str, str]:
     """(surname, name, patronymic) in ``case``: dative, genitive, accusative, …"""
-    from pytrovich.enums import Case, NamePart
-
     gender = _gender(sex, name, patronymic)
     c = getattr(Case, case.upper())
     return (

@@ -9,8 +9,11 @@ from datetime import date, datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from ..archive import services as archive
+from ..archive.models import Checkout
 from ..auth.models import User
 from ..errors import Conflict, InvalidInput, NotFound
+from ..intake.models import OPEN_STATUSES, Application
 from . import holdings
 from .models import (
     APPEAL_OPEN,
@@ -50,8 +53,6 @@ PROVIDERS: list[Callable[[Session, int], list[HeldItem]]] = []
 
 
 def _applications(session: Session, user_id: int) -> list[HeldItem]:
-    from ..intake.models import OPEN_STATUSES, Application
-
     held_open = select(Holding.item_id).where(
         Holding.item_kind == "application", Holding.until.is_(None))
     mine = select(Holding.item_id).where(
@@ -68,8 +69,6 @@ def _applications(session: Session, user_id: int) -> list[HeldItem]:
 
 def _checkouts(session: Session, user_id: int) -> list[HeldItem]:
     """Folders issued from the archive to the person (keyed by the folder's id)."""
-    from ..archive.models import Checkout
-
     rows = session.scalars(select(Checkout).where(
         Checkout.issued_to_id == user_id, Checkout.returned_at.is_(None))
         .order_by(Checkout.due_on))
@@ -81,8 +80,6 @@ def _checkouts(session: Session, user_id: int) -> list[HeldItem]:
 def _reassign_checkout(session: Session, *, item_id: int, to_user_id: int, now: datetime,
                        handover_id: int | None, note: str) -> None:
     """Re-issue the folder to the receiver through the archive's own verbs."""
-    from ..archive import services as archive
-
     case_file = archive.get_case_file(session, item_id)
     old = archive.return_case_file(session, case_file=case_file, user_id=None, now=now)
     archive.issue_case_file(session, case_file=case_file, to_user_id=to_user_id,

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..intake.models import Application
 from .models import Appeal, Assignment, Holding, Request
 
 ASSIGNED_COLUMN = {"request": (Request, "assigned_to_id"),
@@ -50,8 +51,6 @@ def current_holder_id(session: Session, *, kind: str, item_id: int) -> int | Non
     if row is not None:
         return row.user_id
     if kind == "application":
-        from ..intake.models import Application
-
         application = session.get(Application, item_id)
         return application.registered_by_id if application else None
     return None
@@ -63,8 +62,6 @@ def reassign(session: Session, *, kind: str, item_id: int, to_user_id: int, now:
     row = open_holding(session, kind=kind, item_id=item_id)
     if row is None and kind == "application":
         # The registering specialist held it implicitly until now: write that down.
-        from ..intake.models import Application
-
         application = session.get(Application, item_id)
         row = start(session, kind=kind, item_id=item_id, user_id=application.registered_by_id,
                     now=application.registered_at, note="Принято на приёме")

@@ -8,7 +8,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..archive.models import Checkout
 from ..auth.models import User
+from ..intake.models import OPEN_STATUSES, Application
 from . import holdings
 from .deadlines import Deadlines, deadlines_for
 from .models import (
@@ -61,8 +63,6 @@ class DeadlineBoard:
 
 def _collect(session: Session, *, until: date, user_id: int | None) -> list[DeadlineItem]:
     """Every open deadline on or before ``until`` (of one holder, or all)."""
-    from ..intake.models import OPEN_STATUSES, Application
-
     items: list[DeadlineItem] = []
     apps = list(session.scalars(select(Application).where(
         Application.status.in_(OPEN_STATUSES), Application.deadline <= until)))
@@ -97,8 +97,6 @@ def _collect(session: Session, *, until: date, user_id: int | None) -> list[Dead
     for s in session.scalars(q):
         items.append(DeadlineItem("assignment", "поручение", s.id, f"П-{s.id}", s.text[:100],
                                   s.due_date, s.assignee_id, "registry.show_assignment"))
-    from ..archive.models import Checkout
-
     q = select(Checkout).where(Checkout.returned_at.is_(None), Checkout.due_on <= until)
     if user_id is not None:
         q = q.where(Checkout.issued_to_id == user_id)
@@ -127,8 +125,6 @@ def deadline_board(session: Session, *, today: date, user_id: int | None,
 
 def urgent_count(session: Session, *, today: date, user_id: int | None) -> int:
     """Overdue + due today, for the header: a few COUNT queries on indexed columns."""
-    from ..intake.models import OPEN_STATUSES, Application
-
     def count(q):
         return session.scalar(q) or 0
 
@@ -139,8 +135,6 @@ def urgent_count(session: Session, *, today: date, user_id: int | None) -> int:
                                              Appeal.due_date <= today)
     asg = select(func.count(Assignment.id)).where(Assignment.status == "open",
                                                   Assignment.due_date <= today)
-    from ..archive.models import Checkout
-
     co = select(func.count(Checkout.id)).where(Checkout.returned_at.is_(None),
                                                Checkout.due_on <= today)
     if user_id is None:

@@ -11,10 +11,12 @@ from ..applicants.models import Applicant
 from ..auth.models import User
 from ..core.text import format_date, normalize_person_key, normalize_search
 from ..errors import Conflict, InvalidInput, NotFound
+from ..intake.models import Application
 from ..numbering import next_value
 from . import holdings
 from .config import REQUEST_TYPES, fill_template
 from .deadlines import APPEAL_MAX_EXTENSION_DAYS, deadlines_for
+from .declension import guess_sex
 from .models import (
     ACK_KINDS,
     APPEAL_CHANNELS,
@@ -399,8 +401,6 @@ def register_appeal(
     parent_id: int | None = None, confirm_late: bool = False,
 ) -> Appeal:
     """Register a citizen's appeal: 30 days for the answer, 7 for forwarding (59-ФЗ)."""
-    from .declension import guess_sex
-
     if channel not in APPEAL_CHANNELS:
         raise InvalidInput("Выберите способ поступления", field="channel")
     if kind not in APPEAL_KINDS:
@@ -617,8 +617,6 @@ def create_assignment(session: Session, *, text: str, due_date: date, assignee_i
 
 def resolve_link(session: Session, link: str) -> str | None:
     """A typed number (application, request or appeal) as "kind:id"."""
-    from ..intake.models import Application
-
     link = link.strip()
     if ":" in link and link.split(":", 1)[1].isdigit():
         return link

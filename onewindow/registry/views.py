@@ -3,13 +3,15 @@ acknowledgements and handovers."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from flask import Blueprint, current_app, flash, request, url_for
+import click
+from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
-from ..auth.roles import CHIEF, DIRECTOR, INTAKE_ROLES, MANAGEMENT_ROLES
+from ..auth.roles import CHIEF, DEADLINE_ROLES, DIRECTOR, INTAKE_ROLES, MANAGEMENT_ROLES
+from ..core import clock
 from ..errors import DomainError, NotFound
+from ..events import template_hook
 from ..extensions import db
 from ..forms_common import choices
 from ..intake.services import get_application
@@ -38,16 +40,13 @@ from .forms import (
     ResumeForm,
     parse_ids,
 )
-from .models import Appeal, Request
+from .models import Appeal, DecisionNotice, Request
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
 
 STAFF = (*INTAKE_ROLES, *MANAGEMENT_ROLES)
 OFFICE_WIDE = (CHIEF, DIRECTOR)
 
-
-def _now() -> datetime:
-    return datetime.now().replace(microsecond=0)
 
 
 def _office_wide() -> bool:
@@ -68,17 +67,14 @@ def _staff_choices(empty: str | None = "— не назначен —"):
     return choices(([("", empty)] if empty is not None else []) + rows)
 
 
-@bp.app_context_processor
-def _deadline_badge():
-    """``deadline_badge()`` for the header: overdue + due today, computed only when shown."""
-
-    def deadline_badge() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        return queries.urgent_count(db.session, today=date.today(),
-                                    user_id=None if _office_wide() else current_user.id)
-
-    return {"deadline_badge": deadline_badge}
+@template_hook.connect_via("nav-deadlines")
+def _nav_deadlines(_name, **_kwargs):
+    """The header's «Сроки» link with the count of overdue and due-today items."""
+    if not has_role(*DEADLINE_ROLES):
+        return None
+    urgent = queries.urgent_count(db.session, today=clock.today(),
+                                  user_id=None if _office_wide() else current_user.id)
+    return render_template("registry/_nav_deadlines.html", urgent=urgent)
 
 
 # -------------------------------------------------------------------------- Сроки
@@ -88,7 +84,7 @@ def _deadline_badge():
 def deadlines():
     office = _office_wide() and request.args.get("mine") != "1"
     user_id = request.args.get("user_id", type=int) if _office_wide() else None
-    board = queries.deadline_board(db.session, today=date.today(),
+    board = queries.deadline_board(db.session, today=clock.today(),
                                    user_id=user_id or (None if office else current_user.id))
     people = {u.id: u for u in queries.staff(db.session)}
     return render("registry/deadlines.html", "registry/_board.html", board=board,
@@ -105,7 +101,7 @@ def list_requests():
     status = request.args.get("status")
     rows = queries.list_requests(db.session, direction=direction, status=status)
     return render("registry/requests.html", requests=rows, direction=direction, status=status,
-                  today=date.today(), types=REQUEST_TYPES)
+                  today=clock.today(), types=REQUEST_TYPES)
 
 
 def _request_form(direction: str, form=None):
@@ -127,7 +123,7 @@ def new_request():
     form = _request_form(direction, IncomingRequestForm(formdata=None) if direction == "in"
                          else OutgoingRequestForm(formdata=None))
     if direction == "in":
-        form.received_on.data = date.today()
+        form.received_on.data = clock.today()
         form.assigned_to_id.data = current_user.id
     applicant_id = request.args.get("applicant_id", type=int)
     if applicant_id:
@@ -148,7 +144,7 @@ def create_request():
                     db.session, type_code=form.type_code.data,
                     correspondent_id=form.correspondent_id.data, channel=form.channel.data,
                     received_on=form.received_on.data, subject=form.subject.data,
-                    user_id=current_user.id, now=_now(), their_number=form.their_number.data,
+                    user_id=current_user.id, now=clock.now(), their_number=form.their_number.data,
                     their_date=form.their_date.data, stated_due=form.stated_due.data,
                     applicant_ids=parse_ids(form.applicant_ids.data),
                     persons_text=form.persons_text.data, attachments=form.attachments.data,
@@ -157,7 +153,7 @@ def create_request():
                 req = services.register_outgoing_request(
                     db.session, type_code=form.type_code.data,
                     correspondent_id=form.correspondent_id.data, channel=form.channel.data,
-                    subject=form.subject.data, user_id=current_user.id, now=_now(),
+                    subject=form.subject.data, user_id=current_user.id, now=clock.now(),
                     applicant_ids=parse_ids(form.applicant_ids.data),
                     persons_text=form.persons_text.data, expected_on=form.expected_on.data)
             db.session.commit()
@@ -165,8 +161,7 @@ def create_request():
         except DomainError as exc:
             db.session.rollback()
             error = _apply_error(form, exc)
-    return render("registry/request_new.html", form=form, direction=direction, error=error,
-                  status=422)
+    return render("registry/request_new.html", form=form, direction=direction, error=error), 422
 
 
 def _request_page(req: Request, *, status=200, error=None, **forms):
@@ -179,9 +174,9 @@ def _request_page(req: Request, *, status=200, error=None, **forms):
         "cancel_form": CancelForm(formdata=None),
     }
     defaults.update(forms)
-    return render("registry/request.html", req=req, error=error, status=status,
+    return render("registry/request.html", req=req, error=error,
                   history=holdings.history(db.session, kind="request", item_id=req.id),
-                  rtype=REQUEST_TYPES.get(req.type_code), today=date.today(), **defaults)
+                  rtype=REQUEST_TYPES.get(req.type_code), today=clock.today(), **defaults), status
 
 
 @bp.get("/requests/<int:request_id>")
@@ -218,7 +213,7 @@ def _request_action(request_id: int, form_cls, form_name: str, action):
 @allow(*STAFF)
 def take_request(request_id: int):
     req = services.get_request(db.session, request_id)
-    services.take_request(db.session, req, user_id=current_user.id, now=_now())
+    services.take_request(db.session, req, user_id=current_user.id, now=clock.now())
     db.session.commit()
     return redirect_to(url_for("registry.show_request", request_id=req.id))
 
@@ -228,7 +223,7 @@ def take_request(request_id: int):
 def answer_request(request_id: int):
     return _request_action(request_id, AnswerForm, "answer_form", lambda req, f: (
         services.answer_request(db.session, req, text=f.text.data, signed_by=f.signed_by.data,
-                                user_id=current_user.id, now=_now())))
+                                user_id=current_user.id, now=clock.now())))
 
 
 @bp.post("/requests/<int:request_id>/forward")
@@ -236,7 +231,7 @@ def answer_request(request_id: int):
 def forward_request(request_id: int):
     return _request_action(request_id, ForwardForm, "forward_form", lambda req, f: (
         services.forward_request(db.session, req, to=f.to.data, user_id=current_user.id,
-                                 now=_now())))
+                                 now=clock.now())))
 
 
 @bp.post("/requests/<int:request_id>/pause")
@@ -260,7 +255,7 @@ def answer_received(request_id: int):
     return _request_action(request_id, ReceivedForm, "received_form", lambda req, f: (
         services.record_answer_received(db.session, req, number=f.number.data, on=f.on.data,
                                         text=f.text.data, user_id=current_user.id,
-                                        now=_now())))
+                                        now=clock.now())))
 
 
 @bp.post("/requests/<int:request_id>/cancel")
@@ -268,7 +263,7 @@ def answer_received(request_id: int):
 def cancel_request(request_id: int):
     return _request_action(request_id, CancelForm, "cancel_form", lambda req, f: (
         services.cancel_request(db.session, req, reason=f.reason.data, user_id=current_user.id,
-                                now=_now())))
+                                now=clock.now())))
 
 
 @bp.get("/requests/<int:request_id>/letter.pdf")
@@ -306,7 +301,7 @@ def add_correspondent():
             db.session.rollback()
             _apply_error(form, exc)
     return render("registry/correspondents.html", form=form,
-                  rows=queries.correspondents(db.session), status=422)
+                  rows=queries.correspondents(db.session)), 422
 
 
 # ------------------------------------------------------------------------ appeals
@@ -316,7 +311,7 @@ def add_correspondent():
 def list_appeals():
     open_only = request.args.get("open") == "1"
     return render("registry/appeals.html", appeals=queries.list_appeals(
-        db.session, open_only=open_only), open_only=open_only, today=date.today())
+        db.session, open_only=open_only), open_only=open_only, today=clock.today())
 
 
 def _appeal_form(form=None):
@@ -330,7 +325,7 @@ def _appeal_form(form=None):
 @allow(*STAFF)
 def new_appeal():
     form = _appeal_form(AppealForm(formdata=None))
-    form.received_on.data = date.today()
+    form.received_on.data = clock.today()
     form.assigned_to_id.data = current_user.id
     return render("registry/appeal_new.html", form=form, error=None)
 
@@ -345,7 +340,7 @@ def create_appeal():
             appeal = services.register_appeal(
                 db.session, received_on=form.received_on.data, channel=form.channel.data,
                 kind=form.kind.data, subject=form.subject.data, text=form.text.data,
-                user_id=current_user.id, now=_now(), anonymous=form.anonymous.data,
+                user_id=current_user.id, now=clock.now(), anonymous=form.anonymous.data,
                 surname=form.surname.data, name=form.name.data,
                 patronymic=form.patronymic.data, sex=form.sex.data or None,
                 address=form.address.data, email=form.email.data,
@@ -361,7 +356,7 @@ def create_appeal():
         except DomainError as exc:
             db.session.rollback()
             error = _apply_error(form, exc)
-    return render("registry/appeal_new.html", form=form, error=error, status=422)
+    return render("registry/appeal_new.html", form=form, error=error), 422
 
 
 def _appeal_page(appeal: Appeal, *, status=200, error=None, **forms):
@@ -369,10 +364,10 @@ def _appeal_page(appeal: Appeal, *, status=200, error=None, **forms):
                 "forward_form": ForwardForm(formdata=None),
                 "cancel_form": CancelForm(formdata=None)}
     defaults.update(forms)
-    return render("registry/appeal.html", appeal=appeal, error=error, status=status,
-                  chain=queries.repeated_chain(db.session, appeal), today=date.today(),
+    return render("registry/appeal.html", appeal=appeal, error=error,
+                  chain=queries.repeated_chain(db.session, appeal), today=clock.today(),
                   history=holdings.history(db.session, kind="appeal", item_id=appeal.id),
-                  **defaults)
+                  **defaults), status
 
 
 @bp.get("/appeals/<int:appeal_id>")
@@ -392,7 +387,7 @@ def _appeal_action(appeal_id: int, form_cls, form_name: str, action):
 @allow(*STAFF)
 def take_appeal(appeal_id: int):
     appeal = services.get_appeal(db.session, appeal_id)
-    services.take_appeal(db.session, appeal, user_id=current_user.id, now=_now())
+    services.take_appeal(db.session, appeal, user_id=current_user.id, now=clock.now())
     db.session.commit()
     return redirect_to(url_for("registry.show_appeal", appeal_id=appeal.id))
 
@@ -402,7 +397,7 @@ def take_appeal(appeal_id: int):
 def answer_appeal(appeal_id: int):
     return _appeal_action(appeal_id, AnswerForm, "answer_form", lambda a, f: (
         services.answer_appeal(db.session, a, text=f.text.data, signed_by=f.signed_by.data,
-                               user_id=current_user.id, now=_now(),
+                               user_id=current_user.id, now=clock.now(),
                                complaint_result=f.complaint_result.data or None)))
 
 
@@ -411,7 +406,7 @@ def answer_appeal(appeal_id: int):
 def extend_appeal(appeal_id: int):
     return _appeal_action(appeal_id, ExtendForm, "extend_form", lambda a, f: (
         services.extend_appeal(db.session, a, days=f.days.data, reason=f.reason.data,
-                               user_id=current_user.id, now=_now())))
+                               user_id=current_user.id, now=clock.now())))
 
 
 @bp.post("/appeals/<int:appeal_id>/forward")
@@ -419,7 +414,7 @@ def extend_appeal(appeal_id: int):
 def forward_appeal(appeal_id: int):
     return _appeal_action(appeal_id, ForwardForm, "forward_form", lambda a, f: (
         services.forward_appeal(db.session, a, to=f.to.data, user_id=current_user.id,
-                                now=_now())))
+                                now=clock.now())))
 
 
 @bp.post("/appeals/<int:appeal_id>/cancel")
@@ -427,7 +422,7 @@ def forward_appeal(appeal_id: int):
 def cancel_appeal(appeal_id: int):
     return _appeal_action(appeal_id, CancelForm, "cancel_form", lambda a, f: (
         services.cancel_appeal(db.session, a, reason=f.reason.data, user_id=current_user.id,
-                               now=_now())))
+                               now=clock.now())))
 
 
 @bp.get("/appeals/<int:appeal_id>/<any(answer, extension, forward):kind>.pdf")
@@ -452,21 +447,17 @@ def application_registry(application_id: int):
 
 
 def _application_page(application, *, form=None, status=200, error=None):
-    from sqlalchemy import select
-
-    from .models import DecisionNotice
-
     form = form or NoticeForm(formdata=None, email=application.applicant.email)
     return render(
         "registry/application.html", application=application, form=form, error=error,
-        status=status, requests=queries.application_requests(db.session, application.id),
+        requests=queries.application_requests(db.session, application.id),
         waiting=queries.awaited_answers(db.session, application.id),
         notices=list(db.session.scalars(select(DecisionNotice).where(
             DecisionNotice.application_id == application.id))),
         history=holdings.history(db.session, kind="application", item_id=application.id),
         holder_id=holdings.current_holder_id(db.session, kind="application",
                                              item_id=application.id),
-        people={u.id: u for u in queries.staff(db.session)}, today=date.today())
+        people={u.id: u for u in queries.staff(db.session)}, today=clock.today()), status
 
 
 @bp.post("/applications/<int:application_id>/interagency")
@@ -474,7 +465,7 @@ def _application_page(application, *, form=None, status=200, error=None):
 def send_interagency(application_id: int):
     application = get_application(db.session, application_id)
     created = services.create_interagency_requests(db.session, application, current_user.id,
-                                                   _now())
+                                                   clock.now())
     db.session.commit()
     flash(f"Направлено межведомственных запросов: {len(created)}")
     return redirect_to(url_for("registry.application_registry", application_id=application_id))
@@ -489,7 +480,7 @@ def create_notice(application_id: int):
     if form.validate():
         try:
             notice = notices.record_decision_notice(
-                db.session, application, user_id=current_user.id, now=_now(),
+                db.session, application, user_id=current_user.id, now=clock.now(),
                 email_consent=form.email_consent.data, email=form.email.data)
             db.session.commit()
             if notice.status == "pending":
@@ -508,7 +499,7 @@ def _send(notice) -> None:
     attempt = notices.deliver_notice(
         db.session, notice, settings=notices.smtp_settings(config),
         pdf=documents.decision_notice_pdf(notice, config=config),
-        institution=config["INSTITUTION_NAME"], now=_now())
+        institution=config["INSTITUTION_NAME"], now=clock.now())
     db.session.commit()
     flash("Уведомление отправлено по e-mail" if attempt.ok
           else "Не удалось отправить уведомление: " + attempt.detail)
@@ -523,8 +514,6 @@ def list_notices():
 @bp.post("/notices/<int:notice_id>/send")
 @allow(*STAFF)
 def send_notice(notice_id: int):
-    from .models import DecisionNotice
-
     notice = db.session.get(DecisionNotice, notice_id)
     if notice is None:
         raise NotFound("Уведомление не найдено")
@@ -535,8 +524,6 @@ def send_notice(notice_id: int):
 @bp.get("/notices/<int:notice_id>.pdf")
 @allow(*STAFF)
 def notice_pdf(notice_id: int):
-    from .models import DecisionNotice
-
     notice = db.session.get(DecisionNotice, notice_id)
     if notice is None:
         raise NotFound("Уведомление не найдено")
@@ -559,7 +546,7 @@ def list_assignments():
         else None
     rows = queries.list_assignments(db.session, user_id=None if _office_wide()
                                     else current_user.id)
-    return render("registry/assignments.html", rows=rows, form=form, today=date.today())
+    return render("registry/assignments.html", rows=rows, form=form, today=clock.today())
 
 
 @bp.post("/assignments")
@@ -570,7 +557,7 @@ def create_assignment():
         try:
             row = services.create_assignment(
                 db.session, text=form.text.data, due_date=form.due_date.data,
-                assignee_id=form.assignee_id.data, author_id=current_user.id, now=_now(),
+                assignee_id=form.assignee_id.data, author_id=current_user.id, now=clock.now(),
                 link=form.link.data, on_control=form.on_control.data)
             db.session.commit()
             return redirect_to(url_for("registry.show_assignment", assignment_id=row.id))
@@ -578,8 +565,7 @@ def create_assignment():
             db.session.rollback()
             _apply_error(form, exc)
     rows = queries.list_assignments(db.session, user_id=None)
-    return render("registry/assignments.html", rows=rows, form=form, today=date.today(),
-                  status=422)
+    return render("registry/assignments.html", rows=rows, form=form, today=clock.today()), 422
 
 
 def _link_url(link: str | None) -> str | None:
@@ -598,9 +584,9 @@ def show_assignment(assignment_id: int, result_form=None, control_form=None, sta
     row = services.get_assignment(db.session, assignment_id)
     return render("registry/assignment.html", row=row, link_url=_link_url(row.link),
                   result_form=result_form or ResultForm(formdata=None),
-                  control_form=control_form or ControlForm(formdata=None), status=status,
+                  control_form=control_form or ControlForm(formdata=None),
                   history=holdings.history(db.session, kind="assignment", item_id=row.id),
-                  today=date.today())
+                  today=clock.today()), status
 
 
 @bp.post("/assignments/<int:assignment_id>/done")
@@ -613,7 +599,7 @@ def complete_assignment(assignment_id: int):
     if form.validate():
         try:
             services.complete_assignment(db.session, row, result=form.result.data,
-                                         user_id=current_user.id, now=_now())
+                                         user_id=current_user.id, now=clock.now())
             db.session.commit()
             return redirect_to(url_for("registry.show_assignment", assignment_id=row.id))
         except DomainError as exc:
@@ -629,7 +615,7 @@ def close_assignment(assignment_id: int):
     form = ControlForm()
     form.validate()
     services.close_assignment(db.session, row, mark=form.mark.data, user_id=current_user.id,
-                              now=_now())
+                              now=clock.now())
     db.session.commit()
     return redirect_to(url_for("registry.show_assignment", assignment_id=row.id))
 
@@ -659,14 +645,14 @@ def publish_ack():
         try:
             doc = services.publish_ack_document(
                 db.session, title=form.title.data, kind=form.kind.data, text=form.text.data,
-                addressee_ids=form.addressee_ids.data, user_id=current_user.id, now=_now())
+                addressee_ids=form.addressee_ids.data, user_id=current_user.id, now=clock.now())
             db.session.commit()
             return redirect_to(url_for("registry.show_ack", document_id=doc.id))
         except DomainError as exc:
             db.session.rollback()
             _apply_error(form, exc)
     return render("registry/acks.html", docs=queries.list_ack_documents(db.session), form=form,
-                  pending=set(), status=422)
+                  pending=set()), 422
 
 
 @bp.get("/acks/<int:document_id>")
@@ -681,7 +667,7 @@ def show_ack(document_id: int, version_form=None, status=200, error=None):
                   ack_form=AcknowledgeForm(formdata=None, version_id=doc.current.id),
                   version_form=version_form or AckVersionForm(formdata=None,
                                                               text=doc.current.text),
-                  status=status, error=error)
+                  error=error), status
 
 
 @bp.post("/acks/<int:document_id>/acknowledge")
@@ -691,7 +677,7 @@ def acknowledge(document_id: int):
     form = AcknowledgeForm()
     try:
         services.acknowledge(db.session, doc, user_id=current_user.id,
-                             version_id=int(form.version_id.data or 0), now=_now())
+                             version_id=int(form.version_id.data or 0), now=clock.now())
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -707,7 +693,7 @@ def publish_ack_version(document_id: int):
     if form.validate():
         try:
             services.publish_ack_version(db.session, doc, text=form.text.data,
-                                         change_note=form.change_note.data, now=_now())
+                                         change_note=form.change_note.data, now=clock.now())
             db.session.commit()
             return redirect_to(url_for("registry.show_ack", document_id=doc.id))
         except DomainError as exc:
@@ -737,7 +723,7 @@ def new_handover():
     form = _handover_form(HandoverForm(formdata=None))
     leaver_id = request.args.get("leaver_id", type=int)
     form.leaver_id.data = leaver_id
-    form.starts_on.data = date.today()
+    form.starts_on.data = clock.today()
     items = handover.held_items(db.session, leaver_id) if leaver_id else []
     return render("registry/handover_new.html", "registry/_held_items.html", form=form,
                   items=items, chosen=None, leaver_id=leaver_id, error=None)
@@ -754,7 +740,7 @@ def create_handover():
             row = handover.create_handover(
                 db.session, leaver_id=form.leaver_id.data, receiver_id=form.receiver_id.data,
                 reason=form.reason.data, starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data, user_id=current_user.id, now=_now(),
+                ends_on=form.ends_on.data, user_id=current_user.id, now=clock.now(),
                 keys=None if form.scope.data == "all" else keys,
                 approved_by_id=current_user.id if has_role(CHIEF) else None)
             db.session.commit()
@@ -764,7 +750,7 @@ def create_handover():
             error = _apply_error(form, exc)
     items = handover.held_items(db.session, form.leaver_id.data) if form.leaver_id.data else []
     return render("registry/handover_new.html", form=form, items=items, chosen=set(keys),
-                  leaver_id=form.leaver_id.data, error=error, status=422)
+                  leaver_id=form.leaver_id.data, error=error), 422
 
 
 @bp.get("/handovers/<int:handover_id>")
@@ -779,7 +765,7 @@ def show_handover(handover_id: int):
 @allow(*MANAGEMENT_ROLES)
 def take_back(handover_id: int):
     row = handover.get_handover(db.session, handover_id)
-    returned = handover.take_back(db.session, row, user_id=current_user.id, now=_now())
+    returned = handover.take_back(db.session, row, user_id=current_user.id, now=clock.now())
     db.session.commit()
     flash(f"Возвращено дел: {len(returned)}")
     return redirect_to(url_for("registry.show_handover", handover_id=row.id))
@@ -796,11 +782,9 @@ def handover_act(handover_id: int):
 @bp.cli.command("send-notices")
 def send_notices_command():
     """Send pending notices and retry failed ones whose time has come (run from cron)."""
-    import click
-
     config = current_app.config
     attempts = notices.retry_due_notices(
-        db.session, settings=notices.smtp_settings(config), now=_now(),
+        db.session, settings=notices.smtp_settings(config), now=clock.now(),
         make_pdf=lambda n: documents.decision_notice_pdf(n, config=config),
         institution=config["INSTITUTION_NAME"])
     db.session.commit()

@@ -6,6 +6,9 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from ..catalog.models import Service
+from ..core import clock
+from ..intake.models import STATUS_NAMES
 from . import charts, queries
 from .periods import Period
 from .tables import DATE, DATETIME, DECIMAL, INT, PERCENT, Column, Report, Table
@@ -36,8 +39,6 @@ def intake_report(session: Session, *, period: Period, today: date, **_) -> Repo
     by_person.total = ["Итого"] + _intake_row(f.total)
     by_status = Table("По статусам", [Column("Статус"), Column("Заявлений", INT)],
                       key="statuses")
-    from ..intake.models import STATUS_NAMES
-
     by_status.rows = [[STATUS_NAMES[s], f.total.statuses.get(s, 0)] for s in queries.STATUS_ORDER]
     by_day = Table("По дням", [Column("Дата", DATE), Column("Принято", INT)], key="days")
     by_day.rows = [[d, n] for d, n in f.by_day]
@@ -137,7 +138,7 @@ def _h(seconds: float) -> float:
 
 def working_time_report(session: Session, *, period: Period, now: datetime | None = None,
                         **_) -> Report:
-    now = now or datetime.now()
+    now = now or clock.now()
     lines = queries.working_time(session, period=period, now=now)
     table = Table("Рабочее время у окон", [
         Column("Специалист"), Column("Окно"), Column("Дней", INT),
@@ -171,8 +172,6 @@ def working_time_report(session: Session, *, period: Period, now: datetime | Non
 
 def proactive_report(session: Session, *, service_id: int | None = None, **_) -> Report:
     """Per service counts; with ``service_id`` the call list of that service."""
-    from ..catalog.models import Service
-
     counts = queries.proactive_counts(session)
     overview = Table("Возможно, положено: по услугам",
                      [Column("Код"), Column("Услуга"), Column("Заявителей", INT)],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import date
 
 from ..printing.documents import render_document
@@ -20,8 +21,6 @@ def report_pdf(report: Report, *, config, generated: date) -> bytes:
 
 def _chart(svg, width: int) -> dict:
     """The chart's data: URI and its size in the PDF, keeping the SVG's aspect ratio."""
-    import xml.etree.ElementTree as ET
-
     root = ET.fromstring(str(svg))
     w, h = float(root.get("width")), float(root.get("height"))
     width = min(width, w)

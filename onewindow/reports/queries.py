@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 from ..applicants.models import Applicant, applicant_categories
 from ..auth.models import User
 from ..catalog.models import BeneficiaryCategory, Service, service_categories
+from ..core import clock
 from ..intake.models import DECIDED_STATUSES, OPEN_STATUSES, STATUS_NAMES, Application
-from .periods import Period
+from ..queue.models import DESK_END_REASONS, Desk, DeskSession, Ticket, VisitPurpose
+from .periods import MONTHS, Period, period_of
 
 WEEKDAYS = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
 
@@ -191,8 +193,6 @@ class QueueFigures:
 
 
 def _ticket_rows(session: Session, period: Period):
-    from ..queue.models import Desk, Ticket, VisitPurpose
-
     return session.execute(
         select(Ticket.day, Ticket.issued_at, Ticket.queued_at, Ticket.due_at,
                Ticket.first_called_at, Ticket.called_at, Ticket.started_at,
@@ -308,8 +308,6 @@ class SignInLine:
 
 def desk_sign_ins(session: Session, *, period: Period, now: datetime) -> list[SignInLine]:
     """Sign-ins at desks overlapping the period (an open one runs to ``now``)."""
-    from ..queue.models import DESK_END_REASONS, Desk, DeskSession
-
     start = datetime.combine(period.start, datetime.min.time())
     end = datetime.combine(period.end + timedelta(days=1), datetime.min.time())
     rows = session.execute(
@@ -352,9 +350,7 @@ def working_time(session: Session, *, period: Period,
     each visit from its first call to its finish (or no-show), serving from start to
     finish; idle is time at the desk without a visitor called or served.
     """
-    from ..queue.models import Desk, Ticket
-
-    now = now or datetime.now()
+    now = now or clock.now()
     names: dict[tuple, tuple[str, str]] = {}
     logged: dict[tuple, float] = defaultdict(float)
     for sign_in in desk_sign_ins(session, period=period, now=now):
@@ -511,8 +507,6 @@ def totals(session: Session, *, period: Period, today: date,
 
 def month_trend(session: Session, *, today: date, months: int = 6) -> list[tuple[str, int]]:
     """Applications registered per month over the last ``months`` months (this one too)."""
-    from .periods import MONTHS, period_of
-
     out = []
     anchor = today.replace(day=1)
     starts = []

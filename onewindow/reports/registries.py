@@ -13,6 +13,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..archive.models import CaseFileEvent, CaseFileMove, Checkout
+from ..registry.models import APPEAL_OPEN, REQUEST_OPEN, Appeal, Request
+from ..selections.models import Selection, SelectionHit
 from . import charts
 from .periods import Period
 from .tables import INT, Column, Report, Table
@@ -25,8 +28,6 @@ def _count(session: Session, model, *conditions) -> int:
 
 
 def requests_figures(session: Session, period: Period, today: date) -> Rows:
-    from ..registry.models import REQUEST_OPEN, Request
-
     inside = (Request.received_on >= period.start, Request.received_on <= period.end)
     incoming = (Request.direction == "in", *inside)
     answered = (Request.direction == "in", Request.answer_date >= period.start,
@@ -54,8 +55,6 @@ def requests_figures(session: Session, period: Period, today: date) -> Rows:
 
 
 def appeals_figures(session: Session, period: Period, today: date) -> Rows:
-    from ..registry.models import APPEAL_OPEN, Appeal
-
     answered = (Appeal.status == "answered", Appeal.answer_date >= period.start,
                 Appeal.answer_date <= period.end)
     return [
@@ -77,8 +76,6 @@ def appeals_figures(session: Session, period: Period, today: date) -> Rows:
 
 
 def selections_figures(session: Session, period: Period, today: date) -> Rows:
-    from ..selections.models import Selection, SelectionHit
-
     loaded = (Selection.imported_at >= period.start_at, Selection.imported_at < period.end_before)
     hits = (SelectionHit.selection_id.in_(select(Selection.id).where(*loaded)),)
     rows = session.scalar(select(func.coalesce(func.sum(Selection.rows_total), 0))
@@ -96,8 +93,6 @@ def selections_figures(session: Session, period: Period, today: date) -> Rows:
 
 
 def archive_figures(session: Session, period: Period, today: date) -> Rows:
-    from ..archive.models import CaseFileEvent, CaseFileMove, Checkout
-
     return [
         ("Личных дел открыто", _count(session, CaseFileEvent, CaseFileEvent.kind == "opened",
                                       CaseFileEvent.at >= period.start_at,

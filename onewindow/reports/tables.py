@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from markupsafe import Markup
 
+from ..core.text import format_date, format_datetime
 from .periods import Period
 
 # Column kinds: how a value is shown and exported.
@@ -51,8 +52,6 @@ class Report:
 
 def display(value, kind: str) -> str:
     """A cell as shown on the page and in the PDF (Russian number and date formats)."""
-    from ..core.text import format_date, format_datetime
-
     if value is None or value == "":
         return "—"
     if kind == PERCENT:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from ..auth.roles import CHIEF, DIRECTOR, INTAKE_ROLES
+from ..catalog.models import Service
+from ..core import clock
 from ..errors import NotFound
+from ..events import template_hook
 from ..extensions import db
+from ..feedback.queries import ratings_report
 from ..web import allow, export_response, pdf_response, render
 from . import builders, documents, exports, queries, registries
 from .periods import KINDS, parse_period
@@ -22,8 +24,6 @@ DEFAULT_STANDARD = 15
 
 
 def _ratings_report(session, **kwargs):
-    from ..feedback.queries import ratings_report
-
     return ratings_report(session, **kwargs)
 
 
@@ -48,7 +48,7 @@ def standard_minutes() -> int:
 def _build(name: str):
     if name not in REPORTS:
         raise NotFound("Отчёт не найден")
-    today = date.today()
+    today = clock.today()
     period = parse_period(request.args, today=today)
     report = REPORTS[name][1](db.session, period=period, today=today,
                              standard_minutes=standard_minutes())
@@ -68,8 +68,8 @@ def show(name: str):
     report, period = _build(name)
     return render("reports/report.html", report=report, period=period, name=name,
                   kinds=KINDS, standard=standard_minutes(),
-                  export_args=dict(period.query_args(), **_extra_args(name)),
-                  status=422 if period.error else 200)
+                  export_args=dict(period.query_args(), **_extra_args(name))), \
+        422 if period.error else 200
 
 
 def _extra_args(name: str) -> dict:
@@ -85,7 +85,7 @@ def export_report(report, fmt: str):
     journal = dict(object_type="report", object_id=_filename(report, "")[:-1])
     if fmt == "pdf":
         return pdf_response(documents.report_pdf(report, config=current_app.config,
-                                                 generated=date.today()),
+                                                 generated=clock.today()),
                             _filename(report, "pdf"), kind="report", **journal)
     if fmt == "xlsx":
         return export_response(exports.to_xlsx(report), _filename(report, "xlsx"), **journal)
@@ -129,25 +129,28 @@ def proactive_export(fmt: str):
 @bp.get("/proactive/<int:service_id>/letters.pdf")
 @allow(*INTAKE_ROLES)
 def proactive_letters(service_id: int):
-    from ..catalog.models import Service
-
     service = db.session.get(Service, service_id)
     if service is None:
         raise NotFound("Услуга не найдена")
     candidates = queries.proactive_candidates(db.session, service_id=service.id)
     return pdf_response(documents.letters_pdf(service, candidates, config=current_app.config,
-                                              generated=date.today()),
+                                              generated=clock.today()),
                         f"pisma-{service.code}.pdf", kind="letters", object_type="service",
                         object_id=service.code)
 
 
 # --- the applicant card's block ---------------------------------------------------------
 
-@bp.app_context_processor
-def _suggestions():
-    def suggested_services(applicant):
-        if applicant is None or getattr(applicant, "id", None) is None:
-            return []
-        return queries.suggested_services(db.session, applicant_id=applicant.id)
+@bp.context_processor
+def _report_display():
+    return {"report_display": display}
 
-    return {"suggested_services": suggested_services, "report_display": display}
+
+@template_hook.connect_via("applicant-suggestions")
+def _suggested_services(_name, *, applicant, **_kwargs):
+    """The applicant card's «Возможно, положено»: services of their categories not yet asked."""
+    if applicant is None or getattr(applicant, "id", None) is None:
+        return None
+    return render_template("reports/_suggested_services.html", applicant=applicant,
+                           suggestions=queries.suggested_services(db.session,
+                                                                  applicant_id=applicant.id))

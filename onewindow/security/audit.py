@@ -1,10 +1,9 @@
 """Write and read the audit log.
 
 ``record(session, ...)`` adds a row to the caller's transaction, so the audit entry and
-the change it records commit or roll back together. ``record_access(...)`` is for the
-views that only read (a card, a print, an export): it writes the row in a short write
-transaction of its own, because on SQLite a GET request's transaction begins deferred
-(see database.py) and may not take the write lock half-way.
+the change it records commit or roll back together. Reads of personal data (a card, a
+print, an export) arrive as a domain event at the request edge (``receivers.py``), which
+commits them with the request (after a GET, in a write transaction of its own).
 """
 
 from __future__ import annotations
@@ -16,10 +15,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from openpyxl import Workbook
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from ..database import own_write_transaction
+from ..core.text import format_datetime
 from .models import ACTION_NAMES, AuditEntry
 
 log = logging.getLogger("onewindow.audit")
@@ -77,18 +77,6 @@ def record(session: Session, **kwargs) -> AuditEntry:
     session.add(entry)
     session.flush()
     log_entry(values)
-    return entry
-
-
-def record_read(session: Session, **kwargs) -> AuditEntry:
-    """Record a read-only access in its own short write transaction, and commit it.
-
-    The caller's read transaction ends first (objects are expired, so render the
-    response before calling this). If the row cannot be written the error propagates
-    and the page or PDF is not handed out.
-    """
-    with own_write_transaction(session):
-        entry = record(session, **kwargs)
     return entry
 
 
@@ -155,8 +143,6 @@ def neutralise(value) -> str:
 
 
 def export_rows(entries: list[AuditEntry]) -> list[list[str]]:
-    from ..core.text import format_datetime
-
     return [[neutralise(v) for v in (
         format_datetime(e.at) + f":{e.at.second:02d}", e.username, e.role, e.remote_addr,
         e.action_name, e.object_name, e.object_id, e.result_name, e.details,
@@ -172,8 +158,6 @@ def export_csv(entries: list[AuditEntry]) -> bytes:
 
 
 def export_xlsx(entries: list[AuditEntry]) -> bytes:
-    from openpyxl import Workbook
-
     book = Workbook()
     sheet = book.active
     sheet.title = "Журнал"

@@ -2,18 +2,20 @@
 
 A listener on the ORM flush adds one audit row per created or changed applicant,
 application, case file, interagency request, appeal, booking, decision notice or handover
-(by the logged-in user of the request; CLI jobs and anonymous kiosk steps are not a
-person's access). The row goes into the same transaction: if it cannot be written, the
-change rolls back with it. Views add their own rows only for what a flush cannot see
-(views, prints, exports, logins).
+(by the request's actor, which the request edge puts on the session; CLI jobs and
+anonymous kiosk steps are not a person's access). The row goes into the same
+transaction: if it cannot be written, the change rolls back with it. Views add their own
+rows only for what a flush cannot see (views, prints, exports, logins).
 """
 
 from __future__ import annotations
 
-from flask import has_request_context
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
+from ..core import clock
+from ..events import ACTOR_KEY
+from . import audit
 from .models import AuditEntry
 
 #: class (module.Name) → audit object type
@@ -58,26 +60,16 @@ def _describe(obj, created: bool) -> tuple[str, str | None] | None:
     return "update", "поля: " + ", ".join(fields)
 
 
-def _actor():
-    if not has_request_context():
-        return None
-    from flask_login import current_user
-
-    user = current_user._get_current_object()
-    return user if getattr(user, "is_authenticated", False) else None
-
-
 @event.listens_for(Session, "after_flush")
 def _audit_flush(session: Session, _flush_context) -> None:
     changes = [(o, True) for o in session.new] + [(o, False) for o in session.dirty]
     changes = [(o, created, kind) for o, created in changes if (kind := _object_type(o))]
     if not changes:
         return
-    user = _actor()
-    if user is None:
+    actor = session.info.get(ACTOR_KEY)
+    if actor is None or actor.id is None:
         return
-    from . import audit
-    from .sessions import now, remote_addr
+    now = clock.now()
 
     seen = session.info.setdefault(SEEN_KEY, set())
     rows = []
@@ -91,8 +83,8 @@ def _audit_flush(session: Session, _flush_context) -> None:
         if (action, kind, object_id) in seen or ("create", kind, object_id) in seen:
             continue  # one row per object and action, and a new object's own row says it all
         seen.add((action, kind, object_id))
-        rows.append(audit.entry_values(action=action, now=now(), user=user,
-                                       remote_addr=remote_addr(), object_type=kind,
+        rows.append(audit.entry_values(action=action, now=now, user=actor,
+                                       remote_addr=actor.remote_addr, object_type=kind,
                                        object_id=object_id, details=details))
     if rows:
         session.connection().execute(insert(AuditEntry), rows)

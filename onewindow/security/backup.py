@@ -5,6 +5,7 @@ subprocess runs pg_dump/pg_restore with fixed argument lists, never through a sh
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess  # nosec B404
@@ -35,8 +36,6 @@ def _tool(name: str) -> str:
 
 
 def _run(cmd: list[str], env: dict) -> None:
-    import os
-
     result = subprocess.run(  # nosec B603
         cmd, env={**os.environ, **env}, capture_output=True, text=True, check=False)
     if result.returncode != 0:

@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 from flask import current_app, request, session
 from flask_login import current_user
 
+from ..core import clock
 from ..extensions import db
 from . import audit
+from .matrix import FULL_PD_ROLES
 
 SEEN_KEY = "_seen"
 STARTED_KEY = "_started"
@@ -29,13 +31,8 @@ THROTTLED = ("Слишком много неудачных попыток вхо
              "повторите через {minutes} мин. или обратитесь к администратору.")
 
 
-def now() -> datetime:
-    """The wall clock (tests move it)."""
-    return datetime.now()
-
-
 def timestamp() -> float:
-    return time.mktime(now().timetuple())
+    return time.mktime(clock.now().timetuple())
 
 
 def start_session() -> None:
@@ -77,7 +74,7 @@ def remote_addr() -> str | None:
 def throttled(username: str) -> bool:
     """Too many failed logins for this account or from this address lately."""
     config = current_app.config
-    since = now() - timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
+    since = clock.now() - timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
     name = username.strip().lower()[:64]
     per_account = audit.failed_logins(db.session, since=since, username=name)
     if per_account >= config["LOGIN_MAX_FAILURES_ACCOUNT"]:
@@ -101,27 +98,12 @@ def audit_change(action: str, *, object_type: str | None = None, object_id=None,
                  username: str | None = None):
     """Record an event in the request's own transaction (commit it with the change)."""
     return audit.record(
-        db.session, action=action, now=now(), user=_actor(user), username=username,
+        db.session, action=action, now=clock.now(), user=_actor(user), username=username,
         remote_addr=remote_addr(), object_type=object_type, object_id=object_id,
         result=result, details=details,
     )
 
 
-def audit_read(action: str, *, object_type: str | None = None, object_id=None,
-               details: str | None = None):
-    """Record a view/print/export in a short write transaction of its own and commit it.
-
-    Call it after the response body is rendered: the read transaction ends here.
-    """
-    user = _actor(None)
-    return audit.record_read(
-        db.session, action=action, now=now(), user=user, remote_addr=remote_addr(),
-        object_type=object_type, object_id=object_id, details=details,
-    )
-
-
 def sees_full_pd() -> bool:
     """Whether the current user may see СНИЛС and document numbers in full (on cards)."""
-    from .matrix import FULL_PD_ROLES
-
     return current_user.is_authenticated and current_user.role in FULL_PD_ROLES

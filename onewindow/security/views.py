@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request
+from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
+from ..core import clock
 from ..extensions import db
 from ..forms_common import RuDateField, choices
 from ..web import allow, export_response, render
 from . import audit
-from . import sessions as security
 from .models import ACTION_NAMES, OBJECT_NAMES
 
 bp = Blueprint("security", __name__, url_prefix="/admin/audit")
@@ -19,8 +20,6 @@ PAGE_LIMIT = 500
 
 
 def _filter_form():
-    from flask_wtf import FlaskForm
-
     class AuditFilterForm(FlaskForm):
         class Meta:
             csrf = False  # a GET search form that changes nothing
@@ -51,8 +50,8 @@ def audit_log():
     form, flt = _filter_form()
     entries = audit.search(db.session, flt, limit=PAGE_LIMIT)
     return render("security/audit.html", form=form, entries=entries, limit=PAGE_LIMIT,
-                  retention_days=current_app.config["AUDIT_RETENTION_DAYS"],
-                  status=422 if form.errors else 200)
+                  retention_days=current_app.config["AUDIT_RETENTION_DAYS"]), \
+        422 if form.errors else 200
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
@@ -61,6 +60,6 @@ def audit_export(fmt: str):
     _form, flt = _filter_form()
     entries = audit.search(db.session, flt, limit=None)
     body = audit.export_csv(entries) if fmt == "csv" else audit.export_xlsx(entries)
-    stamp = security.now().strftime("%Y%m%d-%H%M")
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
     return export_response(body, f"audit-{stamp}.{fmt}", object_type="audit",
                            details=f"{fmt}: {len(entries)} записей")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
 from ..core.text import format_date
 from ..printing.documents import render_document
 from .models import OUTCOMES, RULES
@@ -40,9 +43,6 @@ def report_pdf(*, title: str, subtitle: str, stats, selections, config,
 
 
 def report_xlsx(*, title: str, stats, hits) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     wb = Workbook()
     ws = wb.active
     ws.title = "Итоги"

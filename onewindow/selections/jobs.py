@@ -17,7 +17,9 @@ from pathlib import Path
 from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session
 
+from ..core import clock
 from ..database import is_postgres
+from ..extensions import db
 from .matching import match_selection
 from .models import ImportJob, Selection, SelectionHit, SelectionIssue, SelectionRow
 from .parsing import FileProblem, Progress, check_row, header_names, read_table
@@ -52,8 +54,6 @@ def is_alive(job_id: int) -> bool:
 
 
 def _run(app, job_id: int) -> None:
-    from ..extensions import db
-
     with app.app_context():
         try:
             run_import(db.session, job_id=job_id)
@@ -81,7 +81,7 @@ def mark_stale(session: Session, job: ImportJob, *, now: datetime) -> bool:
 
 def _progress(session: Session, job: ImportJob, *, phase: str, done: int, total: int) -> None:
     job.phase, job.processed, job.total = phase, done, total
-    job.heartbeat_at = datetime.now()
+    job.heartbeat_at = clock.now()
     session.commit()
 
 
@@ -94,7 +94,7 @@ def run_import(session: Session, *, job_id: int) -> ImportJob:
     """Check, load and match one selection; the job row tells how far it got."""
     job = session.get(ImportJob, job_id)
     selection = session.get(Selection, job.selection_id)
-    now = datetime.now()
+    now = clock.now()
     job.status, job.started_at, job.heartbeat_at = "running", now, now
     selection.status = "running"
     session.commit()
@@ -104,10 +104,10 @@ def run_import(session: Session, *, job_id: int) -> ImportJob:
             _load(session, job, selection)
             _progress(session, job, phase="сопоставление с получателями", done=0, total=0)
             match_selection(session, selection)
-            selection.status, selection.finished_at = "done", datetime.now()
+            selection.status, selection.finished_at = "done", clock.now()
             job.status, job.phase = "done", "готово"
             job.processed = job.total = selection.rows_good
-            job.finished_at = datetime.now()
+            job.finished_at = clock.now()
             _remove_file(selection)
             session.commit()
     except Exception as exc:  # noqa: BLE001 - any failure is reported on the job
@@ -119,7 +119,7 @@ def run_import(session: Session, *, job_id: int) -> ImportJob:
         _cleanup(session, selection.id)
         selection.status, selection.error = "failed", message
         selection.rows_good = 0
-        job.status, job.message, job.finished_at = "failed", message, datetime.now()
+        job.status, job.message, job.finished_at = "failed", message, clock.now()
         session.commit()
         if not isinstance(exc, FileProblem):
             raise
@@ -167,7 +167,7 @@ def _check(session: Session, job: ImportJob, selection: Selection) -> bool:
         raise FileProblem("В файле нет строк с данными")
     if bad and (not selection.accept_partial or good == 0):
         selection.status = "invalid"
-        job.status, job.phase, job.finished_at = "invalid", "найдены ошибки", datetime.now()
+        job.status, job.phase, job.finished_at = "invalid", "найдены ошибки", clock.now()
         job.message = f"Строк с ошибками: {bad} из {total}. Ничего не загружено."
         session.commit()
         return False
@@ -221,5 +221,5 @@ def _remove_file(selection: Selection) -> None:
 def rerun_matching(session: Session, selection: Selection) -> dict[str, int]:
     counts = match_selection(session, selection)
     session.execute(update(Selection).where(Selection.id == selection.id).values(
-        finished_at=datetime.now()))
+        finished_at=clock.now()))
     return counts

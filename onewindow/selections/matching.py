@@ -22,13 +22,12 @@ from sqlalchemy import and_, delete, func, insert, literal, not_, or_, select, u
 from sqlalchemy.orm import Session
 
 from ..applicants.models import Applicant
+from ..archive.models import CaseFile
 from .models import AUTO_RULES, DEFAULT_ACTION, RULES, Selection, SelectionHit, SelectionRow
 
 
 def recipient_ids():
     """Applicants the office pays: those with an active case file (a subquery)."""
-    from ..archive.models import CaseFile
-
     return select(CaseFile.applicant_id).where(CaseFile.status == "active")
 
 

@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from dbfread import DBF
+from openpyxl import load_workbook
+
+from ..core import clock
 from ..core.snils import is_valid_snils
 from ..core.text import normalize_person_key, parse_date_ru
 from .models import FIELDS
@@ -135,8 +139,6 @@ def _encoding_message(codec: str) -> str:
 
 
 def _read_xlsx(path: Path, *, progress: Progress, **_ignored) -> Iterator[tuple[int, list]]:
-    from openpyxl import load_workbook
-
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any failure: not a readable workbook
@@ -164,8 +166,6 @@ def dbf_encoding(path: Path) -> str:
 
 def _read_dbf(path: Path, *, encoding: str, progress: Progress,
               **_ignored) -> Iterator[tuple[int, list]]:
-    from dbfread import DBF
-
     codec = dbf_encoding(path) if encoding in ("", "auto", None) else encoding
     try:
         table = DBF(str(path), encoding=codec, char_decode_errors="strict",
@@ -315,7 +315,7 @@ def check_row(line_no: int, values: list, *, header: list[str],
     snils = _snils(get("snils"), errors)
     birth_date = _date(get("birth_date"), "Дата рождения", errors)
     event_date = _date(get("event_date"), "Дата события", errors)
-    if birth_date and not (date(1900, 1, 1) <= birth_date <= date.today()):
+    if birth_date and not (date(1900, 1, 1) <= birth_date <= clock.today()):
         errors.append(f"Дата рождения {birth_date:%d.%m.%Y} вне допустимого диапазона")
     if not snils and not (surname and birth_date) and not errors:
         errors.append("Нет ни СНИЛС, ни фамилии с датой рождения — строку не с чем сопоставить")

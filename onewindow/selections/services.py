@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core import clock
 from ..core.filetypes import KINDS, FileTypeMismatch, check_content
 from ..errors import Conflict, InvalidInput, NotFound
 from .models import (
@@ -128,7 +129,7 @@ def save_profile(session: Session, *, source: str, name: str, mapping: dict[str,
         MappingProfile.source == source, MappingProfile.name == name))
     if profile is None:
         profile = MappingProfile(source=source, name=name[:120], created_by_id=user_id,
-                                 created_at=now or datetime.now(), default_action=DEFAULT_ACTION)
+                                 created_at=now or clock.now(), default_action=DEFAULT_ACTION)
         session.add(profile)
     profile.mapping = mapping
     profile.active = True

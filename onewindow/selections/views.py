@@ -1,21 +1,30 @@
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 
-from flask import Blueprint, current_app, make_response, request, url_for
+from flask import Blueprint, current_app, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import CHIEF, SPECIALIST
+from ..core import clock
 from ..core.filetypes import client_filename
 from ..core.text import format_date
 from ..errors import Conflict, DomainError, InvalidInput
+from ..events import template_hook
 from ..extensions import db
 from ..forms_common import choices
 from ..hooks import too_large_on_form
 from ..security.sessions import audit_change
 from ..uploads import generated_name, upload_dir
-from ..web import allow, export_response, pdf_response, redirect_to, render, wants_fragment
+from ..web import (
+    allow,
+    export_response,
+    has_role,
+    pdf_response,
+    redirect_to,
+    render,
+    wants_fragment,
+)
 from . import documents, jobs, queries, services
 from .forms import CancelForm, MappingForm, OutcomeForm, ProfileForm, UploadForm
 from .models import FIELDS, OUTCOMES, MappingProfile
@@ -27,12 +36,13 @@ STATES = {"pending": "не отработаны", "candidates": "ждут под
           "processed": "отработаны", "rejected": "отклонены", "all": "все"}
 
 
-@bp.app_context_processor
-def _selection_globals():
-    def selection_hits(applicant_id: int):
-        return queries.applicant_hits(db.session, applicant_id)
-
-    return {"selection_hits": selection_hits}
+@template_hook.connect_via("applicant-selection-hits")
+def _applicant_hits(_name, *, applicant, **_kwargs):
+    """The applicant card's hits of the Pension Fund's and Employment Centre's lists."""
+    if not has_role(*ROLES):
+        return None
+    return render_template("selections/_applicant_hits.html", applicant=applicant,
+                           sel_hits=queries.applicant_hits(db.session, applicant.id))
 
 
 def _upload_dir() -> Path:
@@ -47,7 +57,7 @@ def _upload_dir() -> Path:
 def _index_page(form=None, *, status=200, error=None):
     form = form or UploadForm(formdata=None)
     if not form.period.data:
-        form.period.data = date.today().strftime("%m.%Y")
+        form.period.data = clock.today().strftime("%m.%Y")
     period_text = (request.args.get("period") or "").strip()
     period = None
     if period_text:
@@ -55,9 +65,9 @@ def _index_page(form=None, *, status=200, error=None):
             period = services.parse_period(period_text)
         except InvalidInput:
             period = None
-    return render("selections/index.html", form=form, error=error, status=status,
+    return render("selections/index.html", form=form, error=error,
                   selections=queries.list_selections(db.session, period=period),
-                  period_text=period_text)
+                  period_text=period_text), status
 
 
 # A file over MAX_UPLOAD_MB: the message next to the file field, nothing stored.
@@ -85,7 +95,7 @@ def upload():
             selection = services.register_upload(
                 db.session, source=form.source.data, period=form.period.data,
                 filename=filename, stored_path=stored, user_id=current_user.id,
-                now=datetime.now().replace(microsecond=0), encoding=form.encoding.data,
+                now=clock.now(), encoding=form.encoding.data,
                 delimiter=form.delimiter.data)
             audit_change("create", object_type="selection", object_id=selection.id,
                          details=f"файл {selection.filename}")
@@ -143,8 +153,8 @@ def _mapping_page(selection, form=None, *, status=200, error=None):
     form.profile_id.choices = choices([("", "— без профиля —")] + [
         (str(p.id), p.name) for p in _profiles(selection.source)])
     return render("selections/mapping.html", selection=selection, form=form, header=header,
-                  rows=rows, problem=problem, profile=profile, error=error, status=status,
-                  fields=FIELDS)
+                  rows=rows, problem=problem, profile=profile, error=error,
+                  fields=FIELDS), status
 
 
 @bp.get("/<int:selection_id>/mapping")
@@ -171,7 +181,7 @@ def start_import(selection_id: int):
     form.set_columns(header)
     if not form.validate():
         return _mapping_page(selection, form, status=422)
-    now = datetime.now().replace(microsecond=0)
+    now = clock.now()
     try:
         selection.encoding, selection.delimiter = form.encoding.data, form.delimiter.data
         mapping = services.clean_mapping(form.mapping(), header)
@@ -223,7 +233,7 @@ def accept_partial(selection_id: int):
         db.session, selection, mapping=selection.mapping, header=header,
         profile=selection.profile, accept_partial=request.form.get("accept") == "1"
         or selection.accept_partial, confirm_duplicate=True,
-        now=datetime.now().replace(microsecond=0))
+        now=clock.now())
     job_id = job.id
     db.session.commit()
     jobs.start(current_app._get_current_object(), job_id)
@@ -252,7 +262,7 @@ def cancel(selection_id: int):
 
 def _job(selection):
     job = queries.latest_job(db.session, selection.id)
-    if job is not None and jobs.mark_stale(db.session, job, now=datetime.now()):
+    if job is not None and jobs.mark_stale(db.session, job, now=clock.now()):
         db.session.commit()
     return job
 
@@ -275,7 +285,7 @@ def _show_page(selection, *, cancel_form=None, status=200):
         actions=queries.actions(db.session, selection.id), hits=hits, total=total,
         filters=filters, states=STATES, outcomes=OUTCOMES, page_size=queries.PAGE_SIZE,
         issues=queries.issues(db.session, selection.id) if selection.status == "invalid"
-        else [], cancel_form=cancel_form or CancelForm(formdata=None), status=status)
+        else [], cancel_form=cancel_form or CancelForm(formdata=None)), status
 
 
 @bp.get("/<int:selection_id>")
@@ -304,7 +314,7 @@ def _hit_row(hit, form=None, *, status=200, error=None):
         return redirect_to(url_for("selections.show", selection_id=hit.selection_id,
                                    state="all"))
     return render("selections/_hit_row.html", hit=hit, outcomes=OUTCOMES,
-                  form=form or OutcomeForm(formdata=None), error=error, status=status)
+                  form=form or OutcomeForm(formdata=None), error=error), status
 
 
 @bp.post("/hits/<int:hit_id>/decide")
@@ -313,7 +323,7 @@ def decide(hit_id: int):
     hit = services.get_hit(db.session, hit_id)
     try:
         services.decide_hit(db.session, hit, confirm=request.form.get("confirm") == "1",
-                            user_id=current_user.id, now=datetime.now().replace(microsecond=0))
+                            user_id=current_user.id, now=clock.now())
         audit_change("update", object_type="selection_hit", object_id=hit_id,
                      details=hit.status)
         db.session.commit()
@@ -334,7 +344,7 @@ def outcome(hit_id: int):
     try:
         services.record_outcome(db.session, hit, outcome=form.outcome.data,
                                 comment=form.comment.data, user_id=current_user.id,
-                                now=datetime.now().replace(microsecond=0))
+                                now=clock.now())
         audit_change("status", object_type="selection_hit", object_id=hit_id,
                      details=hit.outcome)
         db.session.commit()
@@ -371,7 +381,7 @@ def report_pdf(selection_id: int):
     ids, selections, title, subtitle = _selection_report(selection_id)
     pdf = documents.report_pdf(title=title, subtitle=subtitle,
                                stats=queries.stats(db.session, ids), selections=selections,
-                               config=current_app.config, now=datetime.now())
+                               config=current_app.config, now=clock.now())
     return pdf_response(pdf, f"selekciya-{selection_id}.pdf", kind="selection_report",
                         object_type="selection", object_id=selection_id)
 
@@ -389,7 +399,7 @@ def report_xlsx(selection_id: int):
 @bp.get("/report")
 @allow(*ROLES)
 def period_report():
-    text = (request.args.get("period") or date.today().strftime("%m.%Y")).strip()
+    text = (request.args.get("period") or clock.today().strftime("%m.%Y")).strip()
     error, stats, selections = None, None, []
     try:
         period = services.parse_period(text)
@@ -400,7 +410,7 @@ def period_report():
         error = exc.message
     return render("selections/period.html", period_text=text, error=error, stats=stats,
                   lines=documents.report_lines(stats) if stats else [],
-                  selections=selections, status=422 if error else 200)
+                  selections=selections), 422 if error else 200
 
 
 @bp.get("/report.pdf")
@@ -409,7 +419,7 @@ def period_report_pdf():
     ids, selections, title, subtitle = _period_report()
     pdf = documents.report_pdf(title=title, subtitle=subtitle,
                                stats=queries.stats(db.session, ids), selections=selections,
-                               config=current_app.config, now=datetime.now())
+                               config=current_app.config, now=clock.now())
     return pdf_response(pdf, "selekcii-za-period.pdf", kind="selection_report",
                         object_type="selection_period", object_id=request.args.get("period"))
 
@@ -435,8 +445,7 @@ def profiles():
 
 
 def _profile_page(profile, form, status=200):
-    return render("selections/profile.html", profile=profile, form=form, fields=FIELDS,
-                  status=status)
+    return render("selections/profile.html", profile=profile, form=form, fields=FIELDS), status
 
 
 @bp.get("/profiles/<int:profile_id>")

@@ -36,7 +36,7 @@ def test_visitor_rates_by_qr_link(app, page, session, users):
     application = make_application(session, user=users["specialist"])
     session.commit()
     with app.test_request_context():
-        from onewindow.feedback.services import make_token
+        from onewindow.core.rating_tokens import make_token
 
         token = make_token(app.config["SECRET_KEY"], kind="a", object_id=application.id)
     page.goto(f"/r/{token}")

@@ -10,9 +10,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from onewindow.errors import Conflict, InvalidInput, NotFound
+from onewindow.core import rating_tokens
 from onewindow.feedback import services
 from onewindow.feedback.models import Rating
-from onewindow.feedback.qr import qr_svg, qr_tag
+from onewindow.printing.qr import qr_svg, qr_tag
 
 from ..conftest import login
 from ..factories import make_application
@@ -28,7 +29,7 @@ def _count(session) -> int:
 
 def test_token_is_signed_and_single_use(session, users):
     application = make_application(session, user=users["specialist"])
-    token = services.make_token(SECRET, kind="a", object_id=application.id)
+    token = rating_tokens.make_token(SECRET, kind="a", object_id=application.id)
     target = services.read_token(SECRET, token)
     with pytest.raises(NotFound):
         services.read_token("another-secret", token)

@@ -119,14 +119,14 @@ def test_desk_pages_sign_in_heartbeat_release_and_logout(client, session, users,
 
 
 def test_expired_login_ends_the_sign_in(client, session, users, two_desks, monkeypatch):
-    from onewindow.security import sessions
+    from onewindow.core import clock
 
     one_id = two_desks[0].id
     session.commit()
     login(client, users["specialist"])
     client.post("/queue/desk/select", data={"desk_id": one_id})
     moved = datetime.now() + timedelta(hours=1)
-    monkeypatch.setattr(sessions, "now", lambda: moved)
+    monkeypatch.setattr(clock, "now", lambda: moved)
     client.get("/queue/desk")
     [row] = _rows(session)
     assert row.end_reason == "expired"

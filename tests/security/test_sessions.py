@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from onewindow.auth.models import User
+from onewindow.core import clock as clock_module
 from onewindow.security import sessions
 
 from ..conftest import login
@@ -26,7 +27,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     c = Clock()
-    monkeypatch.setattr(sessions, "now", c)
+    monkeypatch.setattr(clock_module, "now", c)
     return c
 
 

@@ -6,7 +6,7 @@ import json
 import re
 from datetime import timedelta
 
-from onewindow.security import sessions
+from onewindow.core import clock
 
 from ..conftest import login
 from ..factories import make_applicant, make_application
@@ -53,8 +53,8 @@ def test_expired_csrf_token_on_htmx_keeps_the_form(make_app, users):
 
 def test_expired_session_mid_form_on_htmx_keeps_the_form(client, users, monkeypatch):
     login(client, users["specialist"])
-    later = sessions.now() + timedelta(hours=1)
-    monkeypatch.setattr(sessions, "now", lambda: later)
+    later = clock.now() + timedelta(hours=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
     r = client.post("/applicants/new", data={"surname": "Петров"}, headers=HX)
     assert r.status_code == 401
     alert = _alert(r)

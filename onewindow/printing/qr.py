@@ -1,4 +1,4 @@
-"""Vector QR codes (segno) for the feedback link on receipts and tickets.
+"""Vector QR codes (segno): the rating link on receipts and tickets.
 
 * :func:`qr_svg` — one filled SVG path (runs of dark modules), quiet zone of 4 modules;
 * :func:`qr_tag` — xhtml2pdf markup: that SVG as a data: URI, which svglib draws as
