@@ -4,6 +4,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from flask import current_app, has_app_context
+
 DEV_SECRET = "dev-only-secret-key-change-me"
 
 
@@ -83,3 +85,10 @@ def engine_options(url: str) -> dict:
         "connect_args": {"prepare_threshold": None},
         "pool_pre_ping": True,
     }
+
+
+def setting(name: str, default=None):
+    """An office setting of the running app (its config), else ``default`` (CLI, tests)."""
+    if has_app_context():
+        return current_app.config.get(name) or default
+    return default

@@ -28,15 +28,6 @@ def reset_write_intent(token) -> None:
 
 
 @contextlib.contextmanager
-def read_only():
-    token = _write_intent.set(False)
-    try:
-        yield
-    finally:
-        _write_intent.reset(token)
-
-
-@contextlib.contextmanager
 def own_write_transaction(session):
     """End the caller's (read) transaction and run the block in a write one, committed.
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .applicants.models import Applicant
+from .applicants.models import Applicant, applicant_categories
 from .applicants.services import search_keys
 from .auth.models import User
 from .auth.services import create_user
@@ -135,8 +135,6 @@ def make_applicants(session: Session, count: int, rng: random.Random,
         links = [{"applicant_id": a, "category_id": c}
                  for a in ids for c in rng.sample(categories, k=rng.choice((0, 0, 1, 1, 2)))]
         if links:
-            from .applicants.models import applicant_categories
-
             session.execute(applicant_categories.insert(), links)
     return ids
 

@@ -16,11 +16,11 @@ from ..catalog import services as catalog_services
 from ..catalog.models import BeneficiaryCategory
 from ..core.text import format_date
 from ..core.workdays import default_calendar
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..extensions import db
 from ..forms_common import choices
 from ..security.sessions import audit_change
-from ..web import allow, redirect_to, render
+from ..web import allow, form_action, place_error, redirect_to, render
 from . import services
 from .forms import (
     CategoryForm,
@@ -35,15 +35,6 @@ from .forms import (
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _attach(form, exc: DomainError) -> str | None:
-    """Put a service's refusal next to its field; return it if there is no such field."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors) + [exc.message]
-        return None
-    return exc.message
 
 
 @bp.get("/")
@@ -87,19 +78,17 @@ def update_service(code: str):
     documents_error = "; ".join(row_errors) or None
     error = None
     if form.validate() and not row_errors:
-        try:
+        with form_action() as outcome:
             catalog_services.update_service(
                 db.session, service, fields=form.values(), documents=documents,
                 category_ids=form.categories.data or [])
-            db.session.commit()
+        if outcome.ok:
             flash(f"Услуга «{service.short_name}» сохранена")
             return redirect_to(url_for("admin.services_list"))
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.field == "documents":
-                documents_error = exc.message
-            else:
-                error = _attach(form, exc)
+        if outcome.error.field == "documents":  # the list below the form, not a form field
+            documents_error = outcome.message
+        else:
+            error = place_error(form, outcome.error)
     return _service_form_page(service, form, rows, status=422,
                               documents_error=documents_error, error=error)
 
@@ -129,14 +118,11 @@ def categories():
 def add_category():
     form = CategoryForm()
     if form.validate():
-        try:
+        with form_action(form, field="name") as outcome:
             category = catalog_services.add_category(db.session, name=form.name.data)
-            db.session.commit()
+        if outcome.ok:
             flash(f"Категория «{category.name}» добавлена")
             return redirect_to(url_for("admin.categories"))
-        except DomainError as exc:
-            db.session.rollback()
-            _attach(form, exc)
     return _categories_page(form=form, status=422)
 
 
@@ -145,12 +131,10 @@ def add_category():
 def rename_category(category_id: int):
     category = _category(category_id)
     name = request.form.get("name", "")
-    try:
+    with form_action() as outcome:
         catalog_services.rename_category(db.session, category, name=name)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        return _categories_page(errors={category_id: (exc.message, name)}, status=422)
+    if not outcome.ok:
+        return _categories_page(errors={category_id: (outcome.message, name)}, status=422)
     flash(f"Категория переименована: «{category.name}»")
     return redirect_to(url_for("admin.categories"))
 
@@ -161,7 +145,6 @@ def set_category_active(category_id: int):
     category = _category(category_id)
     active = request.form.get("active") == "1"
     catalog_services.set_category_active(db.session, category, active=active)
-    db.session.commit()
     flash(f"Категория «{category.name}» " + ("снова используется" if active else
                                              "больше не используется"))
     return redirect_to(url_for("admin.categories"))
@@ -199,16 +182,13 @@ def calendar():
 def save_override():
     form = OverrideForm()
     if form.validate():
-        try:
+        with form_action(form, field="day") as outcome:
             set_override(db.session, day=form.day.data, working=form.working.data == "1",
                          note=form.note.data or "", user_id=current_user.id)
-            db.session.commit()
+        if outcome.ok:
             flash(f"{format_date(form.day.data)} — "
                   + ("рабочий день" if form.working.data == "1" else "выходной день"))
             return redirect_to(url_for("admin.calendar"))
-        except DomainError as exc:
-            db.session.rollback()
-            _attach(form, exc)
     return _calendar_page(form, status=422)
 
 
@@ -241,16 +221,14 @@ def create_user_view():
     form = UserCreateForm()
     error = None
     if form.validate():
-        try:
+        with form_action(form) as outcome:
             user = create_user(db.session, username=form.username.data,
                                full_name=form.full_name.data, role=form.role.data,
                                password=form.password.data, position=form.position.data or None)
-            db.session.commit()
+        if outcome.ok:
             flash(f"Пользователь {user.username} создан")
             return redirect_to(url_for("admin.users"))
-        except DomainError as exc:
-            db.session.rollback()
-            error = _attach(form, exc)
+        error = outcome.message
     return render("admin/user_new.html", form=form, error=error), 422
 
 
@@ -274,7 +252,7 @@ def update_user(user_id: int):
     user = _user(user_id)
     form = UserProfileForm()
     if form.validate():
-        try:
+        with form_action(form) as outcome:
             services.update_profile(db.session, user, full_name=form.full_name.data,
                                     position=form.position.data)
             old_role = user.role
@@ -283,13 +261,10 @@ def update_user(user_id: int):
             if user.role != old_role:
                 audit_change("role_change", object_type="user", object_id=user.id,
                              details=f"{old_role} → {user.role}")
-            db.session.commit()
+        if outcome.ok:
             flash(f"Пользователь {user.username} сохранён")
             return redirect_to(url_for("admin.edit_user", user_id=user.id))
-        except DomainError as exc:
-            db.session.rollback()
-            error = _attach(form, exc)
-            return _user_page(_user(user_id), profile_form=form, error=error, status=422)
+        return _user_page(user, profile_form=form, error=outcome.message, status=422)
     return _user_page(user, profile_form=form, status=422)
 
 
@@ -299,17 +274,14 @@ def reset_password(user_id: int):
     user = _user(user_id)
     form = PasswordResetForm()
     if form.validate():
-        try:
+        with form_action(form, field="password") as outcome:
             services.reset_password(db.session, user, password=form.password.data)
             audit_change("password_change", object_type="user", object_id=user.id,
                          details="сброс администратором")
-            db.session.commit()
+        if outcome.ok:
             flash(f"Пароль пользователя {user.username} изменён, его сеансы завершены")
             return redirect_to(url_for("admin.edit_user", user_id=user.id))
-        except DomainError as exc:
-            db.session.rollback()
-            _attach(form, exc)
-    return _user_page(_user(user_id), password_form=form, status=422)
+    return _user_page(user, password_form=form, status=422)
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -317,14 +289,12 @@ def reset_password(user_id: int):
 def set_user_active(user_id: int):
     user = _user(user_id)
     active = request.form.get("active") == "1"
-    try:
+    with form_action() as outcome:
         services.set_user_active(db.session, user, active=active, acting_user_id=current_user.id)
         audit_change("user_enable" if active else "user_disable", object_type="user",
                      object_id=user.id)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        return _user_page(_user(user_id), error=exc.message, status=409)
+    if not outcome.ok:
+        return _user_page(user, error=outcome.message, status=409)
     flash(f"Пользователь {user.username} " + ("включён" if active else
                                               "отключён, его сеансы завершены"))
     return redirect_to(url_for("admin.edit_user", user_id=user.id))

@@ -5,10 +5,9 @@ from flask_login import current_user
 from ..auth.roles import INTAKE_ROLES
 from ..catalog.queries import categories
 from ..core import clock
-from ..errors import DomainError
 from ..extensions import db
 from ..forms_common import choices
-from ..web import allow, read_only, record_read, redirect_to, render
+from ..web import allow, form_action, read_only, record_read, redirect_to, render
 from . import queries, services
 from .forms import ApplicantForm, SearchForm
 
@@ -66,15 +65,13 @@ def new():
     form = _form_with_choices()
     duplicates = None
     if form.validate_on_submit():
-        try:
+        applicant = None
+        with form_action(form) as outcome:
             applicant, duplicates = _save_new(form)
-        except DomainError as exc:
-            db.session.rollback()
-            _attach_error(form, exc)
-        else:
-            if applicant is not None:
-                db.session.commit()
-                return redirect_to(url_for("applicants.card", applicant_id=applicant.id))
+        if outcome.message:
+            form.form_errors.append(outcome.message)
+        if applicant is not None:
+            return redirect_to(url_for("applicants.card", applicant_id=applicant.id))
     status = 422 if (form.errors or duplicates) else 200
     return render("applicants/new.html", "applicants/_form.html", form=form,
                   duplicates=duplicates, applicant=None), status
@@ -101,22 +98,20 @@ def edit(applicant_id: int):
         form.snils.data = applicant.snils_display
     conflict = None
     if form.validate_on_submit():
-        try:
+        with form_action(form) as outcome:
             services.update_applicant(
                 db.session, applicant, values=form.values(), today=clock.today(),
                 expected_version=int(form.version.data or 0),
                 category_ids=form.categories.data or [],
             )
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("applicants.card", applicant_id=applicant.id))
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.field:
-                _attach_error(form, exc)
-            else:
-                conflict = exc.message
-                applicant = queries.get_applicant(db.session, applicant_id)
-                form.version.data = str(applicant.version)
+        if outcome.message:
+            # Saved by someone else meanwhile: show the new version (read after the
+            # rollback) and the message above the form.
+            conflict = outcome.message
+            applicant = queries.get_applicant(db.session, applicant_id)
+            form.version.data = str(applicant.version)
     status = 422 if (form.errors or conflict) else 200
     if not form.is_submitted():
         record_read("view", object_type="applicant", object_id=applicant_id,
@@ -124,10 +119,3 @@ def edit(applicant_id: int):
     return render("applicants/edit.html", "applicants/_form.html", form=form,
                   applicant=applicant, conflict=conflict, duplicates=None), status
 
-
-def _attach_error(form, exc: DomainError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        form.form_errors.append(exc.message)

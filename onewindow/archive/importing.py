@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from openpyxl import load_workbook
@@ -258,10 +258,6 @@ def preview_register(session: Session, rows: list[dict], *, today: date) -> list
                     row.notes.append("короб будет создан")
         result.append(row)
     return result
-
-
-def rows_to_json(rows: list[RegisterRow]) -> list[dict]:
-    return [asdict(r) for r in rows]
 
 
 def import_register(session: Session, rows: list[dict], *, filename: str, user_id: int,

@@ -141,7 +141,7 @@ def fit_text(candidates: Sequence[str], *, font: str, max_size: float, min_size:
     return text.rstrip() + ELLIPSIS, min_size
 
 
-def _module_for(value: str, width_mm: float, modules: Iterable[float]) -> float:
+def module_for(value: str, width_mm: float, modules: Iterable[float]) -> float:
     """The widest module whose bars plus 10-module quiet zones fit ``width_mm``."""
     bars = code128_bars(value)
     for module in modules:
@@ -154,7 +154,7 @@ def _module_for(value: str, width_mm: float, modules: Iterable[float]) -> float:
 def _draw_barcode(canvas: Canvas, value: str, *, x: float, w: float, y: float, module: float,
                   height_mm: float) -> None:
     """Centre the symbol (bars and 10-module quiet zones) in [x, x + w]."""
-    bars = code128_bars(value)  # encoded once, for _module_for and here
+    bars = code128_bars(value)  # encoded once, for module_for and here
     bars.draw(canvas, x + (w - bars.width_mm(module) * mm) / 2, y, module_mm=module,
               height_mm=height_mm)
 
@@ -183,7 +183,7 @@ def draw_folder_label(canvas: Canvas, label: FolderLabel, x: float, y: float,
     top -= size + 1.5
     _line(canvas, service, x + pad, top, REGULAR, size)
     # The quiet zones may run into the padding: they are white anyway.
-    module = _module_for(label.number, w_mm - 1, FOLDER_MODULES)
+    module = module_for(label.number, w_mm - 1, FOLDER_MODULES)
     bar_bottom = y + 1.5 * mm
     height_mm = min(14.0, (top - 1.5 * mm - bar_bottom) / mm)
     if height_mm < 6:
@@ -207,7 +207,7 @@ def draw_box_label(canvas: Canvas, label: BoxLabel, x: float, y: float,
         line, size = fit_text([text], font=REGULAR, max_size=9, min_size=6.5, width=text_w)
         top -= size + 2
         _line(canvas, line, x + pad, top, REGULAR, size)
-    module = _module_for(label.barcode, w_mm - 1, BOX_MODULES)
+    module = module_for(label.barcode, w_mm - 1, BOX_MODULES)
     bar_bottom = y + 2 * mm
     height_mm = min(30.0, (top - 2 * mm - bar_bottom) / mm)
     if height_mm < 6:
@@ -227,7 +227,7 @@ def _canvas(buf: BytesIO, size: tuple[float, float], title: str) -> Canvas:
     return canvas
 
 
-def _shift(canvas: Canvas, offset: tuple[float, float]) -> None:
+def shift_origin(canvas: Canvas, offset: tuple[float, float]) -> None:
     """Calibrate a printer: move everything right by dx and down by dy millimetres."""
     dx, dy = offset
     if dx or dy:
@@ -242,12 +242,12 @@ def _sheet(labels: Sequence, draw, *, layout: SheetLayout, start: int, title: st
         raise LabelError("Нет этикеток для печати")
     buf = BytesIO()
     canvas = _canvas(buf, (layout.page_w * mm, layout.page_h * mm), title)
-    _shift(canvas, offset)
+    shift_origin(canvas, offset)
     slot = start - 1
     for label in labels:
         if slot == layout.per_page:
             canvas.showPage()
-            _shift(canvas, offset)
+            shift_origin(canvas, offset)
             slot = 0
         row, col = divmod(slot, layout.cols)
         x = (layout.left + col * (layout.label_w + layout.gap_x)) * mm
@@ -266,7 +266,7 @@ def _singles(labels: Sequence, draw, *, size: LabelSize, title: str,
     buf = BytesIO()
     canvas = _canvas(buf, (size.w * mm, size.h * mm), title)
     for label in labels:
-        _shift(canvas, offset)
+        shift_origin(canvas, offset)
         draw(canvas, label, 0, 0, size.w, size.h)
         canvas.showPage()
     canvas.save()

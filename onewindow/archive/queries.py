@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -124,11 +124,6 @@ def search_case_files(session: Session, *, q: str = "", status: str = "",
     return list(session.scalars(stmt.order_by(CaseFile.id.desc()).limit(limit)))
 
 
-def case_files_by_ids(session: Session, ids: list[int]) -> list[CaseFile]:
-    found = {c.id: c for c in session.scalars(select(CaseFile).where(CaseFile.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
-
-
 def case_files_of_applicant(session: Session, applicant_id: int) -> list[CaseFile]:
     return list(session.scalars(
         select(CaseFile).where(CaseFile.applicant_id == applicant_id,
@@ -216,11 +211,6 @@ def boxes_in_order(session: Session, ids: list[int] | None = None) -> list[Archi
     if ids is not None:
         stmt = stmt.where(ArchiveBox.id.in_(ids))
     return list(session.scalars(stmt))
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time.min)
-    return start, start + timedelta(days=1)
 
 
 def case_file_of_application(session: Session, application_id: int) -> CaseFile | None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..applicants.models import Applicant
 from ..auth.models import User
 from ..catalog.models import Service, ServiceGroup
+from ..config import setting
 from ..core import clock
 from ..database import add_to_collection
 from ..errors import Conflict, InvalidInput, NotFound
@@ -38,9 +38,7 @@ MAX_BULK_BOXES = 2000
 
 
 def configured_number_format() -> str:
-    if has_app_context():
-        return current_app.config.get("ARCHIVE_CASE_NUMBER_FORMAT") or DEFAULT_NUMBER_FORMAT
-    return DEFAULT_NUMBER_FORMAT
+    return setting("ARCHIVE_CASE_NUMBER_FORMAT", DEFAULT_NUMBER_FORMAT)
 
 
 def next_case_number(session: Session, *, service: Service, year: int,

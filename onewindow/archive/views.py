@@ -6,7 +6,15 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask import (
+    Blueprint,
+    after_this_request,
+    current_app,
+    flash,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -38,6 +46,7 @@ from ..uploads import (
 from ..web import (
     allow,
     audited_view,
+    form_action,
     has_role,
     pdf_response,
     read_only,
@@ -114,20 +123,15 @@ def new_case():
     applicant_id = request.values.get("applicant_id", type=int)
     applicant = get_applicant(db.session, applicant_id) if applicant_id else None
     if request.method == "POST" and form.validate():
-        try:
+        with form_action(form) as outcome:
             case_file = services.open_case_file(
                 db.session, applicant_id=applicant.id if applicant else 0,
                 service_code=form.service.data, user_id=current_user.id, now=clock.now(),
                 sheets=form.sheets.data or 0, note=form.note.data)
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("archive.show_case", case_id=case_file.id))
-        except DomainError as exc:
-            db.session.rollback()
-            target = getattr(form, exc.field or "", None)
-            if target is not None and exc.field != "applicant":
-                target.errors = list(target.errors) + [exc.message]
-            else:
-                flash(exc.message)
+        if outcome.message:  # no field of its own (the applicant, the number): on top
+            flash(outcome.message)
     status = 422 if request.method == "POST" else 200
     return render("archive/new_case.html", form=form, applicant=applicant), status
 
@@ -153,14 +157,11 @@ def close_case(case_id: int):
     case_file = services.get_case_file(db.session, case_id)
     form = CloseForm()
     if form.validate():
-        try:
+        with form_action(form, field="reason") as outcome:
             services.close_case_file(db.session, case_file, reason=form.reason.data,
                                      note=form.note.data, user_id=current_user.id, now=clock.now())
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("archive.show_case", case_id=case_id))
-        except DomainError as exc:
-            db.session.rollback()
-            (form.note if exc.field == "note" else form.reason).errors.append(exc.message)
     return _case_page(case_file, status=422, close_form=form)
 
 
@@ -170,14 +171,11 @@ def reopen_case(case_id: int):
     case_file = services.get_case_file(db.session, case_id)
     form = ReopenForm()
     if form.validate():
-        try:
+        with form_action(form, field="reason") as outcome:
             services.reopen_case_file(db.session, case_file, reason=form.reason.data,
                                       user_id=current_user.id, now=clock.now())
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("archive.show_case", case_id=case_id))
-        except DomainError as exc:
-            db.session.rollback()
-            form.reason.errors.append(exc.message)
     return _case_page(case_file, status=422, reopen_form=form)
 
 
@@ -189,7 +187,6 @@ def case_sheets(case_id: int):
     if form.validate():
         services.set_sheets(db.session, case_file, sheets=form.sheets.data,
                             user_id=current_user.id, now=clock.now())
-        db.session.commit()
         return redirect_to(url_for("archive.show_case", case_id=case_id))
     return _case_page(case_file, status=422, sheets_form=form)
 
@@ -350,17 +347,15 @@ def _scan(mode: str, code: str, current_box: ArchiveBox | None, issue_form) -> d
             if current_box is None:
                 result.update(alarm=True, message="Сначала отсканируйте короб")
                 return result
-            try:
+            with form_action() as outcome:
                 placement = services.place_case_file(db.session, case_file=hit.obj,
                                                      box=current_box, user_id=current_user.id,
                                                      now=clock.now())
-                db.session.commit()
                 result.update(action="placed" if placement.moved else "already",
                               warnings=placement.warnings,
                               count=services.box_count(db.session, current_box.id))
-            except DomainError as exc:
-                db.session.rollback()
-                result.update(alarm=True, message=exc.message)
+            if not outcome.ok:
+                result.update(alarm=True, message=outcome.message)
         else:
             result.update(alarm=True, message="Это не дело и не короб")
     elif mode == "issue":
@@ -368,15 +363,13 @@ def _scan(mode: str, code: str, current_box: ArchiveBox | None, issue_form) -> d
             result.update(alarm=True, message="В режиме выдачи сканируйте дела")
             return result
         to_user = request.form.get("to_user_id", type=int)
-        try:
+        with form_action() as outcome:
             action, checkout = services.toggle_checkout(
                 db.session, case_file=hit.obj, to_user_id=to_user, due_on=issue_form.due_on.data,
                 user_id=current_user.id, now=clock.now())
-            db.session.commit()
             result.update(action=action, checkout=checkout)
-        except DomainError as exc:
-            db.session.rollback()
-            result.update(alarm=True, message=exc.message)
+        if not outcome.ok:
+            result.update(alarm=True, message=outcome.message)
     elif hit.kind == "box":
         result["contents"] = queries.box_lines(db.session, hit.obj)
     return result
@@ -427,21 +420,17 @@ def bulk_structure():
     form = BulkStructureForm()
     form.group_code.choices = _group_choices()
     if form.validate():
-        try:
+        with form_action(form, field="rack_number") as outcome:
             boxes = services.bulk_create_structure(
                 db.session, room_name=form.room.data, rack_number=form.rack_number.data,
                 shelf_from=form.shelf_from.data, shelf_to=form.shelf_to.data,
                 boxes_per_shelf=form.boxes_per_shelf.data, capacity=form.capacity.data,
                 year_from=form.year_from.data, year_to=form.year_to.data,
                 group_code=form.group_code.data or None)
-            db.session.commit()
+        if outcome.ok:
             flash(f"Создано коробов: {len(boxes)} ({boxes[0].barcode} – {boxes[-1].barcode})")
             return redirect_to(url_for("archive.structure", created=",".join(
                 str(b.id) for b in boxes) if len(boxes) <= 300 else None))
-        except DomainError as exc:
-            db.session.rollback()
-            target = getattr(form, exc.field or "", None) or form.rack_number
-            target.errors = list(target.errors) + [exc.message]
     return render("archive/structure.html", rooms=queries.rooms(db.session), form=form,
                   can_work=True, created=None), 422
 
@@ -493,6 +482,20 @@ def inventory():
 PREVIEW_MAX_AGE = timedelta(days=1)
 
 
+def _when_committed(action) -> None:
+    """Run ``action`` once the edge has committed this request's work.
+
+    After-request callbacks run after the view's edge: a response below 400 means the
+    commit went through (a failed commit becomes an error response, and nothing runs).
+    """
+    def run(response):
+        if response.status_code < 400:
+            action()
+        return response
+
+    after_this_request(run)
+
+
 def _import_dir() -> Path:
     return upload_dir("archive-imports")
 
@@ -538,7 +541,6 @@ def import_preview():
         form.file.errors = [exc.message]
         return _import_page(form, status=422)
     rows = importing.preview_register(db.session, raw_rows, today=clock.today())
-    db.session.rollback()
     directory = _import_dir()
     # Previews nobody confirmed or cancelled: gone after a day, swept on each upload.
     remove_stale(directory, max_age=PREVIEW_MAX_AGE, pattern="*.json")
@@ -563,8 +565,8 @@ def import_confirm():
     batch, _rows = importing.import_register(db.session, stored["rows"],
                                              filename=stored["filename"],
                                              user_id=current_user.id, now=clock.now())
-    db.session.commit()
-    path.unlink(missing_ok=True)
+    # The preview goes once the import is committed; a failed commit keeps it to retry.
+    _when_committed(lambda: path.unlink(missing_ok=True))
     flash(f"Импортировано дел: {batch.rows_imported}, пропущено строк: {batch.rows_skipped}")
     return redirect_to(url_for("archive.show_batch", batch_id=batch.id))
 
@@ -602,14 +604,13 @@ def undo_batch(batch_id: int):
     form = UndoImportForm()
     if not form.validate():
         return _batch_page(batch, undo_form=form, status=422)
-    try:
+    with form_action(form, field="reason") as outcome:
         cancelled = importing.undo_import(db.session, batch, reason=form.reason.data,
                                           user_id=current_user.id, now=clock.now())
-    except InvalidInput as exc:
-        db.session.rollback()
-        form.reason.errors = [exc.message]
+    if not outcome.ok:
+        if not isinstance(outcome.error, InvalidInput):
+            raise outcome.error  # already undone, folders issued…: the 409 page
         return _batch_page(batch, undo_form=form, status=422)
-    db.session.commit()
     flash(f"Импорт № {batch.id} отменён, аннулировано дел: {cancelled}")
     return redirect_to(url_for("archive.show_batch", batch_id=batch.id))
 

@@ -4,11 +4,10 @@ from flask_wtf.csrf import generate_csrf
 
 from ..core import clock
 from ..core.text import format_datetime
-from ..errors import DomainError
 from ..events import user_signed_out
 from ..extensions import db
 from ..security import sessions as security
-from ..web import allow, public, render
+from ..web import allow, form_action, public, render
 from . import services
 from .forms import LoginForm, PasswordChangeForm
 
@@ -33,8 +32,8 @@ def login():
         username = form.username.data
         if security.throttled(username):
             error, status = security.throttle_message(), 429
+            # Returned, not raised: the request edge commits the audit row.
             security.audit_change("login_failed", username=username, result="throttled")
-            db.session.commit()
         else:
             user = services.authenticate(
                 db.session, username=username, password=form.password.data,
@@ -44,7 +43,6 @@ def login():
                 previous = user.previous_login_at
                 security.audit_change("login", user=user, object_type="user",
                                       object_id=user.id)
-                db.session.commit()
                 session.clear()  # a fresh session (and CSRF token) for each login
                 login_user(user)
                 security.start_session()
@@ -53,7 +51,6 @@ def login():
                 return redirect(_safe_next(request.args.get("next")))
             error, status = "Неверное имя пользователя или пароль", 422
             security.audit_change("login_failed", username=username, result="failed")
-            db.session.commit()
     elif form.errors:
         status = 422
     return render("auth/login.html", form=form, error=error), status
@@ -67,7 +64,6 @@ def logout():
     user_signed_out.send(current_user.id, session=db.session, now=clock.now(),
                          reason="logout")
     security.audit_change("logout", object_type="user", object_id=current_user.id)
-    db.session.commit()
     logout_user()
     session.clear()
     flash("Вы вышли из системы")
@@ -80,18 +76,13 @@ def change_password():
     """The user's own password change: every other session of the account ends."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
+        with form_action(form, field="password") as outcome:
             services.change_password(db.session, current_user, current=form.current.data,
                                      new=form.password.data)
-        except DomainError as exc:
-            db.session.rollback()
-            target = getattr(form, exc.field or "", None) or form.password
-            target.errors = list(target.errors) + [exc.message]
-        else:
+        if outcome.ok:
             user = current_user._get_current_object()
             security.audit_change("password_change", user=user, object_type="user",
                                   object_id=user.id)
-            db.session.commit()
             session.clear()
             login_user(user)  # this session goes on under the new session version
             security.start_session()

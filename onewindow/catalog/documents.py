@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..printing.documents import render_document
+from ..documents import render_document
 
 
 def pamyatka_pdf(service, *, config) -> bytes:

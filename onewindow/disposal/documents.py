@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..core.text import number_in_words, plural_ru
-from ..printing.documents import render_document
+from ..documents import render_document
 from .models import DisposalAct
 
 

@@ -7,9 +7,8 @@ from flask_login import current_user
 
 from ..auth.roles import ARCHIVIST, CHIEF, DIRECTOR
 from ..core import clock
-from ..errors import DomainError
 from ..extensions import db
-from ..web import allow, pdf_response, redirect_to, render
+from ..web import allow, form_action, pdf_response, redirect_to, render
 from . import documents, services
 from .forms import ActForm, CancelForm, DestroyForm, SelectionForm
 from .models import DEFAULT_BASIS
@@ -45,15 +44,12 @@ def index():
 def create_act():
     act_form = ActForm()
     if act_form.validate():
-        try:
+        with form_action(act_form, field="as_of") as outcome:
             act = services.create_act(db.session, as_of=act_form.as_of.data,
                                       basis=act_form.basis.data, article=act_form.article.data,
                                       user_id=current_user.id, now=clock.now())
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("disposal.show_act", act_id=act.id))
-        except DomainError as exc:
-            db.session.rollback()
-            act_form.as_of.errors = list(act_form.as_of.errors) + [exc.message]
     selection_form = SelectionForm(formdata=None, on=act_form.as_of.data or clock.today())
     return _page(selection_form, act_form, status=422)
 
@@ -85,15 +81,11 @@ def act_pdf(act_id: int):
 @allow(DIRECTOR)
 def approve_act(act_id: int):
     act = services.get_act(db.session, act_id)
-    try:
+    with form_action() as outcome:
         services.approve_act(db.session, act=act, user=current_user, now=clock.now())
-        db.session.commit()
-        flash(f"Акт № {act.number} утверждён")
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status_code == 403:
-            raise
-        flash(exc.message)
+    if not outcome.ok and outcome.error.status_code == 403:
+        raise outcome.error
+    flash(f"Акт № {act.number} утверждён" if outcome.ok else outcome.message)
     return redirect_to(url_for("disposal.show_act", act_id=act_id))
 
 
@@ -103,16 +95,13 @@ def destroy(act_id: int):
     act = services.get_act(db.session, act_id)
     form = DestroyForm()
     if form.validate():
-        try:
+        with form_action(form, field="destroyed_on") as outcome:
             services.record_destruction(db.session, act=act,
                                         destroyed_on=form.destroyed_on.data,
                                         user_id=current_user.id, now=clock.now())
-            db.session.commit()
+        if outcome.ok:
             flash(f"Уничтожение по акту № {act.number} отмечено")
             return redirect_to(url_for("disposal.show_act", act_id=act_id))
-        except DomainError as exc:
-            db.session.rollback()
-            form.destroyed_on.errors = list(form.destroyed_on.errors) + [exc.message]
     return _act_page(services.get_act(db.session, act_id), status=422, destroy_form=form)
 
 
@@ -122,11 +111,8 @@ def cancel(act_id: int):
     act = services.get_act(db.session, act_id)
     form = CancelForm()
     if form.validate():
-        try:
+        with form_action(form, field="reason") as outcome:
             services.cancel_act(db.session, act=act, reason=form.reason.data, now=clock.now())
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("disposal.show_act", act_id=act_id))
-        except DomainError as exc:
-            db.session.rollback()
-            form.reason.errors = list(form.reason.errors) + [exc.message]
     return _act_page(services.get_act(db.session, act_id), status=422, cancel_form=form)

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 from ..auth.models import User
 from ..catalog.models import Service
 from ..queue.models import Desk
-from ..reports import charts
-from ..reports.periods import Period
-from ..reports.tables import DATE, DECIMAL, INT, PERCENT, Column, Report, Table
+from ..reporting import charts
+from ..reporting.periods import Period
+from ..reporting.tables import DATE, DECIMAL, INT, PERCENT, Column, Report, Table
 from .models import FeedbackDevice, Rating
 
 

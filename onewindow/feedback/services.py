@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core.rating_tokens import TokenTarget, parse_token
@@ -15,6 +16,7 @@ from ..queue.models import Desk, Ticket
 from .models import FeedbackDevice, Rating
 
 COMMENT_MAX = 2000
+USED_MESSAGE = "Оценка по этому посещению уже получена. Спасибо!"
 # A tablet rating belongs to the visit finished at that desk within this time.
 TABLET_WINDOW = timedelta(minutes=20)
 
@@ -56,12 +58,23 @@ def _ticket_context(ticket) -> dict:
             "service_id": application.service_id if application else None}
 
 
-def _store(session: Session, rating: Rating) -> Rating:
+def _store(session: Session, rating: Rating) -> Rating | None:
+    """Insert the rating; None when its visit was rated meanwhile (the unique token_key).
+
+    A concurrent second use of the token fails on the unique key at the flush; the
+    savepoint undoes only that insert, so the caller's transaction goes on.
+    """
     rating.complaint = rating.score <= 2 and bool(rating.comment)
-    # A concurrent second use of the token fails on the unique token_key (IntegrityError;
-    # the view rolls back and answers as for a used token).
-    session.add(rating)
-    session.flush()
+    if rating.token_key is None:
+        session.add(rating)
+        session.flush()
+        return rating
+    try:
+        with session.begin_nested():
+            session.add(rating)
+            session.flush()
+    except IntegrityError:
+        return None
     return rating
 
 
@@ -70,7 +83,7 @@ def rate_by_token(session: Session, *, target: TokenTarget, score, comment,
     """The visitor's rating from the QR code: once per receipt or ticket."""
     score, comment = _clean(score, comment)
     if token_used(session, target):
-        raise Conflict("Оценка по этому посещению уже получена. Спасибо!")
+        raise Conflict(USED_MESSAGE)
     context: dict = {}
     if target.kind == "a":
         application = session.get(Application, target.object_id)
@@ -87,8 +100,11 @@ def rate_by_token(session: Session, *, target: TokenTarget, score, comment,
         if ticket is None:
             raise NotFound("Ссылка для оценки недействительна")
         context = _ticket_context(ticket)
-    return _store(session, Rating(at=now, score=score, comment=comment, source="qr",
-                                  token_key=target.key, **context))
+    rating = _store(session, Rating(at=now, score=score, comment=comment, source="qr",
+                                    token_key=target.key, **context))
+    if rating is None:
+        raise Conflict(USED_MESSAGE)
+    return rating
 
 
 def rate_at_desk(session: Session, *, device: FeedbackDevice, score, comment,
@@ -111,8 +127,11 @@ def rate_at_desk(session: Session, *, device: FeedbackDevice, score, comment,
         context = _ticket_context(ticket)
         context["desk_id"] = device.desk_id
         key = f"t:{ticket.id}"
-    return _store(session, Rating(at=now, score=score, comment=comment, source="tablet",
-                                  device_id=device.id, token_key=key, **context))
+    rating = _store(session, Rating(at=now, score=score, comment=comment, source="tablet",
+                                    device_id=device.id, token_key=key, **context))
+    if rating is None:  # the same visit rated twice at once: keep the first
+        rating = session.scalar(select(Rating).where(Rating.token_key == key))
+    return rating
 
 
 def review_complaint(session: Session, *, rating: Rating, user_id: int, note: str,

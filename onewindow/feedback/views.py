@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from ..auth.roles import CHIEF, DIRECTOR
 from ..core import clock
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..queue.queries import all_desks
-from ..web import allow, bind_device, public, redirect_to, render
+from ..web import allow, bind_device, form_action, public, redirect_to, render
 from . import queries, services
 from .models import SCORE_NAMES, FeedbackDevice, Rating
 
@@ -44,19 +43,13 @@ def rate(token: str):
 @public
 def submit(token: str):
     target = services.read_token(_secret(), token)
-    try:
+    with form_action() as outcome:
         services.rate_by_token(db.session, target=target, score=request.form.get("score"),
                                comment=request.form.get("comment"), now=clock.now())
-        db.session.commit()
-    except Conflict:
-        db.session.rollback()
+    if isinstance(outcome.error, Conflict):  # used before, or by a second tap meanwhile
         return _rate_page(token, used=True, status=409)
-    except IntegrityError:
-        db.session.rollback()
-        return _rate_page(token, used=True, status=409)
-    except DomainError as exc:
-        db.session.rollback()
-        return _rate_page(token, error=exc.message, status=exc.status_code)
+    if not outcome.ok:
+        return _rate_page(token, error=outcome.message, status=outcome.error.status_code)
     return _rate_page(token, done=True)
 
 
@@ -95,15 +88,11 @@ def tablet():
 @public
 def tablet_rate():
     device = _device()
-    try:
+    with form_action() as outcome:
         services.rate_at_desk(db.session, device=device, score=request.form.get("score"),
                               comment=request.form.get("comment"), now=clock.now())
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()  # the same visit rated twice at once: keep the first
-    except DomainError as exc:
-        db.session.rollback()
-        return _tablet_page(device, error=exc.message, status=exc.status_code)
+    if not outcome.ok:
+        return _tablet_page(device, error=outcome.message, status=outcome.error.status_code)
     return redirect_to(url_for("feedback.tablet", done=1))
 
 
@@ -125,14 +114,12 @@ def devices():
 @bp.post("/feedback/devices")
 @allow(CHIEF)
 def create_device():
-    try:
+    with form_action() as outcome:
         device = services.issue_device(db.session, name=request.form.get("name", ""),
                                        desk_id=request.form.get("desk_id", type=int),
                                        user_id=current_user.id, now=clock.now())
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        return _devices_page(error=exc.message, status=exc.status_code)
+    if not outcome.ok:
+        return _devices_page(error=outcome.message, status=outcome.error.status_code)
     return redirect_to(url_for("feedback.devices", issued=device.id))
 
 
@@ -143,7 +130,6 @@ def revoke_device(device_id: int):
     if device is None:
         raise NotFound("Планшет не найден")
     services.revoke_device(db.session, device, now=clock.now())
-    db.session.commit()
     flash(f"Планшет «{device.name}» отключён")
     return redirect_to(url_for("feedback.devices"))
 
@@ -167,13 +153,11 @@ def review(rating_id: int):
     rating = db.session.get(Rating, rating_id)
     if rating is None:
         raise NotFound("Оценка не найдена")
-    try:
+    with form_action() as outcome:
         services.review_complaint(db.session, rating=rating, user_id=current_user.id,
                                   note=request.form.get("note", ""), now=clock.now())
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        return _complaints_page(error=exc.message, error_id=rating_id,
-                                status=exc.status_code)
+    if not outcome.ok:
+        return _complaints_page(error=outcome.message, error_id=rating_id,
+                                status=outcome.error.status_code)
     flash("Жалоба отмечена как рассмотренная")
     return redirect_to(url_for("feedback.complaints"))

@@ -9,9 +9,9 @@ from ..extensions import db
 from ..feedback.queries import open_complaints_count
 from ..intake import queries as intake_queries
 from ..queue.queries import live_stats
-from ..reports import charts
+from ..reporting import charts
+from ..reporting.periods import Period, period_of
 from ..reports import queries as report_queries
-from ..reports.periods import Period, period_of
 from ..web import allow, has_role, render
 
 bp = Blueprint("home", __name__)

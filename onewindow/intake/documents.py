@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..core.text import format_date, format_datetime
-from ..printing.documents import render_document
+from ..documents import render_document
 from .receipt import Receipt, ReceiptLine
 from .receipt import receipt_pdf as draw_receipt
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..applicants.models import Applicant
@@ -65,7 +66,9 @@ def register_application(
 ) -> Application:
     """Register an application with the next number of the year and its legal deadline.
 
-    A second call with the same idempotency key returns the first application.
+    A second call with the same idempotency key returns the first application, also when
+    both were sent at the same moment (the second one's insert then meets the first's key:
+    its SAVEPOINT is rolled back, the number given back, and the first one returned).
     """
     if not idempotency_key:
         raise InvalidInput("Форма устарела: обновите страницу", field="idempotency_key")
@@ -87,6 +90,27 @@ def register_application(
     if not any(line.received for line in lines):
         raise InvalidInput("Отметьте хотя бы один принятый документ", field="documents")
 
+    try:
+        with session.begin_nested():
+            application = _insert_application(
+                session, service=service, applicant=applicant, lines=lines, user_id=user_id,
+                now=now, idempotency_key=idempotency_key,
+                representative_name=representative_name,
+                representative_document=representative_document, notes=notes)
+    except IntegrityError:
+        existing = find_by_key(session, idempotency_key)
+        if existing is None:
+            raise
+        return existing
+    application_registered.send(application, session=session, now=now, user_id=user_id)
+    return application
+
+
+def _insert_application(session: Session, *, service: Service, applicant: Applicant,
+                        lines: list[DocumentLine], user_id: int, now: datetime,
+                        idempotency_key: str, representative_name: str | None,
+                        representative_document: str | None,
+                        notes: str | None) -> Application:
     seq = next_value(session, journal="applications", period=str(now.year))
     application = Application(
         number=application_number(now.year, seq), year=now.year, seq=seq,
@@ -109,7 +133,6 @@ def register_application(
     ))
     session.add(application)
     session.flush()
-    application_registered.send(application, session=session, now=now, user_id=user_id)
     return application
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..applicants.queries import get_applicant
 from ..auth.models import User
@@ -16,7 +15,17 @@ from ..extensions import db
 from ..forms_common import choices
 from ..prints.requests import receipt_copies
 from ..security.sessions import audit_change
-from ..web import allow, audited_view, pdf_response, rating_url, record_read, redirect_to, render
+from ..web import (
+    allow,
+    audited_view,
+    form_action,
+    pdf_response,
+    place_error,
+    rating_url,
+    record_read,
+    redirect_to,
+    render,
+)
 from . import documents, queries, services
 from .forms import (
     EXTRA_ROWS,
@@ -88,7 +97,8 @@ def create_application():
     applicant = _applicant_or_none(form.applicant_id.data)
     valid = form.validate()
     if valid and not line_errors:
-        try:
+        # The same form submitted twice returns the first application (the service).
+        with form_action() as outcome:
             application = services.register_application(
                 db.session, applicant_id=applicant.id if applicant else 0,
                 service_code=form.service.data, documents=lines, user_id=current_user.id,
@@ -98,18 +108,10 @@ def create_application():
                 representative_document=form.representative_document.data,
                 notes=form.notes.data,
             )
-            db.session.commit()
-        except IntegrityError:
-            # The same form submitted twice at the same moment: show the first one.
-            db.session.rollback()
-            application = services.find_by_key(db.session, form.idempotency_key.data)
-            if application is None:
-                raise
-        except DomainError as exc:
-            db.session.rollback()
-            return _form_error(form, exc, applicant, service, lines)
-        return redirect_to(url_for("intake.show_application", application_id=application.id,
-                                   registered=1))
+        if outcome.ok:
+            return redirect_to(url_for("intake.show_application",
+                                       application_id=application.id, registered=1))
+        return _form_error(form, outcome.error, applicant, service, lines)
     error = "; ".join(line_errors) if line_errors else None
     return _form_page(form, applicant=applicant, service=service, lines=lines, status=422,
                       error=error)
@@ -123,12 +125,11 @@ def _applicant_or_none(raw):
 
 
 def _form_error(form, exc: DomainError, applicant, service, lines):
-    field = getattr(form, exc.field, None) if exc.field else None
-    error = None
-    if field is not None and exc.field not in ("idempotency_key",):
-        field.errors = list(field.errors) + [exc.message]
-    else:
+    """The refused registration's message next to its field, or on top of the form."""
+    if exc.field == "idempotency_key":  # a hidden field: the message goes on top
         error = exc.message
+    else:
+        error = place_error(form, exc)
     return _form_page(form, applicant=applicant, service=service, lines=lines, status=422,
                       error=error)
 
@@ -157,15 +158,12 @@ def change_status(application_id: int):
     application = services.get_application(db.session, application_id)
     form = StatusForm()
     if form.validate():
-        try:
+        with form_action(form, field="comment") as outcome:
             services.change_status(db.session, application, to=form.to.data,
                                    user_id=current_user.id, now=clock.now(),
                                    comment=form.comment.data)
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("intake.show_application", application_id=application.id))
-        except DomainError as exc:
-            db.session.rollback()
-            form.comment.errors = [exc.message]
     return _show_page(application, status_form=form, status=422)
 
 
@@ -175,14 +173,11 @@ def cancel(application_id: int):
     application = services.get_application(db.session, application_id)
     form = CancelForm()
     if form.validate():
-        try:
+        with form_action(form, field="reason") as outcome:
             services.cancel_application(db.session, application, reason=form.reason.data,
                                         user_id=current_user.id, now=clock.now())
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("intake.show_application", application_id=application.id))
-        except DomainError as exc:
-            db.session.rollback()
-            form.reason.errors = [exc.message]
     return _show_page(application, cancel_form=form, status=422)
 
 
@@ -243,7 +238,6 @@ def transfer_register_mark():
                                   acting_user_id=current_user.id)
     audit_change("update", object_type="register", object_id=f"{day.isoformat()}/{user.id}",
                  details=f"передано в отдел: {len(moved)}")
-    db.session.commit()
     flash(f"Передано в отдел заявлений: {len(moved)}")
     return redirect_to(url_for("intake.transfer_register", day=day.isoformat(),
                                user_id=user.id))

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ..core.text import format_date, format_datetime, number_in_words, plural_ru
-from ..printing.documents import render_document
+from ..documents import render_document
 from .models import OUTCOMES
 from .queries import Outcomes
 

@@ -8,10 +8,10 @@ from flask_login import current_user
 from ..archive import queries as archive_queries
 from ..auth.roles import ARCHIVIST, CHIEF, DIRECTOR
 from ..core import clock
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..extensions import db
 from ..forms_common import choices
-from ..web import allow, export_response, pdf_response, redirect_to, render
+from ..web import allow, export_response, form_action, pdf_response, redirect_to, render
 from . import documents, queries, services
 from .forms import CloseTaskForm, OpenInventoryForm
 from .models import OUTCOMES, InventoryBox
@@ -49,7 +49,7 @@ def index():
 def create():
     form = _open_form(bind=True)
     if form.validate():
-        try:
+        with form_action(form, field="scope_kind") as outcome:
             inventory = services.open_inventory(
                 db.session, order_number=form.order_number.data,
                 order_date=form.order_date.data, scope_kind=form.scope_kind.data,
@@ -57,12 +57,8 @@ def create():
                 user_id=current_user.id, now=clock.now(), room_ids=form.room_ids.data or [],
                 rack_ids=form.rack_ids.data or [],
                 box_codes=(form.boxes.data or "").split())
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("inventory.show", inventory_id=inventory.id))
-        except DomainError as exc:
-            db.session.rollback()
-            target = getattr(form, exc.field or "", None) or form.scope_kind
-            target.errors = list(target.errors) + [exc.message]
     return _index(form, status=422)
 
 
@@ -104,7 +100,7 @@ def scan(inventory_id: int):
     current = services.inventory_box_for(db.session, inventory, request.form.get("box") or "")
     card = {"code": code, "alarm": False, "warn": False, "message": None, "scan": None,
             "box_selected": False}
-    try:
+    with form_action() as outcome:
         if archive_queries.find_box(db.session, code) is not None:
             ibox = services.inventory_box_for(db.session, inventory, code)
             if ibox is None:
@@ -113,7 +109,6 @@ def scan(inventory_id: int):
                 current = services.start_box(db.session, inventory=inventory,
                                              inventory_box=ibox, user_id=current_user.id,
                                              now=clock.now())
-                db.session.commit()
                 card["box_selected"] = True
         elif current is None:
             card.update(alarm=True, message="Сначала отсканируйте короб")
@@ -121,13 +116,11 @@ def scan(inventory_id: int):
             scan_row = services.record_scan(db.session, inventory=inventory,
                                             inventory_box=current, code=code,
                                             user_id=current_user.id, now=clock.now())
-            db.session.commit()
             card["scan"] = scan_row
             card["alarm"] = scan_row.outcome in ("unknown", "duplicate")
             card["warn"] = scan_row.outcome == "misplaced"
-    except DomainError as exc:
-        db.session.rollback()
-        card.update(alarm=True, message=exc.message)
+    if not outcome.ok:
+        card.update(alarm=True, message=outcome.message)
     result = queries.outcomes(db.session, inventory)
     response = render("inventory/scan.html", "inventory/_scan_result.html", inv=inventory,
                       current=current, card=card, progress=result,
@@ -142,14 +135,10 @@ def box_state(inventory_id: int, ibox_id: int):
     inventory = services.get_inventory(db.session, inventory_id)
     ibox = _ibox(inventory, ibox_id)
     state = request.form.get("state") or ""
-    try:
+    with form_action() as outcome:
         services.set_box_state(db.session, inventory=inventory, inventory_box=ibox,
                                state=state, now=clock.now())
-        db.session.commit()
-        flash(f"Короб {ibox.box.barcode}: {ibox.state_name}")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message)
+    flash(f"Короб {ibox.box.barcode}: {ibox.state_name}" if outcome.ok else outcome.message)
     if request.form.get("back") == "scan" and state == "paused":
         return redirect_to(url_for("inventory.scan_page", inventory_id=inventory_id))
     return redirect_to(url_for("inventory.show", inventory_id=inventory_id))
@@ -157,16 +146,14 @@ def box_state(inventory_id: int, ibox_id: int):
 
 def _step(inventory_id: int, action):
     inventory = services.get_inventory(db.session, inventory_id)
-    try:
+    with form_action() as outcome:
         message = action(inventory)
-        db.session.commit()
-        if message:
-            flash(message)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status_code == 403:
-            raise
-        flash(exc.message)
+    if not outcome.ok:
+        if outcome.error.status_code == 403:
+            raise outcome.error
+        flash(outcome.message)
+    elif message:
+        flash(message)
     return redirect_to(url_for("inventory.show", inventory_id=inventory_id))
 
 
@@ -218,18 +205,15 @@ def report_xlsx(inventory_id: int):
 def close_task(task_id: int):
     form = CloseTaskForm()
     form.validate()
-    try:
+    with form_action() as outcome:
         task = services.close_search_task(db.session, task_id=task_id,
                                           found=form.result.data == "found",
                                           comment=form.comment.data, user_id=current_user.id,
                                           now=clock.now())
-        db.session.commit()
-        flash(f"Поиск дела {task.case_file.number}: {task.status_name}")
-        back = url_for("inventory.show", inventory_id=task.inventory_id)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status_code == 404:
-            raise
-        flash(exc.message)
-        back = url_for("inventory.index")
-    return redirect_to(back)
+    if not outcome.ok:
+        if outcome.error.status_code == 404:
+            raise outcome.error
+        flash(outcome.message)
+        return redirect_to(url_for("inventory.index"))
+    flash(f"Поиск дела {task.case_file.number}: {task.status_name}")
+    return redirect_to(url_for("inventory.show", inventory_id=task.inventory_id))

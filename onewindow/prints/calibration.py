@@ -8,7 +8,7 @@ from io import BytesIO
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from ..archive.labels import FOLDER_MODULES, LabelSize, SheetLayout, _module_for, _shift
+from ..archive.labels import FOLDER_MODULES, LabelSize, SheetLayout, module_for, shift_origin
 from ..printing.barcodes import code128_width_mm, draw_code128
 from ..printing.fonts import FONT_NAMES, register_fonts
 
@@ -51,7 +51,7 @@ def _outline(canvas: Canvas, x_mm: float, y_top_mm: float, w_mm: float, h_mm: fl
 
 def _test_barcode(canvas: Canvas, x_mm: float, y_mm: float, w_mm: float, h_mm: float) -> None:
     """The test symbol centred in a label box whose lower-left corner is (x_mm, y_mm)."""
-    module = _module_for(TEST_CODE, w_mm - 1, FOLDER_MODULES)
+    module = module_for(TEST_CODE, w_mm - 1, FOLDER_MODULES)
     total = code128_width_mm(TEST_CODE, module)
     height = min(12.0, h_mm - 8)
     draw_code128(canvas, TEST_CODE, (x_mm + (w_mm - total) / 2) * mm, (y_mm + 4) * mm,
@@ -69,7 +69,7 @@ def calibration_pdf(*, fmt: str, layout: SheetLayout, size: LabelSize,
     canvas.setAuthor("Одно окно")
     _ruler(canvas, page_w, page_h)
     canvas.saveState()
-    _shift(canvas, offset)
+    shift_origin(canvas, offset)
     if fmt == "sheet":
         for row in range(layout.rows):
             for col in range(layout.cols):

@@ -26,7 +26,16 @@ from ..core import clock
 from ..errors import InvalidInput
 from ..events import template_hook
 from ..extensions import db
-from ..web import allow, has_role, pdf_response, public, record_read, redirect_to, render
+from ..web import (
+    allow,
+    form_action,
+    has_role,
+    pdf_response,
+    public,
+    record_read,
+    redirect_to,
+    render,
+)
 from . import queries, services
 from .calibration import calibration_pdf
 from .models import KIND_NAMES, LABEL_FORMATS
@@ -113,21 +122,19 @@ def setup():
 @allow()
 def save_setup():
     form = request.form
-    try:
+    with form_action() as outcome:
         services.save_setup(
             db.session, user_id=current_user.id, label_format=form.get("label_format", ""),
             printer_name=form.get("printer_name", ""),
             offset_x_mm=form.get("offset_x_mm", "0"), offset_y_mm=form.get("offset_y_mm", "0"),
             receipt_copies=form.get("receipt_copies", "1"), now=clock.now())
-        db.session.commit()
-    except InvalidInput as exc:
-        db.session.rollback()
+    if not outcome.ok:
         shown = SimpleNamespace(
             label_format=form.get("label_format", "sheet"),
             printer_name=form.get("printer_name", ""),
             offset_x_mm=form.get("offset_x_mm", ""), offset_y_mm=form.get("offset_y_mm", ""),
             receipt_copies=form.get("receipt_copies", "1"))
-        return _setup_page(shown, status=422, errors={exc.field: exc.message})
+        return _setup_page(shown, status=422, errors={outcome.error.field: outcome.message})
     flash("Настройки печати сохранены.")
     return redirect_to(url_for("prints.setup"))
 

@@ -15,13 +15,15 @@ import secrets
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..applicants.models import Applicant
-from ..database import add_to_collection
+from ..database import add_to_collection, own_write_transaction
 from ..errors import Conflict, InvalidInput, NotFound
 from ..intake.models import Application
 from ..numbering import next_value
+from . import desks
 from .models import (
     ACTIVE_STATUSES,
     PRIORITY_BOOKED,
@@ -30,6 +32,7 @@ from .models import (
     Booking,
     BookingSlot,
     Desk,
+    DeskSession,
     Kiosk,
     Ticket,
     TicketEvent,
@@ -88,14 +91,20 @@ def save_purpose(session: Session, *, purpose: VisitPurpose | None = None, lette
     other = session.scalar(select(VisitPurpose).where(VisitPurpose.letter == letter))
     if other is not None and other is not purpose:
         raise InvalidInput(f"Буква «{letter}» уже занята: {other.name}", field="letter")
-    if purpose is None:
-        purpose = VisitPurpose()
-        session.add(purpose)
-    purpose.letter, purpose.name, purpose.active, purpose.position = letter, name, active, position
-    purpose.wait_standard_minutes = wait_standard_minutes
-    purpose.booked_wait_standard_minutes = booked_wait_standard_minutes
-    purpose.service_standard_minutes = service_standard_minutes
-    session.flush()
+    try:
+        # The letter taken by another user at the same moment: its insert fails alone.
+        with session.begin_nested():
+            if purpose is None:
+                purpose = VisitPurpose()
+                session.add(purpose)
+            purpose.letter, purpose.name = letter, name
+            purpose.active, purpose.position = active, position
+            purpose.wait_standard_minutes = wait_standard_minutes
+            purpose.booked_wait_standard_minutes = booked_wait_standard_minutes
+            purpose.service_standard_minutes = service_standard_minutes
+            session.flush()
+    except IntegrityError as exc:
+        raise InvalidInput("Буква уже занята", field="letter") from exc
     return purpose
 
 
@@ -110,12 +119,17 @@ def save_desk(session: Session, *, desk: Desk | None = None, number: int, name: 
     purposes = list(session.scalars(select(VisitPurpose).where(VisitPurpose.id.in_(purpose_ids))))
     if not purposes:
         raise InvalidInput("Отметьте хотя бы одну цель визита", field="purpose_ids")
-    if desk is None:
-        desk = Desk()
-        session.add(desk)
-    desk.number, desk.name, desk.active = number, " ".join((name or "").split()), active
-    desk.purposes = purposes
-    session.flush()
+    try:
+        # The number taken by another user at the same moment: its insert fails alone.
+        with session.begin_nested():
+            if desk is None:
+                desk = Desk()
+                session.add(desk)
+            desk.number, desk.name, desk.active = number, " ".join((name or "").split()), active
+            desk.purposes = purposes
+            session.flush()
+    except IntegrityError as exc:
+        raise InvalidInput(f"Окно {number} уже есть", field="number") from exc
     return desk
 
 
@@ -136,6 +150,22 @@ def revoke_kiosk(session: Session, kiosk: Kiosk, *, now: datetime) -> Kiosk:
         kiosk.revoked_at = now
         session.flush()
     return kiosk
+
+
+def desk_page_seen(session: Session, desk_session: DeskSession, *,
+                   now: datetime) -> DeskSession:
+    """The desk page is open (a GET polls it): mark the sign-in seen, at most once a minute.
+
+    The heartbeat is written in a write transaction of its own (the GET's transaction only
+    read, and on SQLite must not take the write lock on every poll); returns the sign-in
+    as it now is.
+    """
+    if not desks.needs_heartbeat(desk_session, now):
+        return desk_session
+    row_id = desk_session.id
+    with own_write_transaction(session):
+        desks.heartbeat(session, desk_session_id=row_id, now=now)
+    return session.get(DeskSession, row_id)
 
 
 def kiosk_by_token(session: Session, token: str | None) -> Kiosk | None:

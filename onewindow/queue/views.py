@@ -6,12 +6,10 @@ from datetime import date, datetime
 
 from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from ..auth.roles import CHIEF, DIRECTOR, INTAKE_ROLES, MANAGEMENT_ROLES
 from ..core import clock
 from ..core.text import parse_date_ru
-from ..database import own_write_transaction
 from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
 from ..forms_common import choices
@@ -20,6 +18,7 @@ from ..web import (
     allow,
     audited_view,
     bind_device,
+    form_action,
     pdf_response,
     public,
     rating_url,
@@ -28,7 +27,7 @@ from ..web import (
 )
 from . import desks, documents, queries, services
 from .forms import BookingForm, CancelBookingForm, DeskForm, KioskForm, PurposeForm, SlotsForm
-from .models import Desk, DeskSession, Kiosk, VisitPurpose
+from .models import Desk, Kiosk, VisitPurpose
 
 bp = Blueprint("queue", __name__)
 
@@ -73,14 +72,12 @@ def kiosk():
 @public
 def kiosk_issue():
     kiosk = _kiosk()
-    try:
+    with form_action() as outcome:
         ticket = services.issue_ticket(
             db.session, purpose_id=request.form.get("purpose_id", type=int) or 0,
             out_of_turn=request.form.get("out_of_turn") == "1", now=clock.now(), kiosk=kiosk)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        return _kiosk_page(kiosk, error=exc.message, status=422)
+    if not outcome.ok:
+        return _kiosk_page(kiosk, error=outcome.message, status=422)
     return _issued(ticket)
 
 
@@ -89,12 +86,10 @@ def kiosk_issue():
 def kiosk_booking():
     kiosk = _kiosk()
     code = (request.form.get("code") or "").strip()[:20]
-    try:
+    with form_action() as outcome:
         ticket = services.issue_booked_ticket(db.session, code=code, now=clock.now(), kiosk=kiosk)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        return _kiosk_page(kiosk, error=exc.message, code=code, status=422)
+    if not outcome.ok:
+        return _kiosk_page(kiosk, error=outcome.message, code=code, status=422)
     return _issued(ticket)
 
 
@@ -167,11 +162,8 @@ def _desk(*, heartbeat: bool = False) -> Desk | None:
     signed_in = desks.current(db.session, user_id=current_user.id, now=now)
     if signed_in is None:
         return None
-    if heartbeat and desks.needs_heartbeat(signed_in, now):
-        row_id = signed_in.id
-        with own_write_transaction(db.session):
-            desks.heartbeat(db.session, desk_session_id=row_id, now=now)
-        signed_in = db.session.get(DeskSession, row_id)
+    if heartbeat:
+        signed_in = services.desk_page_seen(db.session, signed_in, now=now)
     return signed_in.desk
 
 
@@ -220,7 +212,6 @@ def desk_select():
     if desk is None or not desk.active:
         return _desk_page(error="Выберите окно", status=422)
     signed_in = desks.sign_in(db.session, desk=desk, user_id=current_user.id, now=clock.now())
-    db.session.commit()
     if signed_in.taken_from:
         flash(f"{desk.title}: работа у окна специалиста {signed_in.taken_from} завершена")
     return redirect_to(url_for("queue.desk"))
@@ -233,7 +224,6 @@ def desk_release():
     if desk is not None and services.current_ticket(db.session, desk=desk) is not None:
         return _desk_page(error="Сначала завершите текущий талон", status=409)
     desks.sign_out(db.session, user_id=current_user.id, now=clock.now())
-    db.session.commit()
     return redirect_to(url_for("queue.desk"))
 
 
@@ -241,12 +231,10 @@ def _desk_action(action):
     desk = _desk()
     if desk is None:
         return _desk_page(error="Выберите окно", status=422)
-    try:
+    with form_action() as outcome:
         message = action(desk)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        return _desk_page(error=exc.message, status=exc.status_code)
+    if not outcome.ok:
+        return _desk_page(error=outcome.message, status=outcome.error.status_code)
     if message:
         flash(message)
     return redirect_to(url_for("queue.desk"))
@@ -364,22 +352,17 @@ def create_slots():
     form = SlotsForm()
     form.purpose_id.choices = choices((p.id, str(p)) for p in queries.active_purposes(db.session))
     if form.validate():
-        try:
+        with form_action(form) as outcome:
             made = services.create_slots(
                 db.session, purpose_id=form.purpose_id.data, day=form.day.data,
                 start=_parse_time(form.start.data, "start"), end=_parse_time(form.end.data, "end"),
                 interval_minutes=form.interval_minutes.data, capacity=form.capacity.data,
                 today=clock.today())
-            db.session.commit()
+        if outcome.ok:
             flash(f"Открыто времён записи: {len(made)}")
             return redirect_to(url_for("queue.bookings", day=form.day.data.strftime("%d.%m.%Y")))
-        except DomainError as exc:
-            db.session.rollback()
-            field = getattr(form, exc.field or "", None)
-            if field is not None:
-                field.errors = [exc.message]
-            else:
-                form.form_errors.append(exc.message)
+        if outcome.message:
+            form.form_errors.append(outcome.message)
     return _bookings_page(day=form.day.data, slots_form=form, status=422)
 
 
@@ -388,17 +371,16 @@ def create_slots():
 def create_booking():
     form = BookingForm()
     if form.validate():
-        try:
+        with form_action() as outcome:
             booking = services.book(
                 db.session, slot_id=int(form.slot_id.data or 0),
                 citizen_name=form.citizen_name.data, phone=form.phone.data,
                 applicant_id=int(form.applicant_id.data) if (form.applicant_id.data or "")
                 .isdigit() else None, user_id=current_user.id, now=clock.now())
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("queue.show_booking", booking_id=booking.id))
-        except DomainError as exc:
-            db.session.rollback()
-            return _bookings_page(booking_form=form, error=exc.message, status=exc.status_code)
+        return _bookings_page(booking_form=form, error=outcome.message,
+                              status=outcome.error.status_code)
     return _bookings_page(booking_form=form, status=422)
 
 
@@ -416,13 +398,10 @@ def cancel_booking(booking_id: int):
     booking = queries.get_booking(db.session, booking_id)
     form = CancelBookingForm()
     if form.validate():
-        try:
+        with form_action(form, field="reason") as outcome:
             services.cancel_booking(db.session, booking, reason=form.reason.data, now=clock.now())
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("queue.show_booking", booking_id=booking.id))
-        except DomainError as exc:
-            db.session.rollback()
-            form.reason.errors = [exc.message]
     return render("queue/booking.html", booking=booking, cancel_form=form), 422
 
 
@@ -450,14 +429,6 @@ def settings():
     return _settings_page(edit_purpose=edit_purpose, edit_desk=edit_desk)
 
 
-def _attach(form, exc: DomainError) -> None:
-    field = getattr(form, exc.field or "", None)
-    if field is not None:
-        field.errors = list(field.errors) + [exc.message]
-    else:
-        form.form_errors.append(exc.message)
-
-
 @bp.post("/queue/settings/purposes", defaults={"purpose_id": None})
 @bp.post("/queue/settings/purposes/<int:purpose_id>")
 @allow(*SETTINGS_ROLES)
@@ -466,19 +437,17 @@ def save_purpose(purpose_id):
         if purpose_id else None
     form = PurposeForm()
     if form.validate():
-        try:
+        with form_action(form) as outcome:
             services.save_purpose(
                 db.session, purpose=purpose, letter=form.letter.data, name=form.name.data,
                 active=form.active.data, position=form.position.data or 0,
                 wait_standard_minutes=form.wait_standard_minutes.data,
                 booked_wait_standard_minutes=form.booked_wait_standard_minutes.data,
                 service_standard_minutes=form.service_standard_minutes.data)
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("queue.settings"))
-        except (DomainError, IntegrityError) as exc:
-            db.session.rollback()
-            _attach(form, exc if isinstance(exc, DomainError) else InvalidInput(
-                "Буква уже занята", field="letter"))
+        if outcome.message:
+            form.form_errors.append(outcome.message)
     return _settings_page(purpose_form=form, edit_purpose=purpose, status=422)
 
 
@@ -490,15 +459,14 @@ def save_desk(desk_id):
     form = DeskForm()
     form.purpose_ids.choices = choices((p.id, str(p)) for p in queries.all_purposes(db.session))
     if form.validate():
-        try:
+        with form_action(form) as outcome:
             services.save_desk(db.session, desk=desk, number=form.number.data,
                                name=form.name.data or "", purpose_ids=form.purpose_ids.data or [],
                                active=form.active.data)
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("queue.settings"))
-        except DomainError as exc:
-            db.session.rollback()
-            _attach(form, exc)
+        if outcome.message:
+            form.form_errors.append(outcome.message)
     return _settings_page(desk_form=form, edit_desk=desk, status=422)
 
 
@@ -509,7 +477,6 @@ def create_kiosk():
     if form.validate():
         services.issue_kiosk(db.session, name=form.name.data, user_id=current_user.id,
                              now=clock.now())
-        db.session.commit()
         return redirect_to(url_for("queue.settings"))
     return _settings_page(kiosk_form=form, status=422)
 
@@ -519,5 +486,4 @@ def create_kiosk():
 def revoke_kiosk(kiosk_id: int):
     kiosk = queries.get_or_404(db.session, Kiosk, kiosk_id, "Терминал не найден")
     services.revoke_kiosk(db.session, kiosk, now=clock.now())
-    db.session.commit()
     return redirect_to(url_for("queue.settings"))

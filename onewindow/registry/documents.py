@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..core.text import format_date
-from ..printing.documents import render_document
+from ..documents import render_document
 from .declension import dative_full, dative_short, salutation
 from .services import COMPLAINT_RESULTS
 

@@ -10,12 +10,20 @@ from sqlalchemy import select
 
 from ..auth.roles import CHIEF, DEADLINE_ROLES, DIRECTOR, INTAKE_ROLES, MANAGEMENT_ROLES
 from ..core import clock
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..events import template_hook
 from ..extensions import db
 from ..forms_common import choices
 from ..intake.services import get_application
-from ..web import allow, audited_view, has_role, pdf_response, redirect_to, render
+from ..web import (
+    allow,
+    audited_view,
+    form_action,
+    has_role,
+    pdf_response,
+    redirect_to,
+    render,
+)
 from . import documents, handover, holdings, notices, queries, services
 from .config import REQUEST_TYPES, types_for
 from .forms import (
@@ -51,15 +59,6 @@ OFFICE_WIDE = (CHIEF, DIRECTOR)
 
 def _office_wide() -> bool:
     return has_role(*OFFICE_WIDE)
-
-
-def _apply_error(form, exc: DomainError) -> str | None:
-    """Put the service's message next to its field; return it when there is no such field."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors) + [exc.message]
-        return None
-    return exc.message
 
 
 def _staff_choices(empty: str | None = "— не назначен —"):
@@ -138,7 +137,7 @@ def create_request():
     form = _request_form(direction)
     error = None
     if form.validate():
-        try:
+        with form_action(form) as outcome:
             if direction == "in":
                 req = services.register_incoming_request(
                     db.session, type_code=form.type_code.data,
@@ -156,11 +155,9 @@ def create_request():
                     subject=form.subject.data, user_id=current_user.id, now=clock.now(),
                     applicant_ids=parse_ids(form.applicant_ids.data),
                     persons_text=form.persons_text.data, expected_on=form.expected_on.data)
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("registry.show_request", request_id=req.id))
-        except DomainError as exc:
-            db.session.rollback()
-            error = _apply_error(form, exc)
+        error = outcome.message
     return render("registry/request_new.html", form=form, direction=direction, error=error), 422
 
 
@@ -187,19 +184,16 @@ def show_request(request_id: int):
 
 
 def _object_action(load, page, show_url, form_cls, form_name: str, action):
-    """Validate a form, run ``action`` on the loaded object, commit; or re-show with errors."""
+    """Validate a form and run ``action`` on the loaded object; or re-show with errors."""
     obj = load()
     form = form_cls()
     error = None
     if form.validate():
-        try:
+        with form_action(form) as outcome:
             action(obj, form)
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(show_url)
-        except DomainError as exc:
-            db.session.rollback()
-            obj = load()
-            error = _apply_error(form, exc)
+        error = outcome.message
     return page(obj, status=422, error=error, **{form_name: form})
 
 
@@ -214,7 +208,6 @@ def _request_action(request_id: int, form_cls, form_name: str, action):
 def take_request(request_id: int):
     req = services.get_request(db.session, request_id)
     services.take_request(db.session, req, user_id=current_user.id, now=clock.now())
-    db.session.commit()
     return redirect_to(url_for("registry.show_request", request_id=req.id))
 
 
@@ -292,14 +285,11 @@ def correspondents():
 def add_correspondent():
     form = CorrespondentForm()
     if form.validate():
-        try:
+        with form_action(form) as outcome:
             services.add_correspondent(db.session, name=form.name.data, kind=form.kind.data,
                                        address=form.address.data, email=form.email.data)
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("registry.correspondents"))
-        except DomainError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
     return render("registry/correspondents.html", form=form,
                   rows=queries.correspondents(db.session)), 422
 
@@ -336,7 +326,7 @@ def create_appeal():
     form = _appeal_form()
     error = None
     if form.validate():
-        try:
+        with form_action(form) as outcome:
             appeal = services.register_appeal(
                 db.session, received_on=form.received_on.data, channel=form.channel.data,
                 kind=form.kind.data, subject=form.subject.data, text=form.text.data,
@@ -351,11 +341,9 @@ def create_appeal():
                 parent_id=int(form.parent_id.data) if (form.parent_id.data or "").isdigit()
                 else None,
                 confirm_late=form.confirm_late.data)
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("registry.show_appeal", appeal_id=appeal.id))
-        except DomainError as exc:
-            db.session.rollback()
-            error = _apply_error(form, exc)
+        error = outcome.message
     return render("registry/appeal_new.html", form=form, error=error), 422
 
 
@@ -388,7 +376,6 @@ def _appeal_action(appeal_id: int, form_cls, form_name: str, action):
 def take_appeal(appeal_id: int):
     appeal = services.get_appeal(db.session, appeal_id)
     services.take_appeal(db.session, appeal, user_id=current_user.id, now=clock.now())
-    db.session.commit()
     return redirect_to(url_for("registry.show_appeal", appeal_id=appeal.id))
 
 
@@ -466,7 +453,6 @@ def send_interagency(application_id: int):
     application = get_application(db.session, application_id)
     created = services.create_interagency_requests(db.session, application, current_user.id,
                                                    clock.now())
-    db.session.commit()
     flash(f"Направлено межведомственных запросов: {len(created)}")
     return redirect_to(url_for("registry.application_registry", application_id=application_id))
 
@@ -478,29 +464,26 @@ def create_notice(application_id: int):
     form = NoticeForm()
     error = None
     if form.validate():
-        try:
+        with form_action(form) as outcome:
             notice = notices.record_decision_notice(
                 db.session, application, user_id=current_user.id, now=clock.now(),
                 email_consent=form.email_consent.data, email=form.email.data)
-            db.session.commit()
+        if outcome.ok:
             if notice.status == "pending":
                 _send(notice)
             return redirect_to(url_for("registry.application_registry",
                                        application_id=application_id))
-        except DomainError as exc:
-            db.session.rollback()
-            error = _apply_error(form, exc)
+        error = outcome.message
     return _application_page(application, form=form, status=422, error=error)
 
 
 def _send(notice) -> None:
-    """Send one notice now and commit the attempt (success or failure is recorded)."""
+    """Send one notice now; the attempt (success or failure) is recorded with the request."""
     config = current_app.config
     attempt = notices.deliver_notice(
         db.session, notice, settings=notices.smtp_settings(config),
         pdf=documents.decision_notice_pdf(notice, config=config),
         institution=config["INSTITUTION_NAME"], now=clock.now())
-    db.session.commit()
     flash("Уведомление отправлено по e-mail" if attempt.ok
           else "Не удалось отправить уведомление: " + attempt.detail)
 
@@ -554,16 +537,13 @@ def list_assignments():
 def create_assignment():
     form = _assignment_form()
     if form.validate():
-        try:
+        with form_action(form) as outcome:
             row = services.create_assignment(
                 db.session, text=form.text.data, due_date=form.due_date.data,
                 assignee_id=form.assignee_id.data, author_id=current_user.id, now=clock.now(),
                 link=form.link.data, on_control=form.on_control.data)
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("registry.show_assignment", assignment_id=row.id))
-        except DomainError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
     rows = queries.list_assignments(db.session, user_id=None)
     return render("registry/assignments.html", rows=rows, form=form, today=clock.today()), 422
 
@@ -597,14 +577,11 @@ def complete_assignment(assignment_id: int):
     if row.assignee_id != current_user.id and not has_role(*MANAGEMENT_ROLES):
         raise NotFound("Поручение не найдено")
     if form.validate():
-        try:
+        with form_action(form) as outcome:
             services.complete_assignment(db.session, row, result=form.result.data,
                                          user_id=current_user.id, now=clock.now())
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("registry.show_assignment", assignment_id=row.id))
-        except DomainError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
     return show_assignment(assignment_id, result_form=form, status=422)
 
 
@@ -616,7 +593,6 @@ def close_assignment(assignment_id: int):
     form.validate()
     services.close_assignment(db.session, row, mark=form.mark.data, user_id=current_user.id,
                               now=clock.now())
-    db.session.commit()
     return redirect_to(url_for("registry.show_assignment", assignment_id=row.id))
 
 
@@ -642,15 +618,12 @@ def list_acks():
 def publish_ack():
     form = _ack_form()
     if form.validate():
-        try:
+        with form_action(form) as outcome:
             doc = services.publish_ack_document(
                 db.session, title=form.title.data, kind=form.kind.data, text=form.text.data,
                 addressee_ids=form.addressee_ids.data, user_id=current_user.id, now=clock.now())
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("registry.show_ack", document_id=doc.id))
-        except DomainError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
     return render("registry/acks.html", docs=queries.list_ack_documents(db.session), form=form,
                   pending=set()), 422
 
@@ -675,13 +648,11 @@ def show_ack(document_id: int, version_form=None, status=200, error=None):
 def acknowledge(document_id: int):
     doc = services.get_ack_document(db.session, document_id)
     form = AcknowledgeForm()
-    try:
+    with form_action() as outcome:  # the message is shown on top, whatever field it names
         services.acknowledge(db.session, doc, user_id=current_user.id,
                              version_id=int(form.version_id.data or 0), now=clock.now())
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        return show_ack(document_id, status=409, error=exc.message)
+    if not outcome.ok:
+        return show_ack(document_id, status=409, error=outcome.message)
     return redirect_to(url_for("registry.show_ack", document_id=doc.id))
 
 
@@ -691,14 +662,11 @@ def publish_ack_version(document_id: int):
     doc = services.get_ack_document(db.session, document_id)
     form = AckVersionForm()
     if form.validate():
-        try:
+        with form_action(form) as outcome:
             services.publish_ack_version(db.session, doc, text=form.text.data,
                                          change_note=form.change_note.data, now=clock.now())
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("registry.show_ack", document_id=doc.id))
-        except DomainError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
     return show_ack(document_id, version_form=form, status=422)
 
 
@@ -736,18 +704,16 @@ def create_handover():
     error = None
     keys = request.form.getlist("items")
     if form.validate():
-        try:
+        with form_action(form) as outcome:
             row = handover.create_handover(
                 db.session, leaver_id=form.leaver_id.data, receiver_id=form.receiver_id.data,
                 reason=form.reason.data, starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data, user_id=current_user.id, now=clock.now(),
                 keys=None if form.scope.data == "all" else keys,
                 approved_by_id=current_user.id if has_role(CHIEF) else None)
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("registry.show_handover", handover_id=row.id))
-        except DomainError as exc:
-            db.session.rollback()
-            error = _apply_error(form, exc)
+        error = outcome.message
     items = handover.held_items(db.session, form.leaver_id.data) if form.leaver_id.data else []
     return render("registry/handover_new.html", form=form, items=items, chosen=set(keys),
                   leaver_id=form.leaver_id.data, error=error), 422
@@ -766,7 +732,6 @@ def show_handover(handover_id: int):
 def take_back(handover_id: int):
     row = handover.get_handover(db.session, handover_id)
     returned = handover.take_back(db.session, row, user_id=current_user.id, now=clock.now())
-    db.session.commit()
     flash(f"Возвращено дел: {len(returned)}")
     return redirect_to(url_for("registry.show_handover", handover_id=row.id))
 

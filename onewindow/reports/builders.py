@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 from ..catalog.models import Service
 from ..core import clock
 from ..intake.models import STATUS_NAMES
-from . import charts, queries
-from .periods import Period
-from .tables import DATE, DATETIME, DECIMAL, INT, PERCENT, Column, Report, Table
+from ..reporting import charts
+from ..reporting.periods import Period
+from ..reporting.tables import DATE, DATETIME, DECIMAL, INT, PERCENT, Column, Report, Table
+from . import queries
 
 INTAKE_COLUMNS = [
     Column("Принято", INT), Column("В работе", INT), Column("Из них просрочено", INT),

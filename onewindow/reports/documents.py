@@ -5,9 +5,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import date
 
-from ..printing.documents import render_document
-from . import charts
-from .tables import Report, display
+from ..documents import render_document
+from ..reporting import charts
+from ..reporting.tables import Report, display
 
 
 def report_pdf(report: Report, *, config, generated: date) -> bytes:

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .tables import DATE, DATETIME, DECIMAL, INT, PERCENT, Report, Table
+from ..reporting.tables import DATE, DATETIME, DECIMAL, INT, PERCENT, Report, Table
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SHEET_TITLE_MAX = 31

@@ -20,7 +20,7 @@ from ..catalog.models import BeneficiaryCategory, Service, service_categories
 from ..core import clock
 from ..intake.models import DECIDED_STATUSES, OPEN_STATUSES, STATUS_NAMES, Application
 from ..queue.models import DESK_END_REASONS, Desk, DeskSession, Ticket, VisitPurpose
-from .periods import MONTHS, Period, period_of
+from ..reporting.periods import MONTHS, Period, period_of
 
 WEEKDAYS = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
 

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from ..archive.models import CaseFileEvent, CaseFileMove, Checkout
 from ..registry.models import APPEAL_OPEN, REQUEST_OPEN, Appeal, Request
+from ..reporting import charts
+from ..reporting.periods import Period
+from ..reporting.tables import INT, Column, Report, Table
 from ..selections.models import Selection, SelectionHit
-from . import charts
-from .periods import Period
-from .tables import INT, Column, Report, Table
 
 Rows = list[tuple[str, int]]
 

@@ -12,10 +12,10 @@ from ..errors import NotFound
 from ..events import template_hook
 from ..extensions import db
 from ..feedback.queries import ratings_report
+from ..reporting.periods import KINDS, parse_period
+from ..reporting.tables import display
 from ..web import allow, export_response, pdf_response, render
 from . import builders, documents, exports, queries, registries
-from .periods import KINDS, parse_period
-from .tables import display
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ..core.text import format_date
-from ..printing.documents import render_document
+from ..documents import render_document
 from .models import OUTCOMES, RULES
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

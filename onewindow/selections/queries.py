@@ -16,7 +16,6 @@ from .models import (
     Selection,
     SelectionHit,
     SelectionIssue,
-    SelectionRow,
 )
 
 PAGE_SIZE = 50
@@ -176,7 +175,3 @@ def report_hits(session: Session, selection_ids: list[int]):
         .options(joinedload(h.row), joinedload(h.applicant), joinedload(h.processed_by))
         .order_by(h.selection_id, h.id)).all()
 
-
-def row_count(session: Session, selection_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(SelectionRow).where(
-        SelectionRow.selection_id == selection_id))

@@ -14,6 +14,7 @@ from onewindow.core import rating_tokens
 from onewindow.feedback import services
 from onewindow.feedback.models import Rating
 from onewindow.printing.qr import qr_svg, qr_tag
+from onewindow.web import rating_url
 
 from ..conftest import login
 from ..factories import make_application
@@ -52,9 +53,7 @@ def test_public_qr_page_no_personal_data_and_one_use(app, client, users, session
     surname = application.applicant.surname
     session.commit()
     with app.test_request_context():
-        from onewindow.feedback.views import feedback_url
-
-        url = feedback_url(application=application)
+        url = rating_url(application=application)
     path = url.split("localhost", 1)[-1]
     page = client.get(path)
     assert page.status_code == 200
@@ -195,5 +194,6 @@ def test_token_used_once_under_concurrency(app, session, users):
     for t in threads:
         t.join(60)
     assert outcomes.count("ok") == 1 and len(outcomes) == 4
-    assert set(outcomes) - {"ok", "used", "IntegrityError"} == set()
+    # The unique key's refusal is caught at the flush and answered as a used token.
+    assert set(outcomes) == {"ok", "used"}
     assert _count(session) == 1

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from onewindow.intake.services import cancel_application
+from onewindow.reporting.periods import Period, parse_period, period_of
 from onewindow.reports import queries
-from onewindow.reports.periods import Period, parse_period, period_of
 
 from ..factories import make_applicant, make_application
 from .data import MONDAY, TUESDAY, at, make_queue_data

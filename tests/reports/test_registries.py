@@ -8,7 +8,7 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 
 from onewindow.registry.models import Appeal
-from onewindow.reports.periods import period_of
+from onewindow.reporting.periods import period_of
 from onewindow.reports.registries import registries_report
 
 from ..conftest import login

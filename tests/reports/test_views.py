@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 
 from openpyxl import load_workbook
 
-from onewindow.reports import charts, exports
-from onewindow.reports.tables import DATE, INT, TEXT, Column, Report, Table
+from onewindow.reporting import charts
+from onewindow.reporting.tables import DATE, INT, TEXT, Column, Report, Table
+from onewindow.reports import exports
 
 from ..conftest import login
 from ..factories import make_applicant, make_application

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import render_template
 from markupsafe import Markup
 
-from .barcodes import barcode_tag
-from .pdf import BASE_CSS, render_pdf
+from .printing.barcodes import barcode_tag
+from .printing.pdf import BASE_CSS, render_pdf
 
 
 def render_document(template: str, *, config, **context) -> bytes:

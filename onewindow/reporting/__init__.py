@@ -1,0 +1,1 @@
+"""Shared reporting helpers: periods, report tables and SVG charts (any area's report)."""
