@@ -204,7 +204,7 @@ def generate(app, scale: Scale, *, seed: int = 1, log: Callable[[str], None] = p
 
     with app.app_context():
         with timed("schema"):
-            upgrade(revision="heads")
+            upgrade()
             seed_catalog(db.session)
             staff = demo.ensure_staff(db.session)
             specialists = [staff["specialist"].id, staff["specialist2"].id]

@@ -4,6 +4,7 @@ from logging.config import fileConfig
 from flask import current_app
 
 from alembic import context
+from sqlalchemy import inspect, text
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -39,6 +40,47 @@ target_db = current_app.extensions['migrate'].db
 # can be acquired:
 # my_important_option = config.get_main_option("my_important_option")
 # ... etc.
+
+
+# Until 0013 the history had eight heads (areas branched off 0001, and ``depends_on`` tied
+# some of them together); it is one line now. A database migrated then keeps one
+# alembic_version row per old head, which the line makes ancestors of each other, and
+# Alembic refuses to upgrade from overlapping rows. Those rows are rewritten to the one
+# revision they amount to: the old graph below tells which revisions they had applied,
+# and that set must be the start of the line.
+BRANCHED_PARENTS = {
+    '0001': (), '0002': ('0001',), '0003': ('0001',), '0004': ('0001',),
+    '0006': ('0001',), '0007': ('0001',), '0008': ('0002',), '0009': ('0003',),
+    '0010': ('0001',), '0011': ('0002',), '0012': ('0010', '0002'),
+    '0013': ('0003', '0009'),
+}
+LINE = ('0001', '0002', '0003', '0004', '0006', '0007', '0008', '0009', '0010',
+        '0011', '0012', '0013')
+
+
+def collapse_branched_versions(connection, version_table):
+    """Replace the rows of the branched history by the one revision of the line."""
+    if not inspect(connection).has_table(version_table):
+        return
+    rows = set(connection.scalars(text(f'SELECT version_num FROM {version_table}')))
+    if len(rows) < 2 or not rows <= BRANCHED_PARENTS.keys():
+        return
+    applied, todo = set(), list(rows)
+    while todo:
+        revision = todo.pop()
+        if revision not in applied:
+            applied.add(revision)
+            todo.extend(BRANCHED_PARENTS[revision])
+    if applied != set(LINE[:len(applied)]):
+        raise RuntimeError(
+            f'{version_table} holds {sorted(rows)}: revisions {sorted(applied)} are not the '
+            f'start of the line {" -> ".join(LINE)}; upgrade this database to all heads '
+            f'with the release before the line first')
+    last = LINE[len(applied) - 1]
+    connection.execute(text(f'DELETE FROM {version_table} WHERE version_num <> :last'),
+                       {'last': last})
+    logger.info('Version rows %s of the branched history collapsed to %s',
+                sorted(rows), last)
 
 
 def get_metadata():
@@ -102,6 +144,11 @@ def run_migrations_online():
             raw = connection.connection.driver_connection
             raw.execute("PRAGMA foreign_keys = OFF")
         try:
+            # In a transaction of its own: Alembic takes a transaction it finds open for
+            # the caller's and would leave it uncommitted.
+            with connection.begin():
+                collapse_branched_versions(
+                    connection, conf_args.get('version_table', 'alembic_version'))
             context.configure(
                 connection=connection,
                 target_metadata=get_metadata(),

@@ -94,7 +94,7 @@ def quickstart_command(host, port, applicants, no_serve):
     from .demo import DEMO_PASSWORD, make_demo
     from .queue.services import seed_queue
 
-    upgrade(revision="heads")
+    upgrade()
     seed_catalog(db.session)
     seed_queue(db.session)
     if db.session.scalar(select(User).limit(1)) is None:

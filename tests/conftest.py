@@ -115,7 +115,7 @@ def app(database_url):
 
     application = make_test_app(database_url)
     with application.app_context():
-        upgrade(revision="heads")
+        upgrade()
         seed_catalog(db.session)
         db.session.commit()
     yield application

@@ -1,7 +1,7 @@
 """reports and visitor feedback (FKs to queue tables, hence after 0002)
 
 Revision ID: 0008
-Revises: 0002
+Revises: 0007
 Create Date: 2026-11-28 19:04:23.236773
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0002'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

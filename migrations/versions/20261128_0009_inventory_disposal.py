@@ -1,7 +1,7 @@
 """inventory and disposal: inventories of the archive, acts of destruction
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0008
 Create Date: 2026-11-28 19:38:43.472061
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0003'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """prints: print journal (stored documents for identical re-prints) and print setup per user
 
 Revision ID: 0010
-Revises: 0001
+Revises: 0009
 Create Date: 2026-11-28 20:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0001'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

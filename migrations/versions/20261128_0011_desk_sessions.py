@@ -1,7 +1,7 @@
 """queue: desk sign-in log (who sat at which window, from when to when)
 
 Revision ID: 0011
-Revises: 0002
+Revises: 0010
 Create Date: 2026-11-28 22:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0002'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ queue_tickets (37 800 rows at district scale, 375 000 at region scale) inside th
 transaction.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-28 22:00:00
 
 """
@@ -16,10 +16,9 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
-# queue_tickets is created by 0002 (another branch).
-depends_on = '0002'
+depends_on = None
 
 
 def upgrade():

@@ -5,7 +5,7 @@ its (applicant, service) pair may be taken again by a live file (partial unique 
 so a corrected register can be imported after the undo.
 
 Revision ID: 0013
-Revises: 0003
+Revises: 0012
 Create Date: 2026-11-28 20:00:00
 
 """
@@ -15,10 +15,9 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0003'
+down_revision = '0012'
 branch_labels = None
-# 0009 rewrites ck_case_files_status_known with a fixed list of statuses: run after it.
-depends_on = '0009'
+depends_on = None
 
 LIVE = sa.text("status <> 'cancelled'")
 OPEN = sa.text("status NOT IN ('cancelled', 'destroyed')")

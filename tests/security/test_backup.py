@@ -75,13 +75,13 @@ def test_migrations_down_to_base_and_up_again(scratch_url):
     application = make_test_app(scratch_url)
     try:
         with application.app_context():
-            upgrade(revision="heads")
+            upgrade()
             tables = set(inspect(db.engine).get_table_names())
             assert {"audit_entries", "applicants", "users"} <= tables
             downgrade(revision="base")
             db.engine.dispose()
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-            upgrade(revision="heads")
+            upgrade()
             db.engine.dispose()
             after = set(inspect(db.engine).get_table_names())
             assert after == tables
