@@ -101,6 +101,8 @@ def make_test_app(database_url: str, **overrides):
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test-secret-key",
         "SERVER_NAME": None,
+        # A cheap hash: the suite logs in thousands of times (scrypt costs ~0.4 s each).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
     return create_app(config)

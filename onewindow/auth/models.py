@@ -7,8 +7,12 @@ from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..config import setting
 from ..extensions import db
 from .roles import ROLE_NAMES, ROLES
+
+# Werkzeug's default; tests set PASSWORD_HASH_METHOD to a cheap one (config key).
+PASSWORD_HASH_METHOD = "scrypt"
 
 
 class User(UserMixin, db.Model):
@@ -33,7 +37,8 @@ class User(UserMixin, db.Model):
     previous_login_at: Mapped[datetime | None]
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(
+            password, method=setting("PASSWORD_HASH_METHOD", PASSWORD_HASH_METHOD))
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
