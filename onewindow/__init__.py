@@ -9,7 +9,7 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 BLUEPRINTS = (
-    "onewindow.auth.views",
+    "onewindow.account.views",
     "onewindow.home.views",
     "onewindow.catalog.views",
     "onewindow.applicants.views",

@@ -23,6 +23,11 @@ def set_write_intent(value: bool):
     return _write_intent.set(value)
 
 
+def write_intended() -> bool:
+    """Whether the current context's transactions begin as write transactions."""
+    return _write_intent.get()
+
+
 def reset_write_intent(token) -> None:
     _write_intent.reset(token)
 

@@ -78,7 +78,7 @@ def too_large(_exc=None):
     db.session.rollback()
     message = too_large_message()
     if htmx:
-        return _alert(413, message, url_for("auth.login"))
+        return _alert(413, message, url_for("account.login"))
     return render("errors/error.html", "errors/_error.html", code=413, message=message), 413
 
 
@@ -97,7 +97,7 @@ def too_large_on_form(endpoint: str, form_class, page):
 
 
 def init_app(app: Flask) -> None:
-    login_manager.login_view = "auth.login"
+    login_manager.login_view = "account.login"
     login_manager.login_message = "Войдите в систему, чтобы продолжить"
 
     @login_manager.user_loader
@@ -106,7 +106,7 @@ def init_app(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def _unauthorized():
-        target = url_for("auth.login", next=request.path)
+        target = url_for("account.login", next=request.path)
         if htmx and is_write_request():
             # Mid-form: say so and keep the form as typed (no swap, no redirect).
             return _alert(401, "Сеанс завершён. Введённые данные сохранены в форме: войдите "
@@ -141,7 +141,7 @@ def init_app(app: Flask) -> None:
         if _has_nul():
             # PostgreSQL cannot store NUL; no form of the office needs one.
             if htmx:
-                return _alert(422, NUL_MESSAGE, url_for("auth.login"))
+                return _alert(422, NUL_MESSAGE, url_for("account.login"))
             return _error_page(422, NUL_MESSAGE)
         return None
 
@@ -188,7 +188,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_e):
         if htmx:
-            return _alert(400, CSRF_MESSAGE_HTMX, url_for("auth.login"))
+            return _alert(400, CSRF_MESSAGE_HTMX, url_for("account.login"))
         return _error_page(400, CSRF_MESSAGE)
 
     @app.errorhandler(DataError)
@@ -196,7 +196,7 @@ def init_app(app: Flask) -> None:
         # A value the database cannot hold (an out-of-range number, say): nothing saved.
         db.session.rollback()
         if htmx and is_write_request():
-            return _alert(422, DATA_MESSAGE, url_for("auth.login"))
+            return _alert(422, DATA_MESSAGE, url_for("account.login"))
         return _error_page(422, DATA_MESSAGE)
 
     @app.errorhandler(DomainError)

@@ -11,6 +11,7 @@ from .feedback import models as feedback_models  # noqa: F401
 from .intake import models as intake_models  # noqa: F401
 from .inventory import models as inventory_models  # noqa: F401
 from .prints import models as prints_models  # noqa: F401
+from .printsetup import models as printsetup_models  # noqa: F401
 from .queue import models as queue_models  # noqa: F401
 from .registry import models as registry_models  # noqa: F401
 from .security import models as security_models  # noqa: F401

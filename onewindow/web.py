@@ -35,7 +35,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from .core import clock, rating_tokens
-from .database import own_write_transaction
+from .database import own_write_transaction, write_intended
 from .errors import DomainError
 from .events import (
     Actor,
@@ -241,10 +241,28 @@ def refuse():
 
 
 _QUEUE = "_onewindow_edge_queue"
+_AFTER = "_onewindow_edge_after"
 
 
 def _queue(signal, payload, after: Callable | None = None) -> None:
     g.setdefault(_QUEUE, []).append((signal, payload, after))
+
+
+def after_commit(action: Callable[[], None]) -> None:
+    """Run ``action`` once this request's work is committed (start a job on its row, drop a
+    file the import consumed); it does not run when the request rolls back."""
+    g.setdefault(_AFTER, []).append((True, action))
+
+
+def after_rollback(action: Callable[[], None]) -> None:
+    """Run ``action`` when this request's work is rolled back (drop a file just stored)."""
+    g.setdefault(_AFTER, []).append((False, action))
+
+
+def _run_after(committed: bool) -> None:
+    for when, action in g.pop(_AFTER, []):
+        if when is committed:
+            action()
 
 
 def transaction_edge(view):
@@ -255,8 +273,9 @@ def transaction_edge(view):
         try:
             response = make_response(view(*args, **kwargs))
             queued = g.pop(_QUEUE, [])
-            if queued and not is_write_request():
-                # A GET's transaction only read (deferred on SQLite): write in a new one.
+            if queued and not write_intended():
+                # A GET's (or a read-only POST's) transaction only read — deferred on
+                # SQLite, where it may not take the write lock half-way: write in a new one.
                 with own_write_transaction(db.session):
                     _send(queued, response)
             else:
@@ -264,7 +283,9 @@ def transaction_edge(view):
             db.session.commit()
         except BaseException:
             db.session.rollback()
+            _run_after(committed=False)
             raise
+        _run_after(committed=True)
         return response
 
     return edge

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
-    after_this_request,
     current_app,
     flash,
     render_template,
@@ -36,7 +35,7 @@ from ..events import template_hook
 from ..extensions import db
 from ..forms_common import choices
 from ..hooks import too_large_on_form
-from ..prints.requests import label_format, label_offset
+from ..printsetup.requests import label_format, label_offset
 from ..uploads import (
     generated_name,
     is_generated_name,
@@ -44,6 +43,7 @@ from ..uploads import (
     upload_dir,
 )
 from ..web import (
+    after_commit,
     allow,
     audited_view,
     form_action,
@@ -482,20 +482,6 @@ def inventory():
 PREVIEW_MAX_AGE = timedelta(days=1)
 
 
-def _when_committed(action) -> None:
-    """Run ``action`` once the edge has committed this request's work.
-
-    After-request callbacks run after the view's edge: a response below 400 means the
-    commit went through (a failed commit becomes an error response, and nothing runs).
-    """
-    def run(response):
-        if response.status_code < 400:
-            action()
-        return response
-
-    after_this_request(run)
-
-
 def _import_dir() -> Path:
     return upload_dir("archive-imports")
 
@@ -566,7 +552,7 @@ def import_confirm():
                                              filename=stored["filename"],
                                              user_id=current_user.id, now=clock.now())
     # The preview goes once the import is committed; a failed commit keeps it to retry.
-    _when_committed(lambda: path.unlink(missing_ok=True))
+    after_commit(lambda: path.unlink(missing_ok=True))
     flash(f"Импортировано дел: {batch.rows_imported}, пропущено строк: {batch.rows_skipped}")
     return redirect_to(url_for("archive.show_batch", batch_id=batch.id))
 

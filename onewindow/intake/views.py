@@ -13,7 +13,7 @@ from ..core import clock
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..forms_common import choices
-from ..prints.requests import receipt_copies
+from ..printsetup.requests import receipt_copies
 from ..security.sessions import audit_change
 from ..web import (
     allow,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from ..errors import NotFound
-from .models import PrintedDocument, PrintSetup
+from .models import PrintedDocument
 
 
 def get_print(session: Session, print_id: int) -> PrintedDocument:
@@ -43,11 +43,3 @@ def for_object(session: Session, object_type: str, object_id, *,
                PrintedDocument.object_id == str(object_id))
         .order_by(PrintedDocument.printed_at.desc(), PrintedDocument.id.desc()).limit(limit)))
 
-
-def setup_for(session: Session, user_id: int | None) -> PrintSetup:
-    """The user's setup, or an unsaved default one."""
-    setup = None
-    if user_id is not None:
-        setup = session.scalar(select(PrintSetup).where(PrintSetup.user_id == user_id))
-    return setup or PrintSetup(user_id=user_id, label_format="sheet", printer_name="",
-                               offset_x_mm=0.0, offset_y_mm=0.0, receipt_copies=1)

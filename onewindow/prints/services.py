@@ -6,13 +6,10 @@ import hashlib
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidInput
-from .models import LABEL_FORMATS, PrintedDocument, PrintSetup
-
-MAX_OFFSET_MM = 20.0
+from .models import PrintedDocument
 
 
 def record_print(session: Session, *, kind: str, pdf: bytes, filename: str, url: str,
@@ -41,41 +38,4 @@ def purge_expired(session: Session, *, now: datetime, days: int) -> int:
         .values(content=None, content_purged_at=now))
     session.flush()
     return result.rowcount or 0
-
-
-def _offset(value, field: str) -> float:
-    try:
-        number = round(float(str(value).replace(",", ".")), 1)
-    except (TypeError, ValueError):
-        raise InvalidInput("Введите число миллиметров, например 1,5 или -2", field=field) from None
-    if not -MAX_OFFSET_MM <= number <= MAX_OFFSET_MM:
-        raise InvalidInput(f"Смещение — от −{MAX_OFFSET_MM:g} до {MAX_OFFSET_MM:g} мм",
-                           field=field)
-    return number
-
-
-def save_setup(session: Session, *, user_id: int, label_format: str, printer_name: str,
-               offset_x_mm, offset_y_mm, receipt_copies, now: datetime) -> PrintSetup:
-    """Store the user's print setup (one row per user)."""
-    if label_format not in LABEL_FORMATS:
-        raise InvalidInput("Выберите формат этикеток", field="label_format")
-    try:
-        copies = int(receipt_copies)
-    except (TypeError, ValueError):
-        copies = 0
-    if copies not in (1, 2):
-        raise InvalidInput("Число экземпляров расписки — 1 или 2", field="receipt_copies")
-    dx = _offset(offset_x_mm, "offset_x_mm")
-    dy = _offset(offset_y_mm, "offset_y_mm")
-    setup = session.scalar(select(PrintSetup).where(PrintSetup.user_id == user_id)
-                           .with_for_update())
-    if setup is None:
-        setup = PrintSetup(user_id=user_id)
-        session.add(setup)
-    setup.label_format = label_format
-    setup.printer_name = (printer_name or "").strip()[:100]
-    setup.offset_x_mm, setup.offset_y_mm = dx, dy
-    setup.receipt_copies = copies
-    setup.updated_at = now
-    session.flush()
-    return setup
+from ..printsetup.services import save_setup  # noqa: E402,F401,I001  TODO(lead): temporary

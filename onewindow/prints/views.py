@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..archive import documents as archive_documents
 from ..archive.labels import LabelError
@@ -180,7 +181,7 @@ def _object_prints(_name, *, object_type: str, object_id, **_kwargs):
         return None
     entries = [e for e in queries.for_object(db.session, object_type, object_id)
                if _may_reprint(e)]
-    return render_template("prints/_object_prints.html", entries=entries)
+    return Markup(render_template("prints/_object_prints.html", entries=entries))
 
 
 @bp.cli.command("purge")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..auth.roles import CHIEF, DEADLINE_ROLES, DIRECTOR, INTAKE_ROLES, MANAGEMENT_ROLES
@@ -73,7 +74,7 @@ def _nav_deadlines(_name, **_kwargs):
         return None
     urgent = queries.urgent_count(db.session, today=clock.today(),
                                   user_id=None if _office_wide() else current_user.id)
-    return render_template("registry/_nav_deadlines.html", urgent=urgent)
+    return Markup(render_template("registry/_nav_deadlines.html", urgent=urgent))
 
 
 # -------------------------------------------------------------------------- Сроки
@@ -285,7 +286,7 @@ def correspondents():
 def add_correspondent():
     form = CorrespondentForm()
     if form.validate():
-        with form_action(form) as outcome:
+        with form_action(form, field="name") as outcome:
             services.add_correspondent(db.session, name=form.name.data, kind=form.kind.data,
                                        address=form.address.data, email=form.email.data)
         if outcome.ok:
@@ -537,7 +538,7 @@ def list_assignments():
 def create_assignment():
     form = _assignment_form()
     if form.validate():
-        with form_action(form) as outcome:
+        with form_action(form, field="text") as outcome:
             row = services.create_assignment(
                 db.session, text=form.text.data, due_date=form.due_date.data,
                 assignee_id=form.assignee_id.data, author_id=current_user.id, now=clock.now(),
@@ -582,6 +583,8 @@ def complete_assignment(assignment_id: int):
                                          user_id=current_user.id, now=clock.now())
         if outcome.ok:
             return redirect_to(url_for("registry.show_assignment", assignment_id=row.id))
+        if outcome.message:  # "already closed": the card shows no result form to carry it
+            flash(outcome.message)
     return show_assignment(assignment_id, result_form=form, status=422)
 
 
@@ -618,7 +621,7 @@ def list_acks():
 def publish_ack():
     form = _ack_form()
     if form.validate():
-        with form_action(form) as outcome:
+        with form_action(form, field="title") as outcome:
             doc = services.publish_ack_document(
                 db.session, title=form.title.data, kind=form.kind.data, text=form.text.data,
                 addressee_ids=form.addressee_ids.data, user_id=current_user.id, now=clock.now())
@@ -662,7 +665,7 @@ def publish_ack_version(document_id: int):
     doc = services.get_ack_document(db.session, document_id)
     form = AckVersionForm()
     if form.validate():
-        with form_action(form) as outcome:
+        with form_action(form, field="text") as outcome:
             services.publish_ack_version(db.session, doc, text=form.text.data,
                                          change_note=form.change_note.data, now=clock.now())
         if outcome.ok:

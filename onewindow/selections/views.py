@@ -2,14 +2,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, make_response, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from ..auth.roles import CHIEF, SPECIALIST
 from ..core import clock
 from ..core.filetypes import client_filename
 from ..core.text import format_date
-from ..errors import Conflict, DomainError, InvalidInput
+from ..errors import Conflict, InvalidInput
 from ..events import template_hook
 from ..extensions import db
 from ..forms_common import choices
@@ -17,8 +24,11 @@ from ..hooks import too_large_on_form
 from ..security.sessions import audit_change
 from ..uploads import generated_name, upload_dir
 from ..web import (
+    after_commit,
+    after_rollback,
     allow,
     export_response,
+    form_action,
     has_role,
     pdf_response,
     redirect_to,
@@ -43,6 +53,12 @@ def _applicant_hits(_name, *, applicant, **_kwargs):
         return None
     return render_template("selections/_applicant_hits.html", applicant=applicant,
                            sel_hits=queries.applicant_hits(db.session, applicant.id))
+
+
+def _start_job(job_id: int) -> None:
+    """Start the import thread once the job row is committed (the thread reads it)."""
+    app = current_app._get_current_object()
+    after_commit(lambda: jobs.start(app, job_id))
 
 
 def _upload_dir() -> Path:
@@ -92,26 +108,22 @@ def upload():
         stored = _upload_dir() / generated_name(f".{fmt}" if fmt else "")
         try:
             storage.save(stored)
-            selection = services.register_upload(
-                db.session, source=form.source.data, period=form.period.data,
-                filename=filename, stored_path=stored, user_id=current_user.id,
-                now=clock.now(), encoding=form.encoding.data,
-                delimiter=form.delimiter.data)
-            audit_change("create", object_type="selection", object_id=selection.id,
-                         details=f"файл {selection.filename}")
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            stored.unlink(missing_ok=True)
-            field = getattr(form, exc.field or "", None)
-            if field is not None:
-                field.errors = list(field.errors) + [exc.message]
-                return _index_page(form, status=422)
-            return _index_page(form, status=422, error=exc.message)
+            with form_action(form) as outcome:
+                selection = services.register_upload(
+                    db.session, source=form.source.data, period=form.period.data,
+                    filename=filename, stored_path=stored, user_id=current_user.id,
+                    now=clock.now(), encoding=form.encoding.data,
+                    delimiter=form.delimiter.data)
+                audit_change("create", object_type="selection", object_id=selection.id,
+                             details=f"файл {selection.filename}")
         except BaseException:
-            db.session.rollback()
             stored.unlink(missing_ok=True)
             raise
+        if not outcome.ok:
+            stored.unlink(missing_ok=True)
+            return _index_page(form, status=422, error=outcome.message)
+        # A commit that fails at the edge keeps no selection: nor its file.
+        after_rollback(lambda: stored.unlink(missing_ok=True))
         return redirect_to(url_for("selections.mapping", selection_id=selection.id))
     if storage is None or not storage.filename:
         form.file.errors = ["Выберите файл"]
@@ -182,7 +194,7 @@ def start_import(selection_id: int):
     if not form.validate():
         return _mapping_page(selection, form, status=422)
     now = clock.now()
-    try:
+    with form_action(form) as outcome:
         selection.encoding, selection.delimiter = form.encoding.data, form.delimiter.data
         mapping = services.clean_mapping(form.mapping(), header)
         profile = None
@@ -203,15 +215,10 @@ def start_import(selection_id: int):
         job_id = job.id
         audit_change("update", object_type="selection", object_id=selection_id,
                      details="запуск загрузки")
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        field = getattr(form, exc.field or "", None)
-        if field is not None and exc.field != "mapping":
-            field.errors = list(field.errors) + [exc.message]
-            return _mapping_page(selection, form, status=422)
-        return _mapping_page(selection, form, status=422, error=exc.message)
-    jobs.start(current_app._get_current_object(), job_id)
+    if not outcome.ok:
+        # «mapping» names no field (form.mapping() reads them all): on top of the page.
+        return _mapping_page(selection, form, status=422, error=outcome.message)
+    _start_job(job_id)
     return redirect_to(url_for("selections.show", selection_id=selection_id))
 
 
@@ -234,9 +241,7 @@ def accept_partial(selection_id: int):
         profile=selection.profile, accept_partial=request.form.get("accept") == "1"
         or selection.accept_partial, confirm_duplicate=True,
         now=clock.now())
-    job_id = job.id
-    db.session.commit()
-    jobs.start(current_app._get_current_object(), job_id)
+    _start_job(job.id)
     return redirect_to(url_for("selections.show", selection_id=selection_id))
 
 
@@ -245,15 +250,13 @@ def accept_partial(selection_id: int):
 def cancel(selection_id: int):
     selection = queries.get_selection(db.session, selection_id)
     form = CancelForm()
-    try:
+    with form_action(form, field="reason") as outcome:
         stored = services.cancel_selection(db.session, selection, reason=form.reason.data or "")
-        db.session.commit()
-        if stored:
-            Path(stored).unlink(missing_ok=True)
-    except DomainError as exc:
-        db.session.rollback()
-        form.reason.errors = [exc.message]
+    if not outcome.ok:
         return _show_page(selection, cancel_form=form, status=422)
+    if stored:
+        # The file goes once the cancellation is committed.
+        after_commit(lambda: Path(stored).unlink(missing_ok=True))
     return redirect_to(url_for("selections.index"))
 
 
@@ -262,8 +265,8 @@ def cancel(selection_id: int):
 
 def _job(selection):
     job = queries.latest_job(db.session, selection.id)
-    if job is not None and jobs.mark_stale(db.session, job, now=clock.now()):
-        db.session.commit()
+    if job is not None:
+        jobs.mark_stale(db.session, job, now=clock.now())  # committed at the edge
     return job
 
 
@@ -321,16 +324,14 @@ def _hit_row(hit, form=None, *, status=200, error=None):
 @allow(*ROLES)
 def decide(hit_id: int):
     hit = services.get_hit(db.session, hit_id)
-    try:
+    with form_action() as done:
         services.decide_hit(db.session, hit, confirm=request.form.get("confirm") == "1",
                             user_id=current_user.id, now=clock.now())
         audit_change("update", object_type="selection_hit", object_id=hit_id,
                      details=hit.status)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        return _hit_row(services.get_hit(db.session, hit_id), status=exc.status_code,
-                        error=exc.message)
+    if not done.ok:
+        return _hit_row(services.get_hit(db.session, hit_id), status=done.error.status_code,
+                        error=done.message)
     return _hit_row(hit)
 
 
@@ -341,17 +342,16 @@ def outcome(hit_id: int):
     form = OutcomeForm()
     if not form.validate():
         return _hit_row(hit, form, status=422)
-    try:
+    # The refusal shows on top of the row (form=None: not next to a field).
+    with form_action() as done:
         services.record_outcome(db.session, hit, outcome=form.outcome.data,
                                 comment=form.comment.data, user_id=current_user.id,
                                 now=clock.now())
         audit_change("status", object_type="selection_hit", object_id=hit_id,
                      details=hit.outcome)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        return _hit_row(services.get_hit(db.session, hit_id), form, status=exc.status_code,
-                        error=exc.message)
+    if not done.ok:
+        return _hit_row(services.get_hit(db.session, hit_id), form,
+                        status=done.error.status_code, error=done.message)
     return _hit_row(hit)
 
 
@@ -465,13 +465,10 @@ def update_profile(profile_id: int):
     item = queries.get_profile(db.session, profile_id)
     form = ProfileForm()
     if form.validate():
-        try:
+        with form_action(form, field="actions") as outcome:
             services.update_profile(db.session, item, actions_text=form.actions.data,
                                     default_action=form.default_action.data,
                                     active=form.active.data)
-            db.session.commit()
+        if outcome.ok:
             return redirect_to(url_for("selections.profiles"))
-        except DomainError as exc:
-            db.session.rollback()
-            form.actions.errors = [exc.message]
     return _profile_page(item, form, status=422)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -128,3 +129,21 @@ def test_service_chosen_in_catalog_reaches_the_intake_form(specialist_client, pe
     assert "?service=GAZ" in r.get_data(as_text=True)
     card = specialist_client.get(f"/applicants/{people['elkina'].id}?service=GAZ")
     assert f"applicant_id={people['elkina'].id}&amp;service=GAZ" in card.get_data(as_text=True)
+
+
+def test_new_applicant_with_a_registered_snils_is_422_next_to_the_field(specialist_client,
+                                                                        people, session):
+    from sqlalchemy import func, select
+
+    from onewindow.applicants.models import Applicant
+
+    session.commit()
+    before = session.scalar(select(func.count(Applicant.id)))
+    r = specialist_client.post("/applicants/new", headers=HX, data={
+        "surname": "Сидоров", "name": "Олег", "birth_date": "02.03.1975", "sex": "M",
+        "id_doc_type": "passport_ru", "snils": "112-233-445 95"})
+    assert r.status_code == 422
+    assert re.search(r'id="snils-error">Заявитель с этим СНИЛС уже зарегистрирован: Ёлкина',
+                     r.get_data(as_text=True))
+    session.expire_all()
+    assert session.scalar(select(func.count(Applicant.id))) == before

@@ -59,3 +59,19 @@ def test_roles_limit_pages(client, users):
     login(client, users["archivist"], DEFAULT_PASSWORD)
     assert client.get("/applicants/").status_code == 403
     assert client.get("/services/").status_code == 200
+
+
+def test_wrong_current_password_is_422_next_to_it_and_changes_nothing(client, users, session):
+    from onewindow.auth.models import User
+
+    user = users["specialist"]
+    login(client, user)
+    r = client.post("/account/password", data={
+        "current": "not-mine-123", "password": "Zvezda-Volga-77", "repeat": "Zvezda-Volga-77"})
+    assert r.status_code == 422
+    assert 'id="current-error">Текущий пароль указан неверно' in r.get_data(as_text=True)
+    session.rollback()
+    saved = session.get(User, user.id)
+    assert saved.check_password(DEFAULT_PASSWORD) and not saved.check_password(
+        "Zvezda-Volga-77")
+    assert client.get("/").status_code == 200  # the session goes on

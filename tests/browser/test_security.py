@@ -68,7 +68,7 @@ def test_session_ended_mid_form_keeps_the_typed_values(page, users, session):
 def test_plain_form_outliving_its_session_or_key_keeps_the_typed_values(page, users, session):
     """A plain (non-htmx) POST form: a stale CSRF key is renewed before sending; an ended
     session is said in place, and nothing typed is lost."""
-    from onewindow.prints.models import PrintSetup
+    from onewindow.printsetup.models import PrintSetup
 
     user = users["specialist"]
     username, user_id = user.username, user.id

@@ -9,10 +9,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from onewindow.errors import Conflict, InvalidInput, NotFound
 from onewindow.core import rating_tokens
+from onewindow.errors import Conflict, InvalidInput, NotFound
 from onewindow.feedback import services
-from onewindow.feedback.models import Rating
+from onewindow.feedback.models import FeedbackDevice, Rating
 from onewindow.printing.qr import qr_svg, qr_tag
 from onewindow.web import rating_url
 
@@ -85,8 +85,6 @@ def test_tablet_binds_to_desk_and_visit(app, client, users, session):
         ("tablet", desk_id, 4, False)
     # The visit at desk 1 finished long before "now": the rating stays unbound to a ticket.
     assert rating.ticket_id is None
-    from onewindow.feedback.models import FeedbackDevice
-
     device = session.get(FeedbackDevice, device.id)
     after_visit = datetime(MONDAY.year, MONDAY.month, MONDAY.day, 10, 50)
     bound = services.rate_at_desk(session, device=device, score=1, comment="долго",
@@ -140,8 +138,6 @@ def test_devices_issue_and_revoke(client, users, session):
     assert created.status_code == 303
     page = client.get(created.headers["Location"]).get_data(as_text=True)
     assert "/feedback/tablet/activate/" in page
-    from onewindow.feedback.models import FeedbackDevice
-
     device = session.scalar(select(FeedbackDevice))
     token = device.token
     assert client.post(f"/feedback/devices/{device.id}/revoke").status_code == 303
@@ -196,4 +192,68 @@ def test_token_used_once_under_concurrency(app, session, users):
     assert outcomes.count("ok") == 1 and len(outcomes) == 4
     # The unique key's refusal is caught at the flush and answered as a used token.
     assert set(outcomes) == {"ok", "used"}
+    assert _count(session) == 1
+
+
+def test_refused_ratings_and_staff_actions_keep_nothing(app, client, users, session):
+    _purpose, desks = make_queue_data(session, specialist_a=users["specialist"],
+                                      specialist_b=users["chief"])
+    device = services.issue_device(session, name="Планшет 1", desk_id=desks[1].id,
+                                   user_id=users["chief"].id, now=datetime(2026, 11, 1))
+    token = device.token
+    session.commit()
+    before = _count(session)
+    client.get(f"/feedback/tablet/activate/{token}")
+    long_comment = client.post("/feedback/tablet", data={"score": "2", "comment": "x" * 2001})
+    assert long_comment.status_code == 422
+    assert 'role="alert">Комментарий длиннее 2000 знаков<' in long_comment.get_data(as_text=True)
+    session.rollback()
+    assert _count(session) == before
+    login(client, users["chief"])
+    no_desk = client.post("/feedback/devices", data={"name": "Планшет 2", "desk_id": ""})
+    assert no_desk.status_code == 422
+    assert 'role="alert">Выберите окно<' in no_desk.get_data(as_text=True)
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(FeedbackDevice)) == 1
+    complaint = services.rate_by_token(session, target=services.TokenTarget("t", 1), score=1,
+                                       comment="долго", now=datetime(2026, 11, 2, 12))
+    complaint_id = complaint.id
+    session.commit()
+    no_note = client.post(f"/feedback/complaints/{complaint_id}/review", data={"note": " "})
+    assert no_note.status_code == 422
+    assert 'role="alert">Опишите принятые меры<' in no_note.get_data(as_text=True)
+    session.rollback()
+    assert session.get(Rating, complaint_id).reviewed_at is None
+
+
+def test_token_taken_between_check_and_insert(session, users, monkeypatch):
+    """The unique key refuses the second rating at the flush; the transaction goes on."""
+    application = make_application(session, user=users["specialist"])
+    target = services.TokenTarget("a", application.id)
+    first = services.rate_by_token(session, target=target, score=5, comment=None,
+                                   now=datetime(2026, 11, 27, 12))
+    # As if a concurrent request had inserted its rating right after this one's check.
+    monkeypatch.setattr(services, "token_used", lambda _session, _target: False)
+    with pytest.raises(Conflict, match="уже получена"):
+        services.rate_by_token(session, target=target, score=1, comment="ещё раз",
+                               now=datetime(2026, 11, 27, 12, 1))
+    session.commit()  # what came before the refused insert is kept
+    assert _count(session) == 1 and session.get(Rating, first.id).score == 5
+
+
+def test_tablet_rating_of_a_visit_rated_meanwhile_keeps_the_first(session, users,
+                                                                   monkeypatch):
+    _purpose, desks = make_queue_data(session, specialist_a=users["specialist"],
+                                      specialist_b=users["chief"])
+    device = services.issue_device(session, name="Планшет 1", desk_id=desks[1].id,
+                                   user_id=users["chief"].id, now=datetime(2026, 11, 1))
+    after_visit = datetime(MONDAY.year, MONDAY.month, MONDAY.day, 10, 50)
+    first = services.rate_at_desk(session, device=device, score=4, comment=None,
+                                  now=after_visit)
+    assert first.token_key is not None
+    monkeypatch.setattr(services, "token_used", lambda _session, _target: False)
+    again = services.rate_at_desk(session, device=device, score=1, comment="долго",
+                                  now=after_visit)
+    assert again.id == first.id and again.score == 4
+    session.commit()
     assert _count(session) == 1

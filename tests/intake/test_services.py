@@ -96,6 +96,31 @@ def test_same_idempotency_key_returns_first_application(session):
     assert session.scalar(select(func.count(Application.id))) == 1
 
 
+def test_same_key_sent_at_the_same_moment_returns_first_and_gives_the_number_back(
+        session, monkeypatch):
+    """The second of two simultaneous submits misses the first in its look-up (the first was
+    not yet committed), then meets its key on insert: the first is returned, no error, and
+    the number it took is given back (numbers stay gapless)."""
+    user = make_user(session)
+    applicant = make_applicant(session)
+    first = make_application(session, user=user, applicant=applicant, idempotency_key="same")
+    real_find = services.find_by_key
+    lookups = []
+
+    def find_by_key(s, key):  # the early look-up does not see the first one yet
+        lookups.append(key)
+        return None if len(lookups) == 1 else real_find(s, key)
+
+    monkeypatch.setattr(services, "find_by_key", find_by_key)
+    again = make_application(session, user=user, applicant=applicant, idempotency_key="same")
+    monkeypatch.undo()
+    assert lookups == ["same", "same"]  # the insert met the key, then found the first
+    assert again.id == first.id
+    assert session.scalar(select(func.count(Application.id))) == 1
+    following = make_application(session, user=user, applicant=applicant)
+    assert following.seq == first.seq + 1
+
+
 def test_status_flow_and_cancellation(session):
     user = make_user(session)
     app = make_application(session, user=user)

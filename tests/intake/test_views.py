@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -90,3 +91,26 @@ def test_cancel_and_refusal_need_a_reason(specialist_client, users, session):
     assert r.status_code == 422 and "Укажите причину отказа" in r.get_data(as_text=True)
     session.rollback()
     assert session.get(Application, app_id).status == "transferred"
+
+
+def test_cancel_of_a_decided_application_is_422_and_keeps_it(specialist_client, users,
+                                                             session):
+    from onewindow.intake import services
+
+    from ..factories import make_application
+
+    application = make_application(session, user=users["specialist"])
+    now = datetime(2026, 11, 28, 9)
+    services.change_status(session, application, to="transferred", user_id=users[
+        "specialist"].id, now=now)
+    services.change_status(session, application, to="granted", user_id=users[
+        "specialist"].id, now=now)
+    session.commit()
+    app_id = application.id
+    r = specialist_client.post(f"/applications/{app_id}/cancel",
+                               data={"reason": "Заявитель отозвал"})
+    assert r.status_code == 422
+    # (the page of a decided application has no cancel form to show the message by)
+    session.expire_all()
+    saved = session.get(Application, app_id)
+    assert saved.status == "granted" and saved.cancel_reason is None

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from onewindow.archive import labels
 from onewindow.archive.labels import FolderLabel, SheetLayout
 from onewindow.prints.calibration import TEST_CODE, calibration_pdf
-from onewindow.prints.models import PrintSetup
+from onewindow.printsetup.models import PrintSetup
 
 from ..archive.helpers import make_case_file
 from ..conftest import login
@@ -77,10 +77,11 @@ def test_setup_is_saved_per_user_and_validated(client, users, session):
     bad = client.post("/prints/setup", data={"label_format": "sheet", "offset_x_mm": "abc",
                                               "offset_y_mm": "0", "receipt_copies": "1"})
     assert bad.status_code == 422
-    assert "Введите число миллиметров" in bad.get_data(as_text=True)
+    assert 'id="offset_x_mm-error">Введите число миллиметров' in bad.get_data(as_text=True)
     too_far = client.post("/prints/setup", data={"label_format": "sheet", "offset_x_mm": "0",
                                                  "offset_y_mm": "25", "receipt_copies": "1"})
-    assert too_far.status_code == 422 and "Смещение" in too_far.get_data(as_text=True)
+    assert too_far.status_code == 422
+    assert 'id="offset_y_mm-error">Смещение' in too_far.get_data(as_text=True)
     session.rollback()
     assert session.scalar(select(PrintSetup)) is None  # nothing half-saved
     ok = client.post("/prints/setup", data={"label_format": "thermal", "offset_x_mm": "1,5",

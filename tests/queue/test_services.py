@@ -247,6 +247,38 @@ def test_purpose_and_desk_validation(session, office):
     assert session.scalar(select(Ticket)) is None
 
 
+class _MissesTheOther:
+    """A session whose uniqueness look-up misses the row another user saves at that moment."""
+
+    def __init__(self, session):
+        self._session, self._missed = session, False
+
+    def scalar(self, *args, **kwargs):
+        if not self._missed:
+            self._missed = True
+            return None
+        return self._session.scalar(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+
+def test_letter_or_window_taken_at_the_same_moment_is_a_field_error(session, office):
+    purposes, desks, _user = office
+    with pytest.raises(InvalidInput) as err:
+        services.save_purpose(_MissesTheOther(session), letter="А", name="Дубль")
+    assert err.value.field == "letter"
+    with pytest.raises(InvalidInput) as err:
+        services.save_desk(_MissesTheOther(session), number=1,
+                           purpose_ids=[purposes["А"].id])
+    assert err.value.field == "number"
+    # Only the savepoint was rolled back: the transaction goes on.
+    assert session.scalar(select(VisitPurpose).where(VisitPurpose.letter == "А")).name \
+        == "Подать документы"
+    assert len(session.scalars(select(Desk).where(Desk.number == 1)).all()) == 1
+    assert services.save_desk(session, number=9, purpose_ids=[purposes["А"].id]).number == 9
+
+
 def test_application_registered_while_serving_joins_the_ticket_at_once(session, office):
     purposes, desks, user = office
     t = _issue(session, purposes["А"], 0)

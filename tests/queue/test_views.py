@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from onewindow.queue import services
 from onewindow.queue.models import Booking, Desk, Kiosk, Ticket, VisitPurpose
@@ -138,6 +138,15 @@ def test_booking_code_at_kiosk(kiosk_client, client, session, users):
     booking = session.scalar(select(Booking))
     shown = client.get(r.headers["Location"]).get_data(as_text=True)
     assert booking.code in shown and applicant.short_name in shown
+    cancelled = client.post(f"/queue/bookings/{booking.id}/cancel",
+                            data={"reason": "Перенос"})
+    assert cancelled.status_code == 303
+    again = client.post(f"/queue/bookings/{booking.id}/cancel", data={"reason": "Ещё раз"})
+    assert again.status_code == 422  # (a cancelled booking's page has no cancel form)
+    session.expire_all()
+    assert session.get(Booking, booking.id).cancel_reason == "Перенос"
+    booking.status, booking.cancelled_at, booking.cancel_reason = "booked", None, None
+    session.commit()
     # Today the code is not valid (the booking is for tomorrow).
     wrong = kiosk_client.post("/kiosk/booking", data={"code": booking.code})
     assert wrong.status_code == 422 and "не найдена" in wrong.get_data(as_text=True)
@@ -193,6 +202,11 @@ def test_settings(client, session, users):
                                                   "purpose_ids": [g.id], "active": "y"})
     assert r.status_code == 303
     assert session.scalar(select(Desk).where(Desk.number == 7)).purposes == [g]
+    taken = client.post("/queue/settings/desks", data={"number": "7", "name": "Дубль",
+                                                      "purpose_ids": [g.id], "active": "y"})
+    assert taken.status_code == 422
+    assert re.search(r'id="number-error">Окно 7 уже есть', taken.get_data(as_text=True))
+    assert session.scalar(select(func.count(Desk.id)).where(Desk.number == 7)) == 1
     r = client.post("/queue/settings/kiosks", data={"name": "Терминал 2"})
     assert r.status_code == 303
     kiosk = session.scalar(select(Kiosk))

@@ -2,16 +2,16 @@ from flask import Blueprint, flash, make_response, redirect, request, session, u
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
+from ..auth import services
 from ..core import clock
 from ..core.text import format_datetime
 from ..events import user_signed_out
 from ..extensions import db
 from ..security import sessions as security
 from ..web import allow, form_action, public, render
-from . import services
 from .forms import LoginForm, PasswordChangeForm
 
-bp = Blueprint("auth", __name__)
+bp = Blueprint("account", __name__)
 
 
 def _safe_next(target: str | None) -> str:
@@ -53,7 +53,7 @@ def login():
             security.audit_change("login_failed", username=username, result="failed")
     elif form.errors:
         status = 422
-    return render("auth/login.html", form=form, error=error), status
+    return render("account/login.html", form=form, error=error), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -67,7 +67,7 @@ def logout():
     logout_user()
     session.clear()
     flash("Вы вышли из системы")
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("account.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -89,7 +89,7 @@ def change_password():
             flash("Пароль изменён. Сеансы на других рабочих местах завершены.")
             return redirect(url_for("home.index"))
     status = 422 if form.errors else 200
-    return render("auth/password.html", form=form), status
+    return render("account/password.html", form=form), status
 
 
 @bp.get("/account/csrf-token")

@@ -1,0 +1,1 @@
+"""Each user's print setup: label format, printer offsets, receipt copies."""
