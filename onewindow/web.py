@@ -235,11 +235,6 @@ def form_action(form=None, *, field: str | None = None):
         outcome.message = place_error(form, exc, field=field)
 
 
-def refuse():
-    """Roll back what a view began and go on to say why (a 4xx that keeps nothing)."""
-    db.session.rollback()
-
-
 _QUEUE = "_onewindow_edge_queue"
 _AFTER = "_onewindow_edge_after"
 

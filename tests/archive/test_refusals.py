@@ -180,3 +180,15 @@ def test_destruction_refused_next_to_the_date_destroys_nothing(client, users, se
     assert session.get(DisposalAct, act_id).status == "approved"
     case_file = session.get(CaseFile, case_id)
     assert case_file.status == "closed" and case_file.box_id == box.id
+
+
+def test_reopening_an_open_case_is_said_on_top_of_its_page(client, users, session):
+    """The page of an open case shows no reopen form: the refusal still reaches the user."""
+    case_id = make_case_file(session).id
+    session.commit()
+    login(client, users["archivist"])
+    r = client.post(f"/archive/cases/{case_id}/reopen", data={"reason": "Ошибочно закрыто"})
+    assert r.status_code == 422
+    assert 'role="alert"><b>Не выполнено:</b>' in r.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(CaseFile, case_id).status == "active"

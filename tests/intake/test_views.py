@@ -110,7 +110,10 @@ def test_cancel_of_a_decided_application_is_422_and_keeps_it(specialist_client, 
     r = specialist_client.post(f"/applications/{app_id}/cancel",
                                data={"reason": "Заявитель отозвал"})
     assert r.status_code == 422
-    # (the page of a decided application has no cancel form to show the message by)
+    # The page of a decided application has no cancel form: the refusal is said on top.
+    page = r.get_data(as_text=True)
+    assert 'class="error form-error error-summary" role="alert"' in page
+    assert "Не выполнено:" in page
     session.expire_all()
     saved = session.get(Application, app_id)
     assert saved.status == "granted" and saved.cancel_reason is None

@@ -142,7 +142,9 @@ def test_booking_code_at_kiosk(kiosk_client, client, session, users):
                             data={"reason": "Перенос"})
     assert cancelled.status_code == 303
     again = client.post(f"/queue/bookings/{booking.id}/cancel", data={"reason": "Ещё раз"})
-    assert again.status_code == 422  # (a cancelled booking's page has no cancel form)
+    assert again.status_code == 422
+    # A cancelled booking's page has no cancel form: the refusal is said on top.
+    assert 'role="alert"><b>Не выполнено:</b>' in again.get_data(as_text=True)
     session.expire_all()
     assert session.get(Booking, booking.id).cancel_reason == "Перенос"
     booking.status, booking.cancelled_at, booking.cancel_reason = "booked", None, None
