@@ -70,6 +70,9 @@ def create_app(config: dict | None = None) -> Flask:
         raise RuntimeError("the development SECRET_KEY is refused in production")
 
     from . import models  # noqa: F401  (every table known to Alembic)
+    from .core import clock
+
+    clock.set_office_timezone(app.config.get("OFFICE_TIMEZONE"))
     from .database import configure_engine
     from .extensions import csrf, db, htmx, login_manager, migrate
 

@@ -44,6 +44,9 @@ class Config:
         self.LOGIN_THROTTLE_MINUTES = int(env.get("LOGIN_THROTTLE_MINUTES", "15"))
         self.LOGIN_MAX_FAILURES_ACCOUNT = int(env.get("LOGIN_MAX_FAILURES_ACCOUNT", "5"))
         self.LOGIN_MAX_FAILURES_ADDRESS = int(env.get("LOGIN_MAX_FAILURES_ADDRESS", "20"))
+        # The office's time zone: "now", "today", deadlines, queue days and registers are
+        # the office's whatever the server's own zone ("" = the server's local time).
+        self.OFFICE_TIMEZONE = env.get("OFFICE_TIMEZONE", "Europe/Volgograd")
         # How passwords are hashed (Werkzeug's method string); the tests take a cheap one.
         self.PASSWORD_HASH_METHOD = env.get("PASSWORD_HASH_METHOD", "scrypt")
         self.AUDIT_RETENTION_DAYS = int(env.get("AUDIT_RETENTION_DAYS", str(3 * 365)))

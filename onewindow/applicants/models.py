@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core import clock
 from ..core.snils import format_snils, mask_snils
 from ..core.text import full_name, initials
 from ..extensions import db
@@ -63,9 +64,9 @@ class Applicant(db.Model):
     # "фамилия имя отчество", casefolded, ё→е; and "фамилия и о" for initials.
     search_name: Mapped[str] = mapped_column(SearchString)
     search_initials: Mapped[str] = mapped_column(SearchString)
-    created_at: Mapped[datetime] = mapped_column(default=datetime.now)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[datetime] = mapped_column(default=datetime.now, onupdate=datetime.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core import clock
 from ..core.text import format_date
 from ..extensions import db
 
@@ -114,7 +115,7 @@ class ArchiveBox(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     import_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("archive_import_batches.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(default=datetime.now)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     shelf: Mapped[ArchiveShelf] = relationship(back_populates="boxes")
     group = relationship("ServiceGroup")
@@ -172,7 +173,7 @@ class CaseFile(db.Model):
     cancelled_at: Mapped[datetime | None]
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=datetime.now)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     applicant = relationship("Applicant")
     service = relationship("Service")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..config import setting
+from ..core import clock
 from ..extensions import db
 from .roles import ROLE_NAMES, ROLES
 
@@ -32,7 +33,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped on logout-everywhere, password change or disabling: old cookies stop working.
     session_version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(default=datetime.now)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[datetime | None]
     previous_login_at: Mapped[datetime | None]
 

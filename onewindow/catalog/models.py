@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core import clock
 from ..core.text import plural_ru
 from ..extensions import db
 
@@ -61,7 +62,7 @@ class Service(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Normalised words of name, description and documents (casefold, ё→е) for search.
     search_text: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[datetime] = mapped_column(default=datetime.now, onupdate=datetime.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
     group: Mapped[ServiceGroup] = relationship()
     documents: Mapped[list[ServiceDocument]] = relationship(

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core import clock
 from ..core.text import format_date
 from ..extensions import db
 
@@ -70,7 +71,7 @@ class MappingProfile(db.Model):
     default_action: Mapped[str] = mapped_column(String(200), default=DEFAULT_ACTION)
     active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=datetime.now)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_used_at: Mapped[datetime | None]
 
     @property
@@ -124,7 +125,7 @@ class Selection(db.Model):
     rows_bad: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    imported_at: Mapped[datetime] = mapped_column(default=datetime.now)
+    imported_at: Mapped[datetime] = mapped_column(default=clock.now)
     finished_at: Mapped[datetime | None]
 
     imported_by = relationship("User", foreign_keys=[imported_by_id])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from onewindow.archive import services
 from onewindow.archive.models import ArchiveBox, CaseFile, Checkout
+from onewindow.core import clock
 
 from ..conftest import login
 from ..factories import make_application
@@ -71,7 +72,7 @@ def test_scan_issue_mode_and_out_lists(client, users, session):
     number, reader_id = case_file.number, users["specialist"].id
     session.commit()
     _archivist(client, users)
-    due = (date.today() + timedelta(days=3)).strftime("%d.%m.%Y")
+    due = (clock.today() + timedelta(days=3)).strftime("%d.%m.%Y")
     r = client.post("/archive/scan", data={"code": number, "mode": "issue", "due_on": due},
                     headers=HX)
     assert "Выберите сотрудника" in r.get_data(as_text=True)

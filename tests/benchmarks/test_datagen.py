@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from benchmarks.datagen import SCALES, BulkWriter, applicant_rows, generate
 from onewindow import create_app
+from onewindow.core import clock
 from onewindow.core.snils import validate_snils
 
 from ..conftest import _pg_admin_engine, missing
@@ -50,7 +51,7 @@ def _check(app, generated) -> None:
         assert search_applicants(s, snils[0])[0].snils == snils[0]
         assert search_applicants(s, surnames[0][:4])
         # Counters continue after the bulk rows: numbers stay unique.
-        year = datetime.now().year
+        year = clock.now().year
         top = s.scalar(select(func.max(Application.seq)).where(Application.year == year))
         counter = s.execute(text("SELECT value FROM number_counters WHERE journal = "
                                  "'applications' AND period = :p"), {"p": str(year)}).scalar()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 import pytest
 
+from onewindow.core import clock
 from onewindow.queue import services
 
 from ..factories import DEFAULT_PASSWORD
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 def test_ticket_from_kiosk_called_at_desk_appears_on_board(page, users, session):
     services.seed_queue(session)
-    kiosk = services.issue_kiosk(session, name="Холл", user_id=None, now=datetime.now())
+    kiosk = services.issue_kiosk(session, name="Холл", user_id=None, now=clock.now())
     session.commit()
     token = kiosk.token
 

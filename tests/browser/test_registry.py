@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from sqlalchemy import select
 
+from onewindow.core import clock
 from onewindow.registry.models import Appeal, Handover
 
 from ..factories import DEFAULT_PASSWORD, make_application, make_user
@@ -53,7 +53,7 @@ def test_handover_lists_items_after_choosing_leaver(page, users, session):
     page.wait_for_selector(f"#held-items >> text={app_number}")
     assert appeal_number in page.inner_text("#held-items")
     page.select_option("#receiver_id", str(receiver_id))
-    page.fill("#starts_on", date.today().strftime("%d.%m.%Y"))
+    page.fill("#starts_on", clock.today().strftime("%d.%m.%Y"))
     page.click("form.registry-form button.primary")
     page.wait_for_url(re.compile(r"/registry/handovers/\d+$"))
     assert "Акт приёма-передачи" in page.inner_text("main")

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from onewindow.core import rating_tokens
+from onewindow.core import clock, rating_tokens
 from onewindow.errors import Conflict, InvalidInput, NotFound
 from onewindow.feedback import services
 from onewindow.feedback.models import FeedbackDevice, Rating
@@ -37,14 +37,14 @@ def test_token_is_signed_and_single_use(session, users):
     with pytest.raises(NotFound):
         services.read_token(SECRET, token[:-2] + "xx")
     with pytest.raises(InvalidInput):
-        services.rate_by_token(session, target=target, score=7, comment="", now=datetime.now())
+        services.rate_by_token(session, target=target, score=7, comment="", now=clock.now())
     rating = services.rate_by_token(session, target=target, score=2, comment=" грубили ",
                                     now=datetime(2026, 11, 27, 12))
     assert rating.complaint and rating.comment == "грубили"
     assert rating.specialist_id == users["specialist"].id
     assert rating.service_id == application.service_id
     with pytest.raises(Conflict):
-        services.rate_by_token(session, target=target, score=5, comment="", now=datetime.now())
+        services.rate_by_token(session, target=target, score=5, comment="", now=clock.now())
     assert _count(session) == 1
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import datetime
 
 from pypdf import PdfReader
+
+from onewindow.core import clock
 
 from ..conftest import login
 from ..factories import make_applicant, make_application
@@ -16,7 +18,7 @@ def test_receipt_two_copies_and_register(client, users, session):
     user = users["specialist"]
     applicant = make_applicant(session, surname="Римская-Корсакова", name="Ёлка",
                                patronymic="Щукинична", snils="11223344595")
-    today = date.today()
+    today = clock.today()
     first = make_application(session, user=user, applicant=applicant, service_code="ESP",
                              now=datetime.combine(today, datetime.min.time()).replace(hour=9))
     second = make_application(session, user=user, service_code="DONOR",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
+
+from onewindow.core import clock
 
 from ..conftest import login
 from ..factories import make_application
@@ -13,7 +13,7 @@ from ..factories import make_application
 @pytest.mark.parametrize("role", ["specialist", "chief"])
 def test_pages_render(client, users, session, role):
     application = make_application(session, user=users["specialist"],
-                                   now=datetime.now().replace(microsecond=0))
+                                   now=clock.now())
     session.commit()
     app_id, applicant_id = application.id, application.applicant_id
     login(client, users[role])

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from onewindow.core import clock
 from onewindow.intake.models import Application
 from onewindow.numbering import NumberCounter
 from onewindow.prints import services
@@ -90,11 +91,11 @@ def test_every_landed_area_records_its_documents(client, users, session):
     from ..archive.helpers import make_box, make_case_file
 
     user = users["chief"]
-    application = make_application(session, user=user, now=datetime.now())
+    application = make_application(session, user=user, now=clock.now())
     case_file = make_case_file(session, user=user)
     box = make_box(session)
     archive_services.place_case_file(session, case_file=case_file, box=box, user_id=None,
-                                     now=datetime.now())
+                                     now=clock.now())
     session.commit()
     box_id, case_id = box.id, case_file.id
     login(client, user)
@@ -131,14 +132,14 @@ def test_retention_purges_bytes_but_keeps_the_row(client, users, session):
     login(client, users["specialist"])
     client.get(f"/applications/{app_id}/receipt.pdf?copies=2")
     entry = _entries(session)[0]
-    entry.printed_at = datetime.now() - timedelta(days=400)
+    entry.printed_at = clock.now() - timedelta(days=400)
     session.commit()
     entry_id = entry.id
     session.close()
     from onewindow.database import set_write_intent
 
     set_write_intent(True)
-    assert services.purge_expired(session, now=datetime.now(), days=180) == 1
+    assert services.purge_expired(session, now=clock.now(), days=180) == 1
     session.commit()
     set_write_intent(False)
     [kept] = _entries(session)

@@ -125,7 +125,7 @@ def test_expired_login_ends_the_sign_in(client, session, users, two_desks, monke
     session.commit()
     login(client, users["specialist"])
     client.post("/queue/desk/select", data={"desk_id": one_id})
-    moved = datetime.now() + timedelta(hours=1)
+    moved = clock.now() + timedelta(hours=1)
     monkeypatch.setattr(clock, "now", lambda: moved)
     client.get("/queue/desk")
     [row] = _rows(session)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from onewindow.core import clock
 from onewindow.errors import Conflict, InvalidInput
 from onewindow.queue import queries, services
 from onewindow.queue.models import Desk, Ticket, VisitPurpose
@@ -243,7 +244,7 @@ def test_purpose_and_desk_validation(session, office):
     with pytest.raises(InvalidInput):
         services.save_desk(session, number=9, purpose_ids=[])
     assert services.save_desk(session, number=9, purpose_ids=[p.id]).purposes == [p]
-    assert date.today()  # the module's fixed clock never reads the real one above
+    assert clock.today()  # the module's fixed clock never reads the real one above
     assert session.scalar(select(Ticket)) is None
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from onewindow.core import clock
 from onewindow.queue import services
 from onewindow.queue.models import Booking, Desk, Kiosk, Ticket, VisitPurpose
 
@@ -23,7 +24,7 @@ def kiosk_client(app, session, users):
     """A client bound to a kiosk through its activation URL."""
     services.seed_queue(session)
     kiosk = services.issue_kiosk(session, name="Терминал в холле", user_id=users["admin"].id,
-                                 now=datetime.now())
+                                 now=clock.now())
     session.commit()
     client = app.test_client()
     r = client.get(f"/kiosk/activate/{kiosk.token}")
@@ -118,7 +119,7 @@ def test_kiosk_desk_board_finish(kiosk_client, client, session, users):
 def test_booking_code_at_kiosk(kiosk_client, client, session, users):
     login(client, users["specialist"])
     a = _purpose(session, "В")
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = clock.today() + timedelta(days=1)
     r = client.post("/queue/bookings/slots", data={
         "purpose_id": a.id, "day": tomorrow.strftime("%d.%m.%Y"), "start": "09:00",
         "end": "10:00", "interval_minutes": "30", "capacity": "2"})
@@ -153,7 +154,7 @@ def test_booking_code_at_kiosk(kiosk_client, client, session, users):
     wrong = kiosk_client.post("/kiosk/booking", data={"code": booking.code})
     assert wrong.status_code == 422 and "не найдена" in wrong.get_data(as_text=True)
     # Move it to today to use it at the kiosk.
-    booking.day = booking.slot.day = date.today()
+    booking.day = booking.slot.day = clock.today()
     session.commit()
     r = kiosk_client.post("/kiosk/booking", data={"code": booking.code})
     assert r.status_code == 303
@@ -167,8 +168,8 @@ def test_booking_code_at_kiosk(kiosk_client, client, session, users):
 def test_live_panel_and_access(client, session, users):
     services.seed_queue(session)
     t = services.issue_ticket(session, purpose_id=_purpose(session, "Б").id,
-                              now=datetime.now() - timedelta(minutes=30))
-    t.day = date.today()  # today's queue even when the test runs just after midnight
+                              now=clock.now() - timedelta(minutes=30))
+    t.day = clock.today()  # today's queue even when the test runs just after midnight
     session.commit()
     assert client.get("/board").status_code == 200  # public
     assert client.get("/queue/panel").status_code == 302  # login first
@@ -224,7 +225,7 @@ def test_desk_links_application_and_shows_line(client, session, users):
     services.seed_queue(session)
     a = _purpose(session, "А")
     for _ in range(3):
-        services.issue_ticket(session, purpose_id=a.id, now=datetime.now())
+        services.issue_ticket(session, purpose_id=a.id, now=clock.now())
     application = make_application(session, user=users["chief"])
     session.commit()
     login(client, users["specialist"])

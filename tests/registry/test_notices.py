@@ -8,6 +8,7 @@ from email import message_from_bytes
 
 import pytest
 
+from onewindow.core import clock
 from onewindow.errors import Conflict, InvalidInput
 from onewindow.intake.services import change_status
 from onewindow.registry import documents, notices
@@ -142,7 +143,7 @@ def test_cli_sends_due_notices(session, users, app, smtp_server, monkeypatch):
     controller, handler = smtp_server
     application = _decided(session, users)
     notices.record_decision_notice(session, application, user_id=users["chief"].id,
-                                   now=datetime.now() - timedelta(minutes=1), email_consent=True)
+                                   now=clock.now() - timedelta(minutes=1), email_consent=True)
     session.commit()
     monkeypatch.setitem(app.config, "SMTP_HOST", controller.hostname)
     monkeypatch.setitem(app.config, "SMTP_PORT", str(controller.port))

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from openpyxl import load_workbook
 
+from onewindow.core import clock
 from onewindow.reporting import charts
 from onewindow.reporting.tables import DATE, INT, TEXT, Column, Report, Table
 from onewindow.reports import exports
@@ -182,8 +183,8 @@ def test_proactive_pages_letters_and_card(client, users):
 
 def test_dashboards_per_role(client, users):
     session = client.application.extensions["sqlalchemy"].session
-    soon = make_application(session, user=users["specialist"], now=datetime.now())
-    soon.deadline = date.today() + timedelta(days=1)
+    soon = make_application(session, user=users["specialist"], now=clock.now())
+    soon.deadline = clock.today() + timedelta(days=1)
     session.commit()
     login(client, users["chief"])
     chief = client.get("/").get_data(as_text=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from onewindow.core import clock
 from onewindow.security import audit
 from onewindow.security.models import AuditEntry, AuditRefused
 
@@ -55,7 +56,7 @@ def test_application_view_print_status_cancel_are_audited(specialist_client, ses
 
 
 def test_register_print_is_audited(specialist_client, session, users):
-    make_application(session, user=users["specialist"], now=datetime.now())
+    make_application(session, user=users["specialist"], now=clock.now())
     session.commit()
     assert specialist_client.get("/applications/register.pdf").status_code == 200
     (entry,) = _entries(session, action="print", object_type="register")
@@ -104,7 +105,7 @@ def test_logins_logouts_and_failures_are_audited(client, session, users):
 
 
 def test_audit_entries_refuse_update_and_delete(session):
-    entry = audit.record(session, action="view", now=datetime.now(), username="x")
+    entry = audit.record(session, action="view", now=clock.now(), username="x")
     session.commit()
     entry.result = "denied"
     with pytest.raises(AuditRefused):
@@ -119,7 +120,7 @@ def test_audit_entries_refuse_update_and_delete(session):
 
 def test_log_line_stays_one_line_and_has_no_snils(session, caplog):
     with caplog.at_level(logging.INFO, logger="onewindow.audit"):
-        entry = audit.record(session, action="login_failed", now=datetime.now(),
+        entry = audit.record(session, action="login_failed", now=clock.now(),
                              username="evil\nadmin login ok\r", result="failed")
     assert "\n" not in entry.username and "\\x0a" in entry.username
     (message,) = [r.getMessage() for r in caplog.records if r.name == "onewindow.audit"]
@@ -128,9 +129,9 @@ def test_log_line_stays_one_line_and_has_no_snils(session, caplog):
 
 
 def test_admin_search_and_exports_neutralise_formulas(client, session, users):
-    audit.record(session, action="login_failed", now=datetime.now(), username="=cmd|' /C calc'!A0",
+    audit.record(session, action="login_failed", now=clock.now(), username="=cmd|' /C calc'!A0",
                  result="failed", remote_addr="10.0.0.9")
-    audit.record(session, action="login_failed", now=datetime.now(), username="+SUM(1)",
+    audit.record(session, action="login_failed", now=clock.now(), username="+SUM(1)",
                  result="failed")
     session.commit()
     login(client, users["admin"])
@@ -153,14 +154,14 @@ def test_admin_search_and_exports_neutralise_formulas(client, session, users):
 
 
 def test_audit_screen_filters_by_user_and_dates(client, session, users):
-    old = datetime.now() - timedelta(days=40)
+    old = clock.now() - timedelta(days=40)
     audit.record(session, action="view", now=old, username="olduser", object_type="applicant",
                  object_id="7")
-    audit.record(session, action="view", now=datetime.now(), username="newuser",
+    audit.record(session, action="view", now=clock.now(), username="newuser",
                  object_type="applicant", object_id="7")
     session.commit()
     login(client, users["admin"])
-    since = (datetime.now() - timedelta(days=1)).strftime("%d.%m.%Y")
+    since = (clock.now() - timedelta(days=1)).strftime("%d.%m.%Y")
     page = client.get(f"/admin/audit/?object_type=applicant&object_id=7&date_from={since}")
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and "newuser" in body and "olduser" not in body
@@ -174,9 +175,9 @@ def test_audit_screen_is_admin_only(client, users):
 
 
 def test_purge_is_the_only_deletion_and_is_logged(app, session):
-    audit.record(session, action="view", now=datetime.now() - timedelta(days=4000),
+    audit.record(session, action="view", now=clock.now() - timedelta(days=4000),
                  username="ancient")
-    audit.record(session, action="view", now=datetime.now(), username="recent")
+    audit.record(session, action="view", now=clock.now(), username="recent")
     session.commit()
     result = app.test_cli_runner().invoke(args=["audit-purge", "--yes"])
     assert result.exit_code == 0, result.output

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
 
 from sqlalchemy import MetaData, inspect, select, text
 
+from onewindow.core import clock
 from onewindow.extensions import db
 from onewindow.security import audit
 
@@ -37,7 +37,7 @@ def test_backup_restore_round_trip(app, session, users, tmp_path):
     _require_pg_tools(session)
     applicant = make_applicant(session, surname="До-копии")
     make_application(session, applicant=applicant, user=users["specialist"])
-    audit.record(session, action="view", now=datetime.now(), username="x",
+    audit.record(session, action="view", now=clock.now(), username="x",
                  object_type="applicant", object_id=str(applicant.id))
     session.commit()
     before = _snapshot(session)

@@ -18,7 +18,7 @@ from ..factories import DEFAULT_PASSWORD
 
 class Clock:
     def __init__(self):
-        self.now = datetime.now()
+        self.now = clock_module.now()
 
     def __call__(self):
         return self.now
@@ -76,7 +76,8 @@ def test_absolute_lifetime(client, users, clock):
         clock.now += timedelta(minutes=29)
         if client.get("/").status_code != 200:
             break
-    assert clock.now - datetime.now() > timedelta(hours=11)
+    assert clock.now - datetime.now(clock_module.office_timezone()).replace(tzinfo=None) \
+        > timedelta(hours=11)
     r = client.get("/")
     assert r.status_code == 302
     assert "истёк предельный срок сеанса (12 ч)" in client.get("/login").get_data(as_text=True)

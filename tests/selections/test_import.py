@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from onewindow.core import clock
 from onewindow.selections import jobs
 from onewindow.selections.models import (
     MappingProfile,
@@ -117,7 +118,7 @@ class _AliveThread:
 
 
 def test_stale_job_is_reported_failed(specialist_client, session):
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from onewindow.selections.models import ImportJob
 
@@ -126,7 +127,7 @@ def test_stale_job_is_reported_failed(specialist_client, session):
     session.add(selection)
     session.flush()
     session.add(ImportJob(selection_id=selection.id, status="running", phase="загрузка строк",
-                          heartbeat_at=datetime.now() - timedelta(minutes=30)))
+                          heartbeat_at=clock.now() - timedelta(minutes=30)))
     sid = selection.id
     session.commit()
     session.close()
