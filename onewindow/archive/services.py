@@ -348,7 +348,7 @@ def get_or_create_shelf(session: Session, *, room: ArchiveRoom, rack_number: int
 def create_box(session: Session, *, shelf: ArchiveShelf, number: int | None = None,
                capacity: int = DEFAULT_BOX_CAPACITY, year_from: int | None = None,
                year_to: int | None = None, group_code: str | None = None,
-               import_batch_id: int | None = None) -> ArchiveBox:
+               import_batch_id: int | None = None, label: str | None = None) -> ArchiveBox:
     if number is None:
         number = (session.scalar(select(func.max(ArchiveBox.number))
                                  .where(ArchiveBox.shelf_id == shelf.id)) or 0) + 1
@@ -357,7 +357,8 @@ def create_box(session: Session, *, shelf: ArchiveShelf, number: int | None = No
         raise Conflict(f"Короб {number} на этой полке уже есть")
     box = ArchiveBox(barcode=next_box_barcode(session), shelf=shelf, number=number,
                      capacity=capacity, year_from=year_from, year_to=year_to,
-                     group_code=group_code or None, import_batch_id=import_batch_id)
+                     group_code=group_code or None, import_batch_id=import_batch_id,
+                     label=label)
     session.add(box)
     session.flush()
     return box
