@@ -362,7 +362,9 @@ def _scan(mode: str, code: str, current_box: ArchiveBox | None, issue_form) -> d
                                                      box=current_box, user_id=current_user.id,
                                                      now=_now())
                 db.session.commit()
-                result.update(action="placed" if placement.moved else "already",
+                action = "placed" if placement.moved else \
+                    "repeat" if placement.repeat else "already"
+                result.update(action=action,
                               warnings=placement.warnings,
                               count=services.box_count(db.session, current_box.id))
             except DomainError as exc:
