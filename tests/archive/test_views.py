@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from onewindow.archive import services
+from onewindow.archive import services, views
 from onewindow.archive.models import ArchiveBox, CaseFile, Checkout
 
 from ..conftest import login
@@ -66,7 +66,9 @@ def test_scan_placement_mode(client, users, session):
     assert session.scalar(select(func.count(CaseFile.id)).where(CaseFile.box_id == box_id)) == 2
 
 
-def test_scan_issue_mode_and_out_lists(client, users, session):
+def test_scan_issue_mode_and_out_lists(client, users, session, monkeypatch):
+    issued_at = datetime.now().replace(microsecond=0)
+    monkeypatch.setattr(views, "_now", lambda: issued_at)
     case_file = make_case_file(session)
     number, reader_id = case_file.number, users["specialist"].id
     session.commit()
@@ -80,6 +82,8 @@ def test_scan_issue_mode_and_out_lists(client, users, session):
     assert "Выдано" in r.get_data(as_text=True)
     out = client.get("/archive/out").get_data(as_text=True)
     assert number in out and "Просроченных нет" in out
+    # Scanned again a few seconds later (not a double read within the second): returned.
+    monkeypatch.setattr(views, "_now", lambda: issued_at + timedelta(seconds=5))
     r = client.post("/archive/scan", data={"code": number, "mode": "issue", "due_on": due,
                                            "to_user_id": reader_id}, headers=HX)
     assert "Возвращено" in r.get_data(as_text=True)
