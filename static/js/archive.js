@@ -102,8 +102,20 @@
 
     function next() {
       if (busy || !queue.length) { showPending(); return; }
-      busy = true;
       var item = queue[0];
+      if (item.repeat) {
+        queue.shift();
+        var li = document.createElement("li");
+        li.className = "repeat";
+        li.setAttribute("data-code", item.code);
+        li.setAttribute("data-seq", String(item.seq));
+        li.textContent = item.code + ": повторное считывание — учтено один раз";
+        log.insertBefore(li, log.firstChild);
+        count("repeat");
+        next();
+        return;
+      }
+      busy = true;
       showPending();
       var body = item.data;
       if (boxField) body.set("box", boxField.value);
@@ -137,20 +149,17 @@
       input.focus();
       if (!code) return;
       var now = Date.now();
+      seq += 1;
       if (mode !== "lookup" && code === last.code && now - last.at < REPEAT_MS) {
+        // Not sent; logged in its turn, so the log keeps the order of the scans.
         last.at = now;
-        var li = document.createElement("li");
-        li.className = "repeat";
-        li.setAttribute("data-code", code);
-        li.textContent = code + ": повторное считывание — учтено один раз";
-        log.insertBefore(li, log.firstChild);
-        count("repeat");
+        queue.push({ code: code, seq: seq, repeat: true });
+        next();
         return;
       }
       last = { code: code, at: now };
       var data = new FormData(form);
       data.set("code", code);
-      seq += 1;
       queue.push({ code: code, data: data, seq: seq, tries: 0 });
       next();
     }
