@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from .core import clock
@@ -19,6 +20,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(access_matrix_command)
+    app.cli.add_command(prints_cli)
+    app.cli.add_command(registry_cli)
 
 
 def _commit_or_fail(action):
@@ -186,3 +189,42 @@ def _rules_by_endpoint(app) -> dict[str, list[str]]:
         rules.setdefault(rule.endpoint, []).append(rule.rule)
     return {k: sorted(v) for k, v in rules.items()}
 
+
+
+prints_cli = AppGroup("prints", help="The print journal.")
+registry_cli = AppGroup("registry", help="Deadlines, requests, notices.")
+
+
+@prints_cli.command("purge")
+@click.option("--days", type=int, default=None,
+              help="Keep the bytes this many days (default PRINT_JOURNAL_RETENTION_DAYS).")
+def purge_prints_command(days):
+    """Empty the stored copies of documents past the retention period (rows stay)."""
+    import os
+
+    from flask import current_app
+
+    from .prints import services
+
+    days = days or int(current_app.config.get("PRINT_JOURNAL_RETENTION_DAYS")
+                       or os.environ.get("PRINT_JOURNAL_RETENTION_DAYS", "180"))
+    count = services.purge_expired(db.session, now=clock.now(), days=days)
+    db.session.commit()
+    click.echo(f"Копий очищено: {count}")
+
+
+@registry_cli.command("send-notices")
+def send_notices_command():
+    """Send pending notices and retry failed ones whose time has come (run from cron)."""
+    from flask import current_app
+
+    from .registry import documents, notices
+
+    config = current_app.config
+    attempts = notices.retry_due_notices(
+        db.session, settings=notices.smtp_settings(config), now=clock.now(),
+        make_pdf=lambda n: documents.decision_notice_pdf(n, config=config),
+        institution=config["INSTITUTION_NAME"])
+    db.session.commit()
+    sent = sum(1 for a in attempts if a.ok)
+    click.echo(f"Отправлено: {sent}, ошибок: {len(attempts) - sent}")

@@ -170,8 +170,10 @@ def redirect_to(url: str):
 
 
 def hook(name: str, **kwargs) -> Markup:
-    """Fill the named template slot with what the areas listening for it return."""
-    parts = [rv for _receiver, rv in template_hook.send(name, **kwargs) if rv]
+    """Fill the named template slot with what the areas listening for it return (markup
+    rendered from their own templates)."""
+    # Receivers return what render_template gave them: markup of our own templates.
+    parts = [Markup(rv) for _receiver, rv in template_hook.send(name, **kwargs) if rv]  # noqa: S704
     return Markup("").join(parts)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy.orm import object_session
 
+from ..core.keyboard import barcode_text
 from ..core.text import format_date, number_in_words, plural_ru
 from . import inventory_list, labels, queries
 from .inventory_list import InventoryRow, InventorySection
@@ -12,11 +13,16 @@ from .models import ArchiveBox, CaseFile
 
 
 def folder_label(case_file: CaseFile) -> labels.FolderLabel:
+    """The office's number as text; the bars carry it in a form a scanner types back."""
+    try:
+        code = barcode_text(case_file.number)
+    except ValueError as exc:
+        raise labels.LabelError(str(exc)) from exc
     return labels.FolderLabel(
         number=case_file.number, full_name=case_file.applicant.full_name,
         short_name=case_file.applicant.short_name,
         service=case_file.destroyed_label or case_file.service.short_name,
-        year=case_file.year)
+        year=case_file.year, barcode=code)
 
 
 def box_label(box: ArchiveBox) -> labels.BoxLabel:
@@ -29,7 +35,8 @@ def box_label(box: ArchiveBox) -> labels.BoxLabel:
     if files:
         parts.append(f"дела {files[0].number} – {files[-1].number}" if len(files) > 1
                      else f"дело {files[0].number}")
-    return labels.BoxLabel(barcode=box.barcode, title=f"Короб {box.number} · {box.barcode}",
+    title = f"{box.name[:1].upper()}{box.name[1:]} · {box.barcode}"
+    return labels.BoxLabel(barcode=box.barcode, title=title,
                            location=box.shelf.location, contents=", ".join(parts))
 
 

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length, NumberRange, Optional
 
 from ..forms_common import Required, RuDateField, choices, strip_filter
@@ -57,8 +64,17 @@ class ImportForm(FlaskForm):
     file = FileField("Реестр (XLSX или CSV)")
 
 
+class ImportColumnsForm(FlaskForm):
+    """The mapping step; the column of each field arrives as ``map-<field>``."""
+
+    token = HiddenField()
+    profile_name = StringField("Сохранить сопоставление как профиль (название)",
+                               [Optional(), Length(max=120)], filters=[strip_filter])
+
+
 class ImportConfirmForm(FlaskForm):
     token = HiddenField()
+    good_only = BooleanField("Импортировать только строки без ошибок")
 
 
 class UndoImportForm(FlaskForm):

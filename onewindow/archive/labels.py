@@ -107,6 +107,12 @@ class FolderLabel:
     short_name: str
     service: str
     year: int
+    # What the bars carry when the number cannot (Cyrillic: core.keyboard.barcode_text).
+    barcode: str = ""
+
+    @property
+    def code(self) -> str:
+        return self.barcode or self.number
 
 
 @dataclass(frozen=True)
@@ -183,12 +189,12 @@ def draw_folder_label(canvas: Canvas, label: FolderLabel, x: float, y: float,
     top -= size + 1.5
     _line(canvas, service, x + pad, top, REGULAR, size)
     # The quiet zones may run into the padding: they are white anyway.
-    module = module_for(label.number, w_mm - 1, FOLDER_MODULES)
+    module = module_for(label.code, w_mm - 1, FOLDER_MODULES)
     bar_bottom = y + 1.5 * mm
     height_mm = min(14.0, (top - 1.5 * mm - bar_bottom) / mm)
     if height_mm < 6:
         raise LabelError(f"Этикетка {w_mm:g}×{h_mm:g} мм слишком низкая для штрихкода")
-    _draw_barcode(canvas, label.number, x=x, w=w, y=bar_bottom, module=module,
+    _draw_barcode(canvas, label.code, x=x, w=w, y=bar_bottom, module=module,
                   height_mm=height_mm)
 
 

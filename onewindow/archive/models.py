@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -113,6 +114,8 @@ class ArchiveBox(db.Model):
     year_to: Mapped[int | None]
     group_code: Mapped[str | None] = mapped_column(ForeignKey("service_groups.code"))
     note: Mapped[str | None] = mapped_column(Text)
+    # The office's own name of the box as written in its register («К-001», «Короб 12»).
+    label: Mapped[str | None] = mapped_column(String(40))
     import_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("archive_import_batches.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
@@ -123,8 +126,16 @@ class ArchiveBox(db.Model):
         back_populates="box", order_by="CaseFile.number")
 
     @property
+    def name(self) -> str:
+        """«короб К-001» as the office wrote it, else «короб 12»."""
+        if self.label:
+            return self.label if self.label.casefold().startswith("короб") \
+                else f"короб {self.label}"
+        return f"короб {self.number}"
+
+    @property
     def location(self) -> str:
-        return f"{self.shelf.location}, короб {self.number}"
+        return f"{self.shelf.location}, {self.name}"
 
     @property
     def years_label(self) -> str:
@@ -321,3 +332,39 @@ class ImportBatch(db.Model):
 
     user = relationship("User", foreign_keys=[user_id])
     undone_by = relationship("User", foreign_keys=[undone_by_id])
+
+
+class ImportProfile(db.Model):
+    """A named column mapping of a register layout; the next file with these columns uses it."""
+
+    __tablename__ = "archive_import_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    mapping_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    last_used_at: Mapped[datetime | None]
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        return json.loads(self.mapping_json or "{}")
+
+    @mapping.setter
+    def mapping(self, value: dict[str, str]) -> None:
+        self.mapping_json = json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class ServiceSpelling(db.Model):
+    """How registers write a service («ЕДВ ветеранам», «Субсидия ЖКУ»), confirmed once."""
+
+    __tablename__ = "archive_service_spellings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # normalize_search of the spelling as written.
+    spelling: Mapped[str] = mapped_column(String(200), unique=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    service = relationship("Service")

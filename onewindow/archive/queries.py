@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..applicants.models import Applicant
 from ..catalog.models import Service
+from ..core.keyboard import scan_variants
 from ..core.text import full_name, normalize_search
 from ..intake.queries import find_by_number
 from .models import (
@@ -44,20 +45,26 @@ CASE_CARD = (joinedload(CaseFile.applicant), joinedload(CaseFile.service),
 
 
 def find_box(session: Session, code: str, *, card: bool = False) -> ArchiveBox | None:
-    """The box of this barcode; ``card`` also loads its location and group."""
-    code = code.strip().upper()
-    if not code:
+    """The box of this barcode, typed in either keyboard layout; ``card`` also loads its
+    location and group."""
+    codes = [c.upper() for c in scan_variants(code)
+             if c.upper().startswith(ArchiveBox.BARCODE_PREFIX)]
+    if not codes:
         return None
-    stmt = select(ArchiveBox).where(ArchiveBox.barcode == code)
+    stmt = select(ArchiveBox).where(ArchiveBox.barcode.in_(codes))
     return session.scalar(stmt.options(*BOX_CARD) if card else stmt)
 
 
 def find_case_file(session: Session, code: str, *, card: bool = False) -> CaseFile | None:
     """The case file of this number; ``card`` also loads what its scan card shows.
 
+    The code may have been typed with either keyboard layout active (``scan_variants``).
     A live file comes before cancelled ones (an undone import) that had the same number.
     """
-    stmt = (select(CaseFile).where(CaseFile.number == code.strip())
+    variants = scan_variants(code)
+    if not variants:
+        return None
+    stmt = (select(CaseFile).where(CaseFile.number.in_(variants))
             .order_by(CaseFile.status == "cancelled", CaseFile.id.desc()))
     if not card:
         return session.scalar(stmt)
@@ -71,14 +78,15 @@ def resolve_code(session: Session, code: str) -> ScanHit:
     code = (code or "").strip()
     if not code:
         return ScanHit("unknown", code)
-    # Only a box barcode can name a box: a case or application number skips that query.
-    if code.upper().startswith(ArchiveBox.BARCODE_PREFIX):
-        box = find_box(session, code, card=True)
-        if box is not None:
-            return ScanHit("box", code, box)
+    # Only a box barcode can name a box: a case or application number skips that query
+    # (find_box asks the database only for a code that starts like one, in either layout).
+    box = find_box(session, code, card=True)
+    if box is not None:
+        return ScanHit("box", code, box)
     case_file = find_case_file(session, code, card=True)
     if case_file is not None:
         return ScanHit("case", code, case_file)
+    # Application numbers (ГГГГ-NNNNNN) are digits and a hyphen: the same in both layouts.
     application = find_by_number(session, code)
     if application is not None:
         return ScanHit("application", code, application)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -32,6 +32,10 @@ from .models import (
 DEFAULT_NUMBER_FORMAT = "{code}/{yy:02d}/{seq:05d}"
 DEFAULT_BOX_CAPACITY = 50
 MAX_BULK_BOXES = 2000
+# Two reads of one code closer than this are one scan. Times are kept to the second, so
+# the server sees reads within the same second; the scan page itself drops a repeat
+# within 1000 ms before sending it (static/js/archive.js).
+SCAN_REPEAT = timedelta(seconds=1)
 
 
 # ------------------------------------------------------------------ numbering
@@ -210,6 +214,8 @@ class Placement:
     box: ArchiveBox
     warnings: list[str] = field(default_factory=list)
     moved: bool = True
+    # The same folder scanned into the same box again within SCAN_REPEAT: a double read.
+    repeat: bool = False
 
 
 def _lock(session: Session, model, pk: int):
@@ -235,6 +241,11 @@ def place_case_file(session: Session, *, case_file: CaseFile, box: ArchiveBox,
         raise NotFound("Короб или дело не найдены")
     refuse_if_gone(case_file)
     if case_file.box_id == box.id:
+        last = session.scalar(select(CaseFileMove).where(
+            CaseFileMove.case_file_id == case_file.id).order_by(CaseFileMove.id.desc()))
+        if last is not None and last.to_box_id == box.id and _just_now(last.at, now) \
+                and last.user_id == user_id:
+            return Placement(case_file=case_file, box=box, moved=False, repeat=True)
         return Placement(case_file=case_file, box=box, moved=False,
                          warnings=["Дело уже в этом коробе"])
     checkout = session.scalar(select(Checkout).where(
@@ -298,11 +309,28 @@ def return_case_file(session: Session, *, case_file: CaseFile, user_id: int | No
     return checkout
 
 
+def _just_now(at: datetime | None, now: datetime) -> bool:
+    return at is not None and timedelta(0) <= now - at < SCAN_REPEAT
+
+
 def toggle_checkout(session: Session, *, case_file: CaseFile, to_user_id: int | None,
                     due_on: date | None, user_id: int | None, now: datetime):
-    """Scan in issue mode: a folder that is out comes back, any other is issued."""
-    open_checkout = session.scalar(select(Checkout).where(
-        Checkout.case_file_id == case_file.id, Checkout.returned_at.is_(None)))
+    """Scan in issue mode: a folder that is out comes back, any other is issued.
+
+    A scanner may read one label twice within milliseconds: the same folder scanned
+    again by the same person within SCAN_REPEAT of its issue or return counts once
+    ("repeat", the checkout) instead of undoing what the first read did.
+    """
+    case_file = _lock(session, CaseFile, case_file.id)
+    last = session.scalar(select(Checkout).where(Checkout.case_file_id == case_file.id)
+                          .order_by(Checkout.id.desc()))
+    if last is not None and (
+            (last.returned_at is None and last.issued_by_id == user_id
+             and _just_now(last.issued_at, now))
+            or (last.returned_at is not None and last.returned_by_id == user_id
+                and _just_now(last.returned_at, now))):
+        return "repeat", last
+    open_checkout = last if last is not None and last.returned_at is None else None
     if open_checkout is not None:
         return "returned", return_case_file(session, case_file=case_file, user_id=user_id,
                                             now=now)
@@ -345,7 +373,7 @@ def get_or_create_shelf(session: Session, *, room: ArchiveRoom, rack_number: int
 def create_box(session: Session, *, shelf: ArchiveShelf, number: int | None = None,
                capacity: int = DEFAULT_BOX_CAPACITY, year_from: int | None = None,
                year_to: int | None = None, group_code: str | None = None,
-               import_batch_id: int | None = None) -> ArchiveBox:
+               import_batch_id: int | None = None, label: str | None = None) -> ArchiveBox:
     if number is None:
         number = (session.scalar(select(func.max(ArchiveBox.number))
                                  .where(ArchiveBox.shelf_id == shelf.id)) or 0) + 1
@@ -354,7 +382,8 @@ def create_box(session: Session, *, shelf: ArchiveShelf, number: int | None = No
         raise Conflict(f"Короб {number} на этой полке уже есть")
     box = ArchiveBox(barcode=next_box_barcode(session), shelf=shelf, number=number,
                      capacity=capacity, year_from=year_from, year_to=year_to,
-                     group_code=group_code or None, import_batch_id=import_batch_id)
+                     group_code=group_code or None, import_batch_id=import_batch_id,
+                     label=label)
     session.add(box)
     session.flush()
     return box

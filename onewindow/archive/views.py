@@ -46,6 +46,7 @@ from ..web import (
     after_commit,
     allow,
     audited_view,
+    export_response,
     form_action,
     has_role,
     pdf_response,
@@ -59,6 +60,7 @@ from . import documents, importing, queries, services
 from .forms import (
     BulkStructureForm,
     CloseForm,
+    ImportColumnsForm,
     ImportConfirmForm,
     ImportForm,
     IssueFilterForm,
@@ -351,7 +353,9 @@ def _scan(mode: str, code: str, current_box: ArchiveBox | None, issue_form) -> d
                 placement = services.place_case_file(db.session, case_file=hit.obj,
                                                      box=current_box, user_id=current_user.id,
                                                      now=clock.now())
-                result.update(action="placed" if placement.moved else "already",
+                action = "placed" if placement.moved else \
+                    "repeat" if placement.repeat else "already"
+                result.update(action=action,
                               warnings=placement.warnings,
                               count=services.box_count(db.session, current_box.id))
             if not outcome.ok:
@@ -480,23 +484,42 @@ def inventory():
 
 
 PREVIEW_MAX_AGE = timedelta(days=1)
+PREVIEW_ROWS_SHOWN = 500
 
 
 def _import_dir() -> Path:
     return upload_dir("archive-imports")
 
 
-def _preview_path(token: str) -> Path:
-    """The stored preview of ``token``; a token that is not one of ours is a 404."""
+def _state_path(token: str) -> Path:
+    """The stored state of an import ``token``; a token that is not one of ours is a 404."""
     if not is_generated_name(token or ""):
         raise NotFound("Предпросмотр не найден")
     return _import_dir() / f"{token}.json"
 
 
+def _load_state(token: str) -> dict:
+    """The upload's state (file, columns, checked rows) — only for the user who uploaded it."""
+    path = _state_path(token)
+    stored = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    if not stored or stored.get("user_id") != current_user.id:
+        raise InvalidInput("Предпросмотр устарел: загрузите файл ещё раз")
+    return stored
+
+
+def _save_state(token: str, state: dict) -> None:
+    _state_path(token).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+
+
+def _drop_state(token: str, state: dict) -> None:
+    _state_path(token).unlink(missing_ok=True)
+    (_import_dir() / f"{token}.{state['fmt']}").unlink(missing_ok=True)
+
+
 def _import_page(form=None, *, status=200, **context):
     batches = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(30))
-    context.setdefault("rows", None)
-    context.setdefault("confirm_form", None)
+    context.setdefault("preview", None)
+    context.setdefault("head", None)
     return render("archive/import.html", form=form or ImportForm(formdata=None),
                   batches=list(batches), **context), status
 
@@ -512,47 +535,141 @@ def import_page():
     return _import_page()
 
 
+def _columns_page(token: str, state: dict, *, mapping: dict, profile=None, error=None,
+                  status=200):
+    form = ImportColumnsForm(formdata=None, token=token,
+                             profile_name=profile.name if profile else "")
+    return _import_page(head=importing.Head(**state["head"]), columns_form=form,
+                        mapping=mapping, fields=importing.FIELDS, profile=profile,
+                        mapping_error=error, filename=state["filename"], status=status)
+
+
 @bp.post("/import")
 @allow(*ARCHIVE_ROLES)
 def import_preview():
+    """Step 1: the register is kept under a generated name; its columns are proposed."""
     form = ImportForm()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         form.file.errors = ["Выберите файл реестра"]
         return _import_page(form, status=422)
     filename = client_filename(upload.filename)
+    directory = _import_dir()
+    # Uploads nobody confirmed or cancelled: gone after a day, swept on each upload.
+    remove_stale(directory, max_age=PREVIEW_MAX_AGE)
+    token = generated_name()
     try:
-        raw_rows = importing.read_register(upload.read(), filename)
+        fmt = importing.register_format(filename)
+        data = upload.read()
+        importing.check_upload(data, fmt)
+        path = directory / f"{token}.{fmt}"
+        path.write_bytes(data)
+        head = importing.read_head(path, fmt)
     except DomainError as exc:
         form.file.errors = [exc.message]
         return _import_page(form, status=422)
-    rows = importing.preview_register(db.session, raw_rows, today=clock.today())
-    directory = _import_dir()
-    # Previews nobody confirmed or cancelled: gone after a day, swept on each upload.
-    remove_stale(directory, max_age=PREVIEW_MAX_AGE, pattern="*.json")
-    token = generated_name()
-    (directory / f"{token}.json").write_text(json.dumps(
-        {"filename": filename, "rows": raw_rows, "user_id": current_user.id},
-        ensure_ascii=False), encoding="utf-8")
-    return _import_page(form, rows=rows, filename=filename,
-                        confirm_form=ImportConfirmForm(formdata=None, token=token))
+    state = {"filename": filename, "fmt": fmt, "user_id": current_user.id,
+             "head": {"line": head.line, "columns": head.columns, "sample": head.sample}}
+    _save_state(token, state)
+    profile = importing.find_profile(db.session, head.columns)
+    mapping = profile.mapping if profile else importing.guess_mapping(head.columns)
+    return _columns_page(token, state, mapping=mapping, profile=profile)
+
+
+@bp.post("/import/columns")
+@allow(*ARCHIVE_ROLES)
+def import_columns():
+    """Step 2: the archivist's mapping; every row is checked and the preview kept."""
+    form = ImportColumnsForm()
+    token = form.token.data
+    state = _load_state(token)
+    head = importing.Head(**state["head"])
+    raw = {f: request.form.get(f"map-{f}", "") for f in importing.FIELDS}
+    try:
+        mapping = importing.clean_mapping(raw, head.columns)
+        rows = importing.read_rows(_import_dir() / f"{token}.{state['fmt']}", state["fmt"],
+                                   head=head, mapping=mapping)
+    except DomainError as exc:
+        return _columns_page(token, state, mapping=raw, error=exc.message, status=422)
+    if form.profile_name.data:
+        importing.save_profile(db.session, name=form.profile_name.data, mapping=mapping,
+                               user_id=current_user.id, now=clock.now())
+    state.update(mapping=mapping, rows=rows)
+    _check_and_save(token, state)
+    return redirect_to(url_for("archive.import_review", token=token))
+
+
+def _check_and_save(token: str, state: dict) -> importing.Preview:
+    preview = importing.check_register(db.session, state["rows"], today=clock.today())
+    state["checked"] = importing.rows_to_json(preview.rows)
+    _save_state(token, state)
+    return preview
+
+
+@bp.get("/import/<token>")
+@allow(*ARCHIVE_ROLES)
+def import_review(token: str):
+    """Step 3: the preview — counts by problem kind, "only problem rows", the spellings."""
+    state = _load_state(token)
+    if "checked" not in state:
+        raise InvalidInput("Сначала сопоставьте столбцы")
+    preview = importing.Preview(rows=importing.rows_from_json(state["checked"]))
+    only = request.args.get("only") == "problems"
+    shown = preview.problems if only else preview.rows
+    return _import_page(preview=preview, shown=shown[:PREVIEW_ROWS_SHOWN],
+                        hidden=max(0, len(shown) - PREVIEW_ROWS_SHOWN), only=only,
+                        filename=state["filename"], token=token,
+                        confirm_form=ImportConfirmForm(formdata=None, token=token),
+                        services=active_services(db.session))
+
+
+@bp.get("/import/<token>/problems.xlsx")
+@allow(*ARCHIVE_ROLES)
+def import_problems(token: str):
+    """The problem rows as written, with the cause, to correct and upload again."""
+    state = _load_state(token)
+    rows = importing.rows_from_json(state.get("checked") or [])
+    head = importing.Head(**state["head"])
+    columns = {f: c for f, c in state["mapping"].items() if c in head.columns}
+    data = importing.problems_xlsx(rows, columns=columns)
+    stem = Path(state["filename"]).stem
+    return export_response(data, f"{stem}-oshibki.xlsx", object_type="archive_import",
+                           details="строки с ошибками, XLSX")
+
+
+@bp.post("/import/<token>/services")
+@allow(*ARCHIVE_ROLES)
+def import_services(token: str):
+    """Remember the confirmed service spellings, then check the rows again."""
+    form = ImportConfirmForm()
+    form.validate()
+    state = _load_state(token)
+    chosen = {}
+    for key, spelling in request.form.items():
+        if key.startswith("spelling-"):
+            code = request.form.get("service-" + key.removeprefix("spelling-"), "")
+            if code:
+                chosen[spelling] = code
+    saved = importing.remember_spellings(db.session, chosen, user_id=current_user.id,
+                                         now=clock.now())
+    _check_and_save(token, state)
+    flash(f"Запомнено написаний услуг: {saved}")
+    return redirect_to(url_for("archive.import_review", token=token))
 
 
 @bp.post("/import/confirm")
 @allow(*ARCHIVE_ROLES)
 def import_confirm():
     form = ImportConfirmForm()
-    path = _preview_path(form.token.data)
-    if not path.is_file():
-        raise InvalidInput("Предпросмотр устарел: загрузите файл ещё раз")
-    stored = json.loads(path.read_text(encoding="utf-8"))
-    if stored.get("user_id") != current_user.id:
-        raise InvalidInput("Предпросмотр устарел: загрузите файл ещё раз")
-    batch, _rows = importing.import_register(db.session, stored["rows"],
-                                             filename=stored["filename"],
-                                             user_id=current_user.id, now=clock.now())
-    # The preview goes once the import is committed; a failed commit keeps it to retry.
-    after_commit(lambda: path.unlink(missing_ok=True))
+    state = _load_state(form.token.data)
+    if "rows" not in state:
+        raise InvalidInput("Сначала сопоставьте столбцы")
+    batch, _preview = importing.import_register(
+        db.session, state["rows"], filename=state["filename"], user_id=current_user.id,
+        now=clock.now(), good_only=bool(form.good_only.data))
+    # The upload and its preview go once the import is committed (a failure keeps them).
+    token = form.token.data
+    after_commit(lambda: _drop_state(token, state))
     flash(f"Импортировано дел: {batch.rows_imported}, пропущено строк: {batch.rows_skipped}")
     return redirect_to(url_for("archive.show_batch", batch_id=batch.id))
 
@@ -560,13 +677,13 @@ def import_confirm():
 @bp.post("/import/cancel")
 @allow(*ARCHIVE_ROLES)
 def import_cancel():
-    """Drop a preview without importing it."""
+    """Drop an upload and its preview without importing."""
     form = ImportConfirmForm()
-    path = _preview_path(form.token.data)
+    path = _state_path(form.token.data)
     if path.is_file():
         stored = json.loads(path.read_text(encoding="utf-8"))
         if stored.get("user_id") == current_user.id:
-            path.unlink(missing_ok=True)
+            _drop_state(form.token.data, stored)
     flash("Импорт не выполнен: предпросмотр отменён")
     return redirect_to(url_for("archive.import_page"))
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..archive.models import ArchiveBox, CaseFile, CaseFileEvent, CaseFileMove
 from ..archive.queries import boxes_in_order, find_box
 from ..auth.roles import DIRECTOR
+from ..core.keyboard import scan_variants
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from .models import (
     SCOPE_KINDS,
@@ -162,8 +163,9 @@ def record_scan(session: Session, *, inventory: Inventory, inventory_box: Invent
                                   user_id=user_id, now=now)
     scan = InventoryScan(inventory_id=inventory.id, inventory_box_id=inventory_box.id,
                          code=code[:60], at=now, user_id=user_id)
-    # A live folder before a cancelled one (an undone import) that had the same number.
-    case_id = session.scalar(select(CaseFile.id).where(CaseFile.number == code)
+    # A live folder before a cancelled one (an undone import) that had the same number;
+    # the code may have been typed with either keyboard layout active.
+    case_id = session.scalar(select(CaseFile.id).where(CaseFile.number.in_(scan_variants(code)))
                              .order_by(CaseFile.status == "cancelled", CaseFile.id.desc())
                              .limit(1))
     if case_id is None:

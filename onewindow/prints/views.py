@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
-import click
 from flask import (
     Blueprint,
     abort,
@@ -18,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from markupsafe import Markup
 
 from ..archive import documents as archive_documents
 from ..archive.labels import LabelError
@@ -181,16 +178,4 @@ def _object_prints(_name, *, object_type: str, object_id, **_kwargs):
         return None
     entries = [e for e in queries.for_object(db.session, object_type, object_id)
                if _may_reprint(e)]
-    return Markup(render_template("prints/_object_prints.html", entries=entries))
-
-
-@bp.cli.command("purge")
-@click.option("--days", type=int, default=None,
-              help="Keep the bytes this many days (default PRINT_JOURNAL_RETENTION_DAYS).")
-def purge_command(days):
-    """Empty the stored copies of documents past the retention period (rows stay)."""
-    days = days or int(current_app.config.get("PRINT_JOURNAL_RETENTION_DAYS")
-                       or os.environ.get("PRINT_JOURNAL_RETENTION_DAYS", "180"))
-    count = services.purge_expired(db.session, now=clock.now(), days=days)
-    db.session.commit()
-    click.echo(f"Копий очищено: {count}")
+    return render_template("prints/_object_prints.html", entries=entries)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..core.declension import dative_full, dative_short, salutation
 from ..core.text import format_date
 from ..documents import render_document
-from .declension import dative_full, dative_short, salutation
 from .services import COMPLAINT_RESULTS
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..applicants.models import Applicant
 from ..auth.models import User
+from ..core.declension import guess_sex
 from ..core.text import format_date, normalize_person_key, normalize_search
 from ..errors import Conflict, InvalidInput, NotFound
 from ..intake.models import Application
@@ -16,7 +17,6 @@ from ..numbering import next_value
 from . import holdings
 from .config import REQUEST_TYPES, fill_template
 from .deadlines import APPEAL_MAX_EXTENSION_DAYS, deadlines_for
-from .declension import guess_sex
 from .models import (
     ACK_KINDS,
     APPEAL_CHANNELS,

@@ -3,10 +3,8 @@ acknowledgements and handovers."""
 
 from __future__ import annotations
 
-import click
 from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 
 from ..auth.roles import CHIEF, DEADLINE_ROLES, DIRECTOR, INTAKE_ROLES, MANAGEMENT_ROLES
@@ -74,7 +72,7 @@ def _nav_deadlines(_name, **_kwargs):
         return None
     urgent = queries.urgent_count(db.session, today=clock.today(),
                                   user_id=None if _office_wide() else current_user.id)
-    return Markup(render_template("registry/_nav_deadlines.html", urgent=urgent))
+    return render_template("registry/_nav_deadlines.html", urgent=urgent)
 
 
 # -------------------------------------------------------------------------- Сроки
@@ -745,16 +743,3 @@ def handover_act(handover_id: int):
     row = handover.get_handover(db.session, handover_id)
     return pdf_response(documents.handover_act_pdf(row, config=current_app.config),
                         f"akt-peredachi-{row.id}.pdf", kind="handover_act", object_type="handover", object_id=row.id)  # noqa: E501
-
-
-@bp.cli.command("send-notices")
-def send_notices_command():
-    """Send pending notices and retry failed ones whose time has come (run from cron)."""
-    config = current_app.config
-    attempts = notices.retry_due_notices(
-        db.session, settings=notices.smtp_settings(config), now=clock.now(),
-        make_pdf=lambda n: documents.decision_notice_pdf(n, config=config),
-        institution=config["INSTITUTION_NAME"])
-    db.session.commit()
-    sent = sum(1 for a in attempts if a.ok)
-    click.echo(f"Отправлено: {sent}, ошибок: {len(attempts) - sent}")

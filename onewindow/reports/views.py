@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
-from markupsafe import Markup
 
 from ..auth.roles import CHIEF, DIRECTOR, INTAKE_ROLES
 from ..catalog.models import Service
@@ -152,6 +151,6 @@ def _suggested_services(_name, *, applicant, **_kwargs):
     """The applicant card's «Возможно, положено»: services of their categories not yet asked."""
     if applicant is None or getattr(applicant, "id", None) is None:
         return None
-    return Markup(render_template(
+    return render_template(
         "reports/_suggested_services.html", applicant=applicant,
-        suggestions=queries.suggested_services(db.session, applicant_id=applicant.id)))
+        suggestions=queries.suggested_services(db.session, applicant_id=applicant.id))

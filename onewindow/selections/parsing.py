@@ -13,15 +13,17 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from dbfread import DBF
 from openpyxl import load_workbook
 
 from ..core import clock
-from ..core.snils import is_valid_snils
-from ..core.text import normalize_person_key, parse_date_ru
+
+# cell_text lives in core (shared with the archive register); imported from here too.
+from ..core.cells import cell_text, date_from_cell, snils_from_cell
+from ..core.text import normalize_person_key
 from .models import FIELDS
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".dbf": "dbf"}
@@ -225,18 +227,6 @@ def header_names(header: list) -> list[str]:
     return names
 
 
-def cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 # ---------------------------------------------------------------- row checking
 
 
@@ -254,39 +244,19 @@ def missing_columns(mapping: dict[str, str], header: list[str]) -> list[str]:
 
 
 def _date(value, label: str, errors: list[str]) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = cell_text(value)
-    if text.isdigit() and len(text) == 8:
-        text = f"{text[:2]}.{text[2:4]}.{text[4:]}"
     try:
-        return parse_date_ru(text.split(" ")[0])
-    except ValueError:
-        errors.append(f"{label}: «{text}» — не дата (ожидается дд.мм.гггг)")
+        return date_from_cell(value)
+    except ValueError as exc:
+        errors.append(f"{label}: {exc}")
         return None
 
 
 def _snils(value, errors: list[str]) -> str | None:
-    if value in (None, ""):
+    try:
+        return snils_from_cell(value)
+    except ValueError as exc:
+        errors.append(str(exc))
         return None
-    if isinstance(value, int | float):
-        digits = str(int(value))
-    else:
-        digits = "".join(ch for ch in str(value) if ch not in " -\u2010\u2011\u2212\t")
-    # Spreadsheets drop the leading zeros of numbers like 001-234-567 89.
-    if digits.isdigit() and 9 <= len(digits) < 11:
-        digits = digits.zfill(11)
-    if not (digits.isascii() and digits.isdigit() and len(digits) == 11):
-        errors.append(f"СНИЛС «{cell_text(value)}» — должно быть 11 цифр")
-        return None
-    if not is_valid_snils(digits):
-        errors.append(f"СНИЛС «{cell_text(value)}» — неверная контрольная сумма")
-        return None
-    return digits
 
 
 def _text(value, limit: int) -> str | None:

@@ -15,9 +15,35 @@
     var sound = document.getElementById("scan-sound");
     var currentBox = document.getElementById("scan-current-box");
     var token = (form.querySelector("input[name=csrf_token]") || {}).value || "";
+    var modeField = form.querySelector("input[name=mode]");
+    var mode = modeField ? modeField.value : "lookup";
+    var tallyBox = document.getElementById("scan-tally");
+    var tally = { placed: 0, issued: 0, returned: 0, repeat: 0 };
+    // A scanner may read one label twice within milliseconds; in the modes that change
+    // something, the same code again within REPEAT_MS is one scan (the server agrees).
+    var REPEAT_MS = 1000;
+    var last = { code: null, at: 0 };
     var queue = [];
     var busy = false;
     var seq = 0;
+
+    function showTally() {
+      if (!tallyBox) return;
+      var parts = mode === "place" ? [["placed", "размещено"]] :
+        [["issued", "выдано"], ["returned", "возвращено"]];
+      parts.push(["repeat", "повторов не учтено"]);
+      tallyBox.textContent = "За этот сеанс: " + parts.map(function (p) {
+        return p[1] + " — " + tally[p[0]];
+      }).join(", ");
+      Object.keys(tally).forEach(function (k) { tallyBox.setAttribute("data-" + k, String(tally[k])); });
+    }
+
+    function count(action) {
+      if (Object.prototype.hasOwnProperty.call(tally, action)) {
+        tally[action] += 1;
+        showTally();
+      }
+    }
 
     function refocus() {
       var active = document.activeElement;
@@ -71,12 +97,25 @@
       var label = card && card.getAttribute("data-box-label");
       if (currentBox && label && boxCode) currentBox.textContent = "Короб: " + label;
       addLog(item, card, false);
+      if (card) count(card.getAttribute("data-action"));
     }
 
     function next() {
       if (busy || !queue.length) { showPending(); return; }
-      busy = true;
       var item = queue[0];
+      if (item.repeat) {
+        queue.shift();
+        var li = document.createElement("li");
+        li.className = "repeat";
+        li.setAttribute("data-code", item.code);
+        li.setAttribute("data-seq", String(item.seq));
+        li.textContent = item.code + ": повторное считывание — учтено один раз";
+        log.insertBefore(li, log.firstChild);
+        count("repeat");
+        next();
+        return;
+      }
+      busy = true;
       showPending();
       var body = item.data;
       if (boxField) body.set("box", boxField.value);
@@ -109,9 +148,18 @@
       input.value = "";
       input.focus();
       if (!code) return;
+      var now = Date.now();
+      seq += 1;
+      if (mode !== "lookup" && code === last.code && now - last.at < REPEAT_MS) {
+        // Not sent; logged in its turn, so the log keeps the order of the scans.
+        last.at = now;
+        queue.push({ code: code, seq: seq, repeat: true });
+        next();
+        return;
+      }
+      last = { code: code, at: now };
       var data = new FormData(form);
       data.set("code", code);
-      seq += 1;
       queue.push({ code: code, data: data, seq: seq, tries: 0 });
       next();
     }
@@ -142,6 +190,7 @@
     });
     input.focus();
     showPending();
+    showTally();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

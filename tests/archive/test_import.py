@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from onewindow.archive import importing, services
@@ -16,6 +14,7 @@ from onewindow.errors import Conflict, InvalidInput
 from ..conftest import login
 from ..factories import make_applicant
 from ..pdfcheck import decode_barcodes, require_tool
+from . import registers
 from .helpers import make_box
 
 HEADER = ["№ дела", "ФИО", "Дата рождения", "СНИЛС", "Услуга", "Годы", "Короб", "Полка",
@@ -37,7 +36,8 @@ def _rows(a, b, c, box_code):
     return [
         ["", "Петров Пётр Петрович", "04.03.1950", "", "EDV", "2015–2020", box_code, "", "34"],
         ["LEG/1999/7", "Сидорова Мария Ивановна", "", b.snils, "esp", "2018", "3", "2/4", "5"],
-        ["", "Неизвестный Некто", "01.01.1970", "", "ESP", "2019", "", "", ""],
+        # Not in the base, but born in the future: not created.
+        ["", "Неизвестный Некто", "01.01.2070", "", "ESP", "2019", "", "", ""],
         ["", "Кузнецов Иван", "02.01.1960", "", "НЕТ ТАКОЙ", "2019", "", "", ""],
         ["", "Кузнецов Иван", "02.01.1960", "", "GAZ", "20-19", "", "", ""],
     ]
@@ -49,14 +49,7 @@ def _csv(rows) -> bytes:
 
 
 def _xlsx(rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(HEADER)
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return registers.xlsx(HEADER, rows)
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
@@ -67,15 +60,15 @@ def test_preview_import_and_undo(session, users, kind):
     data = _csv(rows) if kind == "csv" else _xlsx(rows)
     raw = importing.read_register(data, f"reestr.{kind}")
     assert len(raw) == 5 and raw[0]["full_name"] == "Петров Пётр Петрович"
-    preview = importing.preview_register(session, raw, today=date(2026, 11, 28))
+    preview = importing.check_register(session, raw, today=date(2026, 11, 28)).rows
     assert [r.ok for r in preview] == [True, True, False, False, False]
-    assert "заявитель не найден" in preview[2].errors[0]
+    assert "в будущем" in preview[2].errors[0]
     assert "услуга" in preview[3].errors[0]
     assert "годы" in preview[4].errors[0]
     assert session.scalar(select(func.count(CaseFile.id))) == 0  # preview writes nothing
 
     batch, _ = importing.import_register(session, raw, filename="reestr", user_id=users[
-        "archivist"].id, now=NOW)
+        "archivist"].id, now=NOW, good_only=True)
     assert (batch.rows_total, batch.rows_imported, batch.rows_skipped) == (5, 2, 3)
     assert "Неизвестный Некто" in batch.report
     files = session.scalars(select(CaseFile).where(CaseFile.import_batch_id == batch.id)
@@ -89,7 +82,7 @@ def test_preview_import_and_undo(session, users, kind):
     assert files[0].end_dates == "2015–2020"
 
     # Importing the same register again finds the existing files.
-    again = importing.preview_register(session, raw, today=date(2026, 11, 28))
+    again = importing.check_register(session, raw, today=date(2026, 11, 28)).rows
     assert not again[0].ok and "уже есть дело" in again[0].errors[0]
 
     with pytest.raises(InvalidInput, match="причину"):
@@ -119,7 +112,8 @@ def test_undo_refused_after_checkout(session, users):
     a, b, c = _people(session)
     raw = importing.read_register(_csv(_rows(a, b, c, "")), "r.csv")
     batch, _ = importing.import_register(session, raw, filename="r.csv",
-                                         user_id=users["archivist"].id, now=NOW)
+                                         user_id=users["archivist"].id, now=NOW,
+                                         good_only=True)
     case_file = session.scalar(select(CaseFile).where(CaseFile.import_batch_id == batch.id))
     services.issue_case_file(session, case_file=case_file, to_user_id=users["specialist"].id,
                              due_on=date(2026, 12, 10), user_id=None, now=NOW)
@@ -143,16 +137,14 @@ def test_import_through_the_web_with_batch_labels(client, users, session):
     data = _xlsx(_rows(a, b, c, box.barcode))
     session.commit()
     login(client, users["archivist"])
-    r = client.post("/archive/import", data={"file": (io.BytesIO(data), "reestr.xlsx")},
-                    content_type="multipart/form-data")
-    html = r.get_data(as_text=True)
-    assert r.status_code == 200 and "Предпросмотр" in html
+    token, html = registers.upload_and_check(client, data, "reestr.xlsx")
+    assert "Предпросмотр" in html
     assert 'id="import-good">2<' in html and 'id="import-bad">3<' in html
     assert session.scalar(select(func.count(CaseFile.id))) == 0
-    import re
-
-    token = re.search(r'name="token" type="hidden" value="([0-9a-f]+)"', html).group(1)
+    # With problem rows, only an explicit "good rows only" imports.
     r = client.post("/archive/import/confirm", data={"token": token})
+    assert r.status_code == 422 and "строк с ошибками: 3" in r.get_data(as_text=True)
+    r = client.post("/archive/import/confirm", data={"token": token, "good_only": "y"})
     assert r.status_code == 303
     session.rollback()
     batch = session.scalar(select(ImportBatch))

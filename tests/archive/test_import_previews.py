@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import os
-import re
 import time
 
 from sqlalchemy import func, select
@@ -12,18 +10,15 @@ from sqlalchemy import func, select
 from onewindow.archive.models import CaseFile, ImportBatch
 
 from ..conftest import login
+from . import registers
 from .test_import import _people, _rows, _xlsx
 
 
 def _upload(client, session):
     a, b, c = _people(session)
     session.commit()
-    response = client.post("/archive/import",
-                           data={"file": (io.BytesIO(_xlsx(_rows(a, b, c, ""))), "r.xlsx")},
-                           content_type="multipart/form-data")
-    assert response.status_code == 200
-    return re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"',
-                     response.get_data(as_text=True)).group(1)
+    token, _html = registers.upload_and_check(client, _xlsx(_rows(a, b, c, "")), "r.xlsx")
+    return token
 
 
 def _previews(upload_dir):
@@ -34,8 +29,9 @@ def _previews(upload_dir):
 def test_preview_file_goes_on_confirm(client, users, session, upload_dir):
     login(client, users["archivist"])
     token = _upload(client, session)
-    assert _previews(upload_dir) == [f"{token}.json"]
-    assert client.post("/archive/import/confirm", data={"token": token}).status_code == 303
+    assert _previews(upload_dir) == [f"{token}.json", f"{token}.xlsx"]
+    assert client.post("/archive/import/confirm",
+                       data={"token": token, "good_only": "y"}).status_code == 303
     assert _previews(upload_dir) == []
     response = client.post("/archive/import/confirm", data={"token": token})
     assert response.status_code == 422 and "загрузите файл ещё раз" in response.get_data(
@@ -65,7 +61,7 @@ def test_someone_elses_preview_is_not_cancelled(client, users, session, upload_d
     client.post("/logout")
     login(client, users["chief"])
     assert client.post("/archive/import/cancel", data={"token": token}).status_code == 303
-    assert _previews(upload_dir) == [f"{token}.json"]
+    assert _previews(upload_dir) == [f"{token}.json", f"{token}.xlsx"]
 
 
 def test_previews_older_than_a_day_are_swept_on_upload(client, users, session, upload_dir):
@@ -78,4 +74,4 @@ def test_previews_older_than_a_day_are_swept_on_upload(client, users, session, u
         os.utime(path, (now - age_hours * 3600, now - age_hours * 3600))
     login(client, users["archivist"])
     token = _upload(client, session)
-    assert _previews(upload_dir) == sorted([f"{'b' * 32}.json", f"{token}.json"])
+    assert _previews(upload_dir) == sorted([f"{'b' * 32}.json", f"{token}.json", f"{token}.xlsx"])

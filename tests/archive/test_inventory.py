@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from onewindow.archive import services as archive
 from onewindow.archive.models import CaseFile, CaseFileMove
+from onewindow.core.keyboard import as_russian_keys
 from onewindow.errors import Conflict, Forbidden
 from onewindow.extensions import db
 from onewindow.inventory import documents, queries, services
@@ -335,4 +336,14 @@ def test_a_scan_finds_the_live_folder_not_a_cancelled_namesake(session, archive_
     assert ghost.id > files["in_place"].id
     inventory = _open(session, [a])
     scan = _scan(session, inventory, a, files["in_place"].number)
+    assert (scan.outcome, scan.case_file_id) == ("found", files["in_place"].id)
+
+
+def test_inventory_scans_take_the_russian_layout(session, archive_room):
+    """A scanner typing with the Russian layout active: «ИЩЧ…» for BOX…, «ФЫЗ.…» for ASP/…"""
+    a, _b, _c, files = archive_room
+    inventory = _open(session, [a])
+    assert services.inventory_box_for(session, inventory, as_russian_keys(a.barcode)).box_id \
+        == a.id
+    scan = _scan(session, inventory, a, as_russian_keys(files["in_place"].number))
     assert (scan.outcome, scan.case_file_id) == ("found", files["in_place"].id)

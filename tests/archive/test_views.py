@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -67,7 +67,9 @@ def test_scan_placement_mode(client, users, session):
     assert session.scalar(select(func.count(CaseFile.id)).where(CaseFile.box_id == box_id)) == 2
 
 
-def test_scan_issue_mode_and_out_lists(client, users, session):
+def test_scan_issue_mode_and_out_lists(client, users, session, monkeypatch):
+    issued_at = datetime.now().replace(microsecond=0)
+    monkeypatch.setattr(clock, "now", lambda: issued_at)
     case_file = make_case_file(session)
     number, reader_id = case_file.number, users["specialist"].id
     session.commit()
@@ -81,6 +83,8 @@ def test_scan_issue_mode_and_out_lists(client, users, session):
     assert "Выдано" in r.get_data(as_text=True)
     out = client.get("/archive/out").get_data(as_text=True)
     assert number in out and "Просроченных нет" in out
+    # Scanned again a few seconds later (not a double read within the second): returned.
+    monkeypatch.setattr(clock, "now", lambda: issued_at + timedelta(seconds=5))
     r = client.post("/archive/scan", data={"code": number, "mode": "issue", "due_on": due,
                                            "to_user_id": reader_id}, headers=HX)
     assert "Возвращено" in r.get_data(as_text=True)

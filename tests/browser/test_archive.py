@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from onewindow.archive.models import CaseFile, CaseFileMove, Checkout
+from onewindow.core.keyboard import as_russian_keys, barcode_text
 
 from ..archive.helpers import make_box, make_case_file
 from ..factories import DEFAULT_PASSWORD
@@ -110,3 +111,39 @@ def test_issue_and_return_mode_at_scanner_speed(page, users, session):
     listed = page.inner_text("#out-list")
     assert all(code in listed for code in codes[:5])
     assert codes[5] not in listed
+
+
+def test_russian_layout_scanner_double_reads_and_tally(page, users, session):
+    """The scanner types key codes; with the Russian layout active, ASP/… arrives as ФЫЗ.…"""
+    box = make_box(session, capacity=30)
+    files = [make_case_file(session) for _ in range(3)]
+    office = make_case_file(session, service_code="EDV")
+    office.number = "ЕДВ-2015-00123"
+    files.append(office)
+    box_id = box.id
+    expected_ids = [c.id for c in files]
+    keys = [barcode_text(c.number) for c in files]  # what the labels' bars carry
+    session.commit()
+    login(page, users["archivist"])
+    page.goto("/archive/scan?mode=place")
+    assert page.evaluate("document.activeElement.id") == "scan-code"
+
+    typed = [as_russian_keys(code) for code in [box.barcode] + keys]
+    # The second folder's label is read twice in a row (a double read, ~50 ms apart).
+    typed.insert(3, typed[2])
+    assert typed[1] == as_russian_keys(files[0].number) and typed[5] == "ЕДВ-2015-00123"
+    scan_burst(page, typed[:3])
+    page.keyboard.type(typed[3])
+    page.keyboard.press("Enter")
+    scan_burst(page, typed[4:])
+    log = wait_for_log(page, len(typed))
+    assert [cls for _code, cls in log] == ["ok", "ok", "ok", "repeat", "ok", "ok"]
+    assert "учтено один раз" in page.inner_text("#scan-log li.repeat")
+    tally = page.locator("#scan-tally")
+    assert (tally.get_attribute("data-placed"), tally.get_attribute("data-repeat")) == ("4", "1")
+    assert "размещено — 4" in tally.inner_text()
+
+    session.rollback()
+    placed = session.scalars(select(CaseFileMove.case_file_id).where(
+        CaseFileMove.to_box_id == box_id).order_by(CaseFileMove.id)).all()
+    assert placed == expected_ids  # each once, in scan order

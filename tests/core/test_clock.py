@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,7 +14,7 @@ from onewindow.core import clock
 class _Instant(datetime):
     """A datetime class whose now() is one fixed instant (21:30 UTC on 7 December)."""
 
-    moment = datetime(2026, 12, 7, 21, 30, 15, 123456, tzinfo=timezone.utc)
+    moment = datetime(2026, 12, 7, 21, 30, 15, 123456, tzinfo=UTC)
 
     @classmethod
     def now(cls, tz=None):
@@ -55,7 +55,7 @@ def test_office_time_does_not_depend_on_the_server_zone(monkeypatch, server_zone
 def test_morning_east_of_moscow_is_on_its_own_date(monkeypatch, server_zone):
     """08:30 in Vladivostok is 22:30 UTC of the day before: the office's date is today's."""
     server_zone("UTC")
-    monkeypatch.setattr(_Instant, "moment", datetime(2026, 12, 7, 22, 30, tzinfo=timezone.utc))
+    monkeypatch.setattr(_Instant, "moment", datetime(2026, 12, 7, 22, 30, tzinfo=UTC))
     monkeypatch.setattr(clock, "datetime", _Instant)
     clock.set_office_timezone("Asia/Vladivostok")
     assert (clock.now().hour, clock.today().day) == (8, 8)

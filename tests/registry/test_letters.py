@@ -6,9 +6,9 @@ from datetime import datetime
 
 import pytest
 
+from onewindow.core.declension import dative_full, dative_short, salutation
 from onewindow.intake.services import change_status
 from onewindow.registry import documents, services
-from onewindow.registry.declension import dative_full, dative_short, salutation
 
 from ..factories import make_applicant, make_application
 from ..pdfcheck import pdf_text

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from onewindow.core import clock
 from onewindow.registry import services
 from onewindow.registry.models import (
     Acknowledgement,
@@ -50,7 +51,7 @@ def test_incoming_request_refused_by_the_service(specialist_client, session, use
     session.commit()
     data = {"direction": "in", "type_code": "no_benefit", "correspondent_id": corr.id,
             "channel": "post", "their_number": "55", "their_date": "",
-            "received_on": ru(date.today() + timedelta(days=1)), "subject": "Подтвердить",
+            "received_on": ru(clock.today() + timedelta(days=1)), "subject": "Подтвердить",
             "persons_text": "Петров Пётр Петрович", "assigned_to_id": users["specialist"].id}
     refused = specialist_client.post("/registry/requests", data=data)
     assert refused.status_code == 422
@@ -95,14 +96,14 @@ def test_correspondent_twice_is_refused_by_the_name(specialist_client, session):
 def test_assignment_refusals(client, session, users):
     spec, chief = users["specialist"], users["chief"]
     login(client, chief)
-    past = ru(date.today() - timedelta(days=1))
+    past = ru(clock.today() - timedelta(days=1))
     refused = client.post("/registry/assignments", data={
         "text": "Сверить дела", "due_date": past, "assignee_id": spec.id, "on_control": "y"})
     assert refused.status_code == 422
     assert "не может быть в прошлом" in field_error(refused.text, "due_date")
     assert count(session, Assignment) == 0
     row = services.create_assignment(session, text="Сверить дела",
-                                     due_date=date.today() + timedelta(days=2),
+                                     due_date=clock.today() + timedelta(days=2),
                                      assignee_id=spec.id, author_id=chief.id, now=NOW)
     assignment_id = row.id
     session.commit()
@@ -152,7 +153,7 @@ def test_handover_to_oneself_is_refused(client, session, users):
     login(client, users["chief"])
     refused = client.post("/registry/handovers", data={
         "leaver_id": spec.id, "receiver_id": spec.id, "reason": "trip",
-        "starts_on": ru(date.today()), "ends_on": "", "scope": "all"})
+        "starts_on": ru(clock.today()), "ends_on": "", "scope": "all"})
     assert refused.status_code == 422
     assert "одно лицо" in field_error(refused.text, "receiver_id")
     assert count(session, Handover) == 0

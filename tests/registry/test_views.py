@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from onewindow.core import clock
 from onewindow.intake.services import change_status
 from onewindow.registry.models import Appeal, DecisionNotice, Handover, Request
 
@@ -27,7 +28,7 @@ def test_incoming_request_form_and_answer(specialist_client, session, users):
     assert page.status_code == 200 and "Регистрация входящего запроса" in page.text
     data = {"direction": "in", "type_code": "no_benefit", "correspondent_id": corr.id,
             "channel": "post", "their_number": "55", "their_date": "",
-            "received_on": date.today().strftime("%d.%m.%Y"), "subject": "Подтвердить",
+            "received_on": clock.today().strftime("%d.%m.%Y"), "subject": "Подтвердить",
             "applicant_ids": str(applicant.id), "assigned_to_id": users["specialist"].id}
     bad = client.post("/registry/requests", data={**data, "subject": ""})
     assert bad.status_code == 422 and "Укажите содержание" in bad.text
@@ -48,7 +49,7 @@ def test_incoming_request_form_and_answer(specialist_client, session, users):
 
 def test_appeal_late_registration_warning_in_form(specialist_client, session, users):
     client = specialist_client
-    late = (date.today() - timedelta(days=10)).strftime("%d.%m.%Y")
+    late = (clock.today() - timedelta(days=10)).strftime("%d.%m.%Y")
     data = {"received_on": late, "channel": "post", "kind": "statement", "surname": "Иванов",
             "name": "Иван", "patronymic": "Петрович", "sex": "", "address": "г. Волгоград",
             "subject": "О пособии", "text": "Текст", "assigned_to_id": users["specialist"].id,
@@ -114,7 +115,7 @@ def test_handover_screen(client, session, users):
     assert app_row.number in fragment.text and appeal.number in fragment.text
     r = client.post("/registry/handovers", data={
         "leaver_id": spec.id, "receiver_id": receiver.id, "reason": "trip",
-        "starts_on": date.today().strftime("%d.%m.%Y"), "ends_on": "", "scope": "chosen",
+        "starts_on": clock.today().strftime("%d.%m.%Y"), "ends_on": "", "scope": "chosen",
         "items": [f"appeal:{appeal.id}"]})
     assert r.status_code == 303, r.text
     row = session.scalar(select(Handover))
@@ -134,7 +135,7 @@ def test_handover_screen(client, session, users):
 def test_assignment_and_acknowledgement(client, session, users):
     spec, chief = users["specialist"], users["chief"]
     login(client, chief)
-    due = (date.today() + timedelta(days=3)).strftime("%d.%m.%Y")
+    due = (clock.today() + timedelta(days=3)).strftime("%d.%m.%Y")
     r = client.post("/registry/assignments", data={"text": "Сверить дела", "due_date": due,
                                                    "assignee_id": spec.id, "on_control": "y"})
     assert r.status_code == 303

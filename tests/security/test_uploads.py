@@ -20,6 +20,7 @@ from onewindow.core import filetypes
 from onewindow.core.filetypes import FileTypeMismatch, check_content, client_filename
 from onewindow.selections.models import Selection
 
+from ..archive import registers
 from ..conftest import login
 from ..factories import make_applicant
 from ..selections.helpers import csv_bytes, dbf_bytes, snils, xlsx_bytes
@@ -143,9 +144,8 @@ def test_valid_cp1251_csv_is_accepted_by_both(client, users, session, uploads):
                    birth_date=date(1950, 3, 4))
     session.commit()
     login(client, users["archivist"])
-    response = _post_register(client, REGISTER.encode("cp1251"), "реестр.csv")
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200 and 'id="import-good">1<' in html
+    _token, html = registers.upload_and_check(client, REGISTER.encode("cp1251"), "реестр.csv")
+    assert 'id="import-good">1<' in html
     client.post("/logout")
     login(client, users["specialist"])
     response = _post_selection(client, csv_bytes(SELECTION_ROWS, encoding="cp1251"), "sfr.csv")
@@ -171,15 +171,18 @@ def test_uploaded_file_names_never_reach_the_disk(client, users, session, upload
     assert re.fullmatch(r"[0-9a-f]{32}\.csv", stored.name)
     client.post("/logout")
     login(client, users["archivist"])
-    response = _post_register(client, REGISTER.encode("cp1251"), "../../../x.csv")
-    assert response.status_code == 200 and "Предпросмотр: x.csv" in response.get_data(
-        as_text=True)
-    previews = _files(uploads / "archive-imports")
-    assert len(previews) == 1 and re.fullmatch(r"[0-9a-f]{32}\.json", previews[0].name)
+    _token, html = registers.upload_and_check(client, REGISTER.encode("cp1251"),
+                                              "../../../x.csv")
+    assert "Предпросмотр: x.csv" in html
+    previews = sorted(_files(uploads / "archive-imports"), key=lambda p: p.suffix)
+    # The upload and its state, both under one generated name.
+    assert [p.suffix for p in previews] == [".csv", ".json"]
+    assert all(re.fullmatch(r"[0-9a-f]{32}\.(csv|json)", p.name) for p in previews)
+    assert previews[0].stem == previews[1].stem
     # Nothing anywhere else: not beside the uploads, not in the test's folders.
     assert [p for p in _files(tmp_path) if uploads not in p.parents] == []
     assert not list(tmp_path.rglob("x.csv"))
-    assert set(_files(uploads)) == {stored, previews[0]}
+    assert set(_files(uploads)) == {stored, *previews}
 
 
 @pytest.mark.parametrize("token", ["../../etc/passwd", "../victim", "..%2Fvictim", "",

@@ -8,7 +8,7 @@ from pytrovich.detector import PetrovichGenderDetector
 from pytrovich.enums import Case, Gender, NamePart
 from pytrovich.maker import PetrovichDeclinationMaker
 
-from ..core.text import _initial
+from .text import _initial
 
 
 @lru_cache(maxsize=1)
