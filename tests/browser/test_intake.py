@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from sqlalchemy import select
 
+from onewindow.catalog.seed_data import SERVICES
+from onewindow.core.layout import to_cyrillic
+from onewindow.intake import services
 from onewindow.intake.models import Application
 
 from ..factories import DEFAULT_PASSWORD, make_applicant
 from ..pdfcheck import pdf_text
+from .keyboard import ALT, SHIFT, press_key, type_ru
 
 pytestmark = pytest.mark.browser
+
+CODES = [s["code"] for s in SERVICES]
 
 
 def keyboard_login(page, username):
@@ -64,3 +71,184 @@ def test_keyboard_only_intake_and_receipt(page, users, session):
     assert response.headers["content-type"] == "application/pdf"
     text = pdf_text(response.body())
     assert "Ёлкина Алёна Петровна" in text and number in text
+
+
+# ------------------------------------------------ as specialists really type (issue 17)
+
+
+def _console_errors(page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+def _open_intake(page, users, session, **applicant):
+    applicant = make_applicant(session, **applicant)
+    session.commit()
+    applicant_id = applicant.id
+    keyboard_login(page, users["specialist"].username)
+    page.goto(f"/applications/new?applicant_id={applicant_id}")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'service'")
+    return applicant_id
+
+
+def _choose_service(page, typed: str, code: str, *, delay_ms: int = 60) -> None:
+    """Type into the service picker in the Russian layout, Enter, wait for the checklist."""
+    page.focus("#service")
+    page.keyboard.press("Control+A")
+    type_ru(page, typed, delay_ms=delay_ms)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#checklist [data-checklist][data-service='{code}']")
+    assert page.input_value("input[name=service]") == code
+
+
+@pytest.mark.parametrize("layout", ["russian", "latin"])
+def test_every_service_code_typed_at_scanner_speed_picks_that_service(page, users, session,
+                                                                      layout):
+    _open_intake(page, users, session)
+    for code in CODES:
+        if layout == "russian":
+            _choose_service(page, to_cyrillic(code), code, delay_ms=5)
+        else:
+            page.focus("#service")
+            page.keyboard.press("Control+A")
+            page.keyboard.type(code, delay=5)
+            page.keyboard.press("Enter")
+            page.wait_for_selector(f"#checklist [data-checklist][data-service='{code}']")
+            assert page.input_value("input[name=service]") == code
+
+
+def test_picker_filters_by_code_or_name_and_changes_nothing_before_enter(page, users, session):
+    errors = _console_errors(page)
+    _open_intake(page, users, session)
+    page.focus("#service")
+    type_ru(page, "есп")
+    options = page.locator("#service-options [role=option]:visible")
+    assert options.first.get_attribute("data-code") == "ESP"
+    assert page.input_value("input[name=service]") == ""  # nothing chosen yet
+    assert page.locator("#checklist [data-checklist]").count() == 0
+    page.keyboard.press("Control+A")
+    type_ru(page, to_cyrillic("ESP"))  # «ЫЗ» after «У»: the keys of ESP
+    assert options.first.get_attribute("data-code") == "ESP"
+    page.keyboard.press("Control+A")
+    type_ru(page, "ребен")  # a word of the name, ё typed as е
+    codes = options.evaluate_all("els => els.map(e => e.dataset.code)")
+    assert "CHILD" in codes and "GAZ" not in codes
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#checklist [data-checklist][data-service='{codes[1]}']")
+    assert page.input_value("input[name=service]") == codes[1]
+    assert errors == []
+
+
+def test_changing_the_service_three_times_keeps_one_form_and_what_was_typed(page, users,
+                                                                          session):
+    errors = _console_errors(page)
+    _open_intake(page, users, session)
+    _choose_service(page, to_cyrillic("GAZ"), "GAZ")
+    page.focus("[name=representative_name]")
+    type_ru(page, "Петров Пётр Петрович")
+    page.focus("[name=notes]")
+    type_ru(page, "звонить после 17")
+    _choose_service(page, to_cyrillic("EDV"), "EDV")
+    _choose_service(page, to_cyrillic("RAD"), "RAD")
+    _choose_service(page, to_cyrillic("ESP"), "ESP")
+    assert page.locator("form").filter(has=page.locator("[name=service]")).count() == 1
+    assert page.locator("[name=representative_name]").count() == 1
+    assert page.locator("#checklist").count() == 1
+    page.keyboard.press("1")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(re.compile(r"/applications/\d+\?registered=1"))
+    session.rollback()
+    application = session.scalar(select(Application))
+    assert application.service.code == "ESP"
+    assert application.representative_name == "Петров Пётр Петрович"
+    assert application.notes == "звонить после 17"
+    assert errors == []
+
+
+def test_sheets_and_original_or_copy_of_every_line_by_keyboard(page, users, session):
+    _open_intake(page, users, session)
+    _choose_service(page, to_cyrillic("GAZ"), "GAZ")
+    page.wait_for_selector("#doc-1-received:focus")
+    page.keyboard.press("Space")  # tick document 1
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "doc-1-form"
+    type_ru(page, "п")  # «подлинник»
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "doc-1-sheets"
+    type_ru(page, "3")
+    page.keyboard.press("2")  # a digit in the sheets field is the count, not a tick
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "doc-2-received"
+    page.keyboard.press("Space")
+    press_key(page, "Equal", modifiers=SHIFT)  # «+» on a line: one more sheet
+    press_key(page, "Equal", modifiers=SHIFT)
+    press_key(page, "Minus")
+    assert page.input_value("[name=doc-2-sheets]") == "2"
+    total = page.inner_text("[data-doc-total]")
+    assert "документов: 2" in total and "листов: 34" in total
+    # «подлинник» is shown in full in its select
+    fits = page.evaluate("""() => {
+        const sel = document.querySelector('[name=doc-1-form]');
+        const probe = document.createElement('span');
+        probe.style.font = getComputedStyle(sel).font;
+        probe.textContent = 'подлинник';
+        document.body.appendChild(probe);
+        const ok = probe.offsetWidth + 16 <= sel.clientWidth;
+        probe.remove();
+        return ok;
+    }""")
+    assert fits
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(re.compile(r"/applications/\d+\?registered=1"))
+    session.rollback()
+    docs = session.scalar(select(Application)).documents
+    assert (docs[0].form, docs[0].sheets) == ("original", 32)
+    assert docs[1].sheets == 2 and docs[1].received
+
+
+def test_shortcuts_work_in_the_russian_layout_with_one_meaning_each(page, users, session):
+    applicant_id = _open_intake(page, users, session)
+    page.goto("/applicants/")
+    press_key(page, "KeyN", modifiers=ALT)  # «Новый заявитель»
+    page.wait_for_url(re.compile(r"/applicants/new"))
+    page.goto(f"/applicants/{applicant_id}")
+    help_line = page.inner_text("[data-shortcut-help]")
+    assert "Alt+A" in help_line and "Alt+P" in help_line and "Alt+O" in help_line
+    press_key(page, "KeyO", modifiers=ALT)  # the header field «Открыть»
+    assert page.evaluate("document.activeElement.name") == "code"
+    press_key(page, "KeyA", modifiers=ALT)  # «Принять заявление»
+    page.wait_for_url(re.compile(r"/applications/new"))
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'service'")
+    _choose_service(page, to_cyrillic("DONOR"), "DONOR")
+    page.keyboard.press("1")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(re.compile(r"/applications/\d+\?registered=1"))
+    with page.context.expect_page() as popup_info:
+        press_key(page, "KeyP", modifiers=ALT)  # «Печать» — the page's document
+    assert popup_info.value.url.endswith("/receipt.pdf")
+    page.keyboard.press("F1")
+    assert page.is_visible("#shortcut-help")
+
+
+def test_keys_typed_while_the_checklist_loads_are_not_lost(page, users, session, monkeypatch):
+    slow = services.checklist_lines
+
+    def slow_checklist(service):
+        time.sleep(0.6)
+        return slow(service)
+
+    monkeypatch.setattr(services, "checklist_lines", slow_checklist)
+    _open_intake(page, users, session)
+    page.focus("#service")
+    type_ru(page, to_cyrillic("GAZ"), delay_ms=50)
+    page.keyboard.press("Enter")
+    type_ru(page, "13", delay_ms=50)  # at once, the checklist not there yet
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(re.compile(r"/applications/\d+\?registered=1"))
+    session.rollback()
+    application = session.scalar(select(Application))
+    assert application.service.code == "GAZ"
+    assert [d.position for d in application.documents if d.received] == [1, 3]

@@ -47,6 +47,9 @@ def test_checklist_fragment_for_htmx_and_full_page_directly(specialist_client, s
     url = f"/applications/new?applicant_id={applicant.id}&service=DONOR"
     fragment = specialist_client.get(url, headers=HX).get_data(as_text=True)
     assert "<html" not in fragment and "data-checklist" in fragment
+    # Only the checklist: swapped into #checklist, a whole form there would nest itself.
+    assert "<form" not in fragment and "representative_name" not in fragment
+    assert 'id="checklist"' not in fragment and "idempotency_key" not in fragment
     page = specialist_client.get(url).get_data(as_text=True)
     assert "<html" in page and "data-checklist" in page and "idempotency_key" in page
 
