@@ -7,16 +7,25 @@ import json
 from flask import Flask, flash, g, make_response, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy.exc import DataError
 
+from .core import shortcuts, text
 from .core import snils as snils_mod
-from .core import text
 from .database import set_write_intent
 from .errors import DomainError
 from .events import user_signed_out
 from .extensions import db, htmx, login_manager
 from .security import sessions as security_sessions
 from .web import check_access, has_role, is_read_only, is_write_request, render
+
+
+def alt_key(name: str) -> Markup:
+    """Attributes binding an element to the Alt shortcut ``name`` (see core/shortcuts.py)."""
+    shortcut = shortcuts.alt_shortcut(name)
+    return Markup(' data-alt-key="{}" aria-keyshortcuts="{}"').format(shortcut.code,
+                                                                       shortcut.label)
+
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -207,6 +216,9 @@ def init_app(app: Flask) -> None:
             "sees_full_pd": security_sessions.sees_full_pd,
             "institution_name": app.config["INSTITUTION_NAME"],
             "sector_name": app.config["SECTOR_NAME"],
+            "alt_key": alt_key,
+            "alt_label": lambda name: shortcuts.alt_shortcut(name).label,
+            "shortcuts": shortcuts,
         }
 
     app.jinja_env.filters["date"] = text.format_date

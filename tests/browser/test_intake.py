@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from onewindow.catalog.seed_data import SERVICES
-from onewindow.core.layout import to_cyrillic
+from onewindow.core.layout import code_matches, latin_candidates, to_cyrillic, to_latin
 from onewindow.intake import services
 from onewindow.intake.models import Application
 
@@ -42,7 +42,7 @@ def test_keyboard_only_intake_and_receipt(page, users, session):
 
     page.keyboard.press("Enter")  # the autofocused "find applicant" link
     page.wait_for_url(re.compile(r"/applicants/$"))
-    page.keyboard.type("елкина а.п.")
+    type_ru(page, "елкина а.п.")  # the Russian layout is active from here on
     page.wait_for_selector("#applicant-results [data-item]")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"/applicants/{applicant_id}$"))
@@ -50,7 +50,8 @@ def test_keyboard_only_intake_and_receipt(page, users, session):
     page.keyboard.press("Enter")  # "Принять заявление" has the focus
     page.wait_for_url(re.compile(r"/applications/new"))
     assert page.evaluate("document.activeElement.id") == "service"
-    page.keyboard.type("GAZ")
+    type_ru(page, to_cyrillic("GAZ"))  # the keys of GAZ, shown as «ПФЯ»
+    page.keyboard.press("Enter")  # the picker chooses on Enter, not on the first letter
     page.wait_for_selector("[data-checklist] #doc-1-received:focus")
     page.keyboard.press("1")  # tick document 1 (already focused) …
     page.keyboard.press("2")  # … and document 2 with one key each
@@ -99,7 +100,13 @@ def _choose_service(page, typed: str, code: str, *, delay_ms: int = 60) -> None:
     page.keyboard.press("Control+A")
     type_ru(page, typed, delay_ms=delay_ms)
     page.keyboard.press("Enter")
-    page.wait_for_selector(f"#checklist [data-checklist][data-service='{code}']")
+    _wait_for_checklist(page, code)
+
+
+def _wait_for_checklist(page, code: str) -> None:
+    """Wait until the service's checklist is shown and its first document has the focus."""
+    page.wait_for_selector(f"#checklist [data-checklist][data-service='{code}'] "
+                           "#doc-1-received:focus")
     assert page.input_value("input[name=service]") == code
 
 
@@ -115,8 +122,7 @@ def test_every_service_code_typed_at_scanner_speed_picks_that_service(page, user
             page.keyboard.press("Control+A")
             page.keyboard.type(code, delay=5)
             page.keyboard.press("Enter")
-            page.wait_for_selector(f"#checklist [data-checklist][data-service='{code}']")
-            assert page.input_value("input[name=service]") == code
+            _wait_for_checklist(page, code)
 
 
 def test_picker_filters_by_code_or_name_and_changes_nothing_before_enter(page, users, session):
@@ -137,8 +143,7 @@ def test_picker_filters_by_code_or_name_and_changes_nothing_before_enter(page, u
     assert "CHILD" in codes and "GAZ" not in codes
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    page.wait_for_selector(f"#checklist [data-checklist][data-service='{codes[1]}']")
-    assert page.input_value("input[name=service]") == codes[1]
+    _wait_for_checklist(page, codes[1])
     assert errors == []
 
 
@@ -149,6 +154,8 @@ def test_changing_the_service_three_times_keeps_one_form_and_what_was_typed(page
     _choose_service(page, to_cyrillic("GAZ"), "GAZ")
     page.focus("[name=representative_name]")
     type_ru(page, "Петров Пётр Петрович")
+    page.focus("[name=representative_document]")
+    type_ru(page, "доверенность 34АА 123456")
     page.focus("[name=notes]")
     type_ru(page, "звонить после 17")
     _choose_service(page, to_cyrillic("EDV"), "EDV")
@@ -164,6 +171,7 @@ def test_changing_the_service_three_times_keeps_one_form_and_what_was_typed(page
     application = session.scalar(select(Application))
     assert application.service.code == "ESP"
     assert application.representative_name == "Петров Пётр Петрович"
+    assert application.representative_document == "доверенность 34АА 123456"
     assert application.notes == "звонить после 17"
     assert errors == []
 
@@ -252,3 +260,19 @@ def test_keys_typed_while_the_checklist_loads_are_not_lost(page, users, session,
     application = session.scalar(select(Application))
     assert application.service.code == "GAZ"
     assert [d.position for d in application.documents if d.received] == [1, 3]
+
+
+def test_layout_js_is_the_twin_of_the_python_helper(page, users, session):
+    _open_intake(page, users, session)
+    probes = ["ёйцукенгшщзхъфывапролджэячсмитьбю", "ЁЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ",
+              "Rbctktdf", "`qwertyuiop[]asdfghjkl;'zxcvbnm,.", "1 2-3 №;?", "Соколова-Микитова"]
+    for text in probes:
+        assert page.evaluate("t => owLayout.toLatin(t)", text) == to_latin(text)
+        assert page.evaluate("t => owLayout.toCyrillic(t)", text) == to_cyrillic(text)
+    chars = "ёйцукенгшщзхъфывапролджэячсмитьбюabcdefghijklmnopqrstuvwxyz1-"
+    assert page.evaluate("cs => Array.from(cs).map(c => owLayout.latinCandidates(c))",
+                         chars) == [latin_candidates(c) for c in chars]
+    typed = [to_cyrillic(c)[:n] for c in CODES for n in (1, 3)] + ["есп", "ЕЫЗ", "газ", "x"]
+    js = page.evaluate("""([typed, codes]) => typed.map(
+        t => codes.filter(c => owLayout.codeMatches(t, c)))""", [typed, CODES])
+    assert js == [[c for c in CODES if code_matches(t, c)] for t in typed]

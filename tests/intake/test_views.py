@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from onewindow.intake.models import Application
 
 from ..conftest import make_test_app
-from ..factories import make_applicant
+from ..factories import make_applicant, make_application
 
 HX = {"HX-Request": "true"}
 
@@ -93,3 +94,33 @@ def test_cancel_and_refusal_need_a_reason(specialist_client, users, session):
     assert r.status_code == 422 and "Укажите причину отказа" in r.get_data(as_text=True)
     session.rollback()
     assert session.get(Application, app_id).status == "transferred"
+
+
+def test_shortcuts_come_from_one_map_and_no_page_uses_accesskey(specialist_client, users,
+                                                                session):
+    application = make_application(session, user=users["specialist"])
+    session.commit()
+    pages = {
+        f"/applicants/{application.applicant_id}": ('data-alt-key="KeyA"',
+                                                     "Принять заявление (Alt+A)"),
+        f"/applications/{application.id}": ('data-alt-key="KeyP"', "Печать расписки (Alt+P)"),
+        "/services/GAZ": ('data-alt-key="KeyP"', "Печать памятки (Alt+P)"),
+        "/applicants/": ('data-alt-key="KeyN"', "Новый заявитель (Alt+N)"),
+    }
+    for url, (attribute, label) in pages.items():
+        html = specialist_client.get(url).get_data(as_text=True)
+        assert attribute in html and label in html, url
+        assert "accesskey" not in html, url
+        assert 'data-alt-key="KeyO"' in html  # the header field «Открыть»
+        assert "Alt+A — принять заявление" in html and "F1 — все клавиши" in html
+
+
+def test_the_picker_lists_this_specialists_most_used_services_first(specialist_client, users,
+                                                                    session):
+    for code in ("RAD", "RAD", "DONOR"):
+        make_application(session, user=users["specialist"], service_code=code,
+                         now=datetime.now().replace(microsecond=0))
+    session.commit()
+    html = specialist_client.get("/applications/new").get_data(as_text=True)
+    codes = re.findall(r'role="option" id="service-option-\w+" data-code="(\w+)"', html)
+    assert codes[:2] == ["RAD", "DONOR"] and len(codes) == 30
