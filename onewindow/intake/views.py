@@ -11,6 +11,7 @@ from ..applicants.queries import get_applicant
 from ..auth.models import User
 from ..auth.roles import INTAKE_ROLES, MANAGEMENT_ROLES, SPECIALIST
 from ..catalog.models import Service
+from ..core.text import plural_ru
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..forms_common import choices
@@ -212,6 +213,10 @@ def _register_filter():
     return form, day, db.session.get(User, user_id) or current_user
 
 
+def _applications_word(n: int) -> str:
+    return f"{n} {plural_ru(n, ('заявление', 'заявления', 'заявлений'))}"
+
+
 @bp.get("/register")
 @allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
 def transfer_register():
@@ -221,7 +226,10 @@ def transfer_register():
     apps = queries.accepted_on(db.session, user_id=user.id, day=day)
     register_id = f"{day.isoformat()}/{user.id}"
     response = render("intake/register.html", form=form, day=day, user=user,
-                      applications=apps)
+                      applications=apps,
+                      to_transfer=len(services.to_transfer(db.session, user_id=user.id,
+                                                           day=day)),
+                      applications_word=_applications_word)
     audit_read("view", object_type="register", object_id=register_id)
     return response
 
@@ -241,11 +249,19 @@ def transfer_register_pdf():
 @allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
 def transfer_register_mark():
     _form, day, user = _register_filter()
-    moved = services.transfer_day(db.session, user_id=user.id, day=day, now=datetime.now(),
-                                  acting_user_id=current_user.id)
+    back = url_for("intake.transfer_register", day=day.isoformat(), user_id=user.id)
+    expected = request.form.get("expected", "")
+    try:
+        if not (expected.isascii() and expected.isdigit() and len(expected) <= 6):
+            raise InvalidInput("Количество не подтверждено: ничего не отмечено.")
+        moved = services.transfer_day(db.session, user_id=user.id, day=day,
+                                      now=datetime.now(), acting_user_id=current_user.id,
+                                      expected=int(expected))
+    except DomainError as exc:  # raised before anything is written
+        flash(exc.message)
+        return redirect_to(back)
     audit_change("update", object_type="register", object_id=f"{day.isoformat()}/{user.id}",
                  details=f"передано в отдел: {len(moved)}")
     db.session.commit()
     flash(f"Передано в отдел заявлений: {len(moved)}")
-    return redirect_to(url_for("intake.transfer_register", day=day.isoformat(),
-                               user_id=user.id))
+    return redirect_to(back)

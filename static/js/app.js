@@ -85,6 +85,17 @@
     });
   });
 
+  // A form that changes many records at once asks first, naming how many (data-confirm).
+  // Once: offline.js submits the form again after its connection check (owChecked).
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target.closest && ev.target.closest("form[data-confirm]");
+    if (!form || form.dataset.owChecked === "1") return;
+    if (!window.confirm(form.getAttribute("data-confirm"))) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  }, true);
+
   // A print button opens the PDF in the browser's viewer, ready to print.
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest && ev.target.closest("[data-print]");

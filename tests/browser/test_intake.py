@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from onewindow.core.layout import code_matches, latin_candidates, to_cyrillic, t
 from onewindow.intake import services
 from onewindow.intake.models import Application
 
-from ..factories import DEFAULT_PASSWORD, make_applicant
+from ..factories import DEFAULT_PASSWORD, make_applicant, make_application
 from ..pdfcheck import pdf_text
 from .keyboard import ALT, SHIFT, press_key, type_ru
 
@@ -276,3 +277,30 @@ def test_layout_js_is_the_twin_of_the_python_helper(page, users, session):
     js = page.evaluate("""([typed, codes]) => typed.map(
         t => codes.filter(c => owLayout.codeMatches(t, c)))""", [typed, CODES])
     assert js == [[c for c in CODES if code_matches(t, c)] for t in typed]
+
+
+def test_marking_the_day_transferred_asks_first_naming_how_many(page, users, session):
+    nine = datetime.combine(date.today(), datetime.min.time()).replace(hour=9)
+    for k, code in enumerate(("GAZ", "EDV", "RAD")):
+        make_application(session, user=users["specialist"], service_code=code,
+                         now=nine.replace(minute=k))
+    session.commit()
+    keyboard_login(page, users["specialist"].username)
+    page.goto("/applications/register")
+    asked: list[str] = []
+
+    def dismiss(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.click("text=Отметить 3 заявления как переданные в отдел")
+    page.wait_for_timeout(300)
+    assert asked and "3 заявления" in asked[0]
+    session.rollback()
+    assert {a.status for a in session.scalars(select(Application))} == {"accepted"}
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("text=Отметить 3 заявления как переданные в отдел")
+    page.wait_for_selector("text=Передано в отдел заявлений: 3")
+    session.rollback()
+    assert {a.status for a in session.scalars(select(Application))} == {"transferred"}
