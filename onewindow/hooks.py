@@ -7,10 +7,11 @@ import json
 from flask import Flask, flash, g, make_response, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy.exc import DataError
 
 from .auth.services import load_user
-from .core import clock, text
+from .core import clock, shortcuts, text
 from .core import snils as snils_mod
 from .database import set_write_intent
 from .errors import DomainError
@@ -27,6 +28,14 @@ from .web import (
     is_write_request,
     render,
 )
+
+
+def alt_key(name: str) -> Markup:
+    """Attributes binding an element to the Alt shortcut ``name`` (see core/shortcuts.py)."""
+    shortcut = shortcuts.alt_shortcut(name)
+    return Markup(' data-alt-key="{}" aria-keyshortcuts="{}"').format(shortcut.code,
+                                                                       shortcut.label)
+
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -211,6 +220,9 @@ def init_app(app: Flask) -> None:
             "sees_full_pd": security_sessions.sees_full_pd,
             "institution_name": app.config["INSTITUTION_NAME"],
             "sector_name": app.config["SECTOR_NAME"],
+            "alt_key": alt_key,
+            "alt_label": lambda name: shortcuts.alt_shortcut(name).label,
+            "shortcuts": shortcuts,
         }
 
     app.jinja_env.filters["date"] = text.format_date

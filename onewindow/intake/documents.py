@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from ..core.text import format_date, format_datetime
@@ -43,9 +44,31 @@ def receipt_pdf(application, *, copies: int, config, feedback_url: str | None = 
                         copy_titles=COPY_TITLES[copies])
 
 
+@dataclass
+class RegisterSection:
+    """The applications of one receiving department: a page with its own «Принял» line."""
+
+    department: str
+    applications: list = field(default_factory=list)
+
+    @property
+    def total_sheets(self) -> int:
+        return sum(a.total_sheets for a in self.applications)
+
+
+def register_sections(applications) -> list[RegisterSection]:
+    """Applications grouped by the department that decides them, departments by name."""
+    sections: dict[str, RegisterSection] = {}
+    for application in applications:
+        department = application.service.department
+        sections.setdefault(department, RegisterSection(department)).applications.append(
+            application)
+    return [sections[d] for d in sorted(sections)]
+
+
 def transfer_register_pdf(applications, *, day: date, user, config) -> bytes:
-    """Реестр передачи заявлений в отдел for one specialist and day."""
+    """Реестр передачи заявлений в отдел for one specialist and day, a page per department."""
     return render_document(
-        "pdf/transfer_register.html", config=config, applications=applications, day=day,
-        user=user, total_sheets=sum(a.total_sheets for a in applications),
+        "pdf/transfer_register.html", config=config, sections=register_sections(applications),
+        day=day, user=user,
     )

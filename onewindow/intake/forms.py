@@ -14,8 +14,9 @@ EXTRA_ROWS = 5
 
 class ApplicationForm(FlaskForm):
     applicant_id = HiddenField()
-    service = SelectField("Услуга", validators=[Required("Выберите услугу")],
-                          validate_choice=False)
+    # The code chosen in the service picker (a text combobox, see static/js/picker.js).
+    service = StringField("Услуга", validators=[Required("Выберите услугу")],
+                          filters=[strip_filter])
     representative_name = StringField("Представитель (ФИО)", [Optional(), Length(max=300)],
                                       filters=[strip_filter])
     representative_document = StringField(

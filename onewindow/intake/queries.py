@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..catalog.models import Service
 from .models import OPEN_STATUSES, Application
 
 
@@ -45,3 +46,17 @@ def recent_for_user(session: Session, *, user_id: int, limit: int = 30) -> list[
 
 def find_by_number(session: Session, number: str) -> Application | None:
     return session.scalar(select(Application).where(Application.number == number.strip()))
+
+
+def services_by_use(session: Session, *, user_id: int, since: datetime) -> list[Service]:
+    """Active services, those this specialist registered most often since ``since`` first."""
+    used = (
+        select(Application.service_id, func.count().label("n"))
+        .where(Application.registered_by_id == user_id, Application.registered_at >= since)
+        .group_by(Application.service_id).subquery()
+    )
+    return list(session.scalars(
+        select(Service).outerjoin(used, used.c.service_id == Service.id)
+        .where(Service.active)
+        .order_by(func.coalesce(used.c.n, 0).desc(), Service.short_name)
+    ))

@@ -203,15 +203,25 @@ def cancel_application(session: Session, application: Application, *, reason: st
     return application
 
 
-def transfer_day(session: Session, *, user_id: int, day, now: datetime,
-                 acting_user_id: int) -> list[Application]:
-    """Mark every application a specialist accepted on ``day`` as passed to the department."""
-    moved = []
-    for application in accepted_on(session, user_id=user_id, day=day):
-        if application.status == "accepted":
-            change_status(session, application, to="transferred", user_id=acting_user_id,
-                          now=now, comment="Передано по реестру")
-            moved.append(application)
+def to_transfer(session: Session, *, user_id: int, day) -> list[Application]:
+    """The applications a specialist accepted on ``day`` still waiting to be passed on."""
+    return [a for a in accepted_on(session, user_id=user_id, day=day) if a.status == "accepted"]
+
+
+def transfer_day(session: Session, *, user_id: int, day, now: datetime, acting_user_id: int,
+                 expected: int) -> list[Application]:
+    """Mark every application a specialist accepted on ``day`` as passed to the department.
+
+    ``expected`` is how many the user confirmed; if the day has changed since (another desk
+    registered or passed some on), nothing is marked and the user is asked again.
+    """
+    moved = to_transfer(session, user_id=user_id, day=day)
+    if len(moved) != expected:
+        raise Conflict(f"Заявлений к передаче сейчас {len(moved)}, подтверждено {expected}: "
+                       "ничего не отмечено. Проверьте реестр и подтвердите снова.")
+    for application in moved:
+        change_status(session, application, to="transferred", user_id=acting_user_id,
+                      now=now, comment="Передано по реестру")
     return moved
 
 

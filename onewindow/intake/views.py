@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, current_app, flash, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -8,8 +10,8 @@ from ..applicants.queries import get_applicant
 from ..auth.models import User
 from ..auth.roles import INTAKE_ROLES, MANAGEMENT_ROLES, SPECIALIST
 from ..catalog.models import Service
-from ..catalog.queries import active_services
 from ..core import clock
+from ..core.text import plural_ru
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..forms_common import choices
@@ -40,10 +42,10 @@ from .models import STATUS_FLOW, STATUS_NAMES
 bp = Blueprint("intake", __name__, url_prefix="/applications")
 
 
-def _service_choices():
-    return choices([("", "— выберите услугу (начните вводить код или название) —")] + [
-        (s.code, f"{s.code} — {s.short_name}") for s in active_services(db.session)
-    ])
+def _picker_services():
+    """The service picker's list: this specialist's most used services of the year first."""
+    return queries.services_by_use(db.session, user_id=current_user.id,
+                                   since=clock.now() - timedelta(days=365))
 
 
 def _selected_service(code: str | None) -> Service | None:
@@ -52,10 +54,11 @@ def _selected_service(code: str | None) -> Service | None:
     return db.session.scalar(select(Service).where(Service.code == code.upper(), Service.active))
 
 
-def _form_page(form, *, applicant, service, lines, status=200, error=None):
-    return render("intake/new.html", "intake/_form.html", form=form, applicant=applicant,
+def _form_page(form, *, applicant, service, lines, status=200, error=None,
+               fragment="intake/_form.html"):
+    return render("intake/new.html", fragment, form=form, applicant=applicant,
                   service=service, lines=lines, extra_rows=EXTRA_ROWS,
-                  error=error), status
+                  error=error, picker_services=_picker_services()), status
 
 
 @bp.get("/")
@@ -76,7 +79,6 @@ def list_applications():
 def new_application():
     """The intake form; with an htmx request only the service's checklist."""
     form = ApplicationForm(formdata=None)
-    form.service.choices = _service_choices()
     form.ensure_key()
     applicant_id = request.args.get("applicant_id", type=int)
     applicant = get_applicant(db.session, applicant_id) if applicant_id else None
@@ -84,14 +86,14 @@ def new_application():
     service = _selected_service(request.args.get("service"))
     form.service.data = service.code if service else ""
     lines = services.checklist_lines(service) if service else []
-    return _form_page(form, applicant=applicant, service=service, lines=lines)
+    return _form_page(form, applicant=applicant, service=service, lines=lines,
+                      fragment="intake/_checklist.html")
 
 
 @bp.post("/")
 @allow(*INTAKE_ROLES)
 def create_application():
     form = ApplicationForm()
-    form.service.choices = _service_choices()
     service = _selected_service(form.service.data)
     lines, line_errors = parse_document_lines(request.form, service)
     applicant = _applicant_or_none(form.applicant_id.data)
@@ -205,6 +207,10 @@ def _register_filter():
     return form, day, db.session.get(User, user_id) or current_user
 
 
+def _applications_word(n: int) -> str:
+    return f"{n} {plural_ru(n, ('заявление', 'заявления', 'заявлений'))}"
+
+
 @bp.get("/register")
 @allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
 def transfer_register():
@@ -214,7 +220,10 @@ def transfer_register():
     apps = queries.accepted_on(db.session, user_id=user.id, day=day)
     register_id = f"{day.isoformat()}/{user.id}"
     response = render("intake/register.html", form=form, day=day, user=user,
-                      applications=apps)
+                      applications=apps,
+                      to_transfer=len(services.to_transfer(db.session, user_id=user.id,
+                                                           day=day)),
+                      applications_word=_applications_word)
     record_read("view", object_type="register", object_id=register_id)
     return response
 
@@ -234,10 +243,18 @@ def transfer_register_pdf():
 @allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
 def transfer_register_mark():
     _form, day, user = _register_filter()
-    moved = services.transfer_day(db.session, user_id=user.id, day=day, now=clock.now(),
-                                  acting_user_id=current_user.id)
+    back = url_for("intake.transfer_register", day=day.isoformat(), user_id=user.id)
+    expected = request.form.get("expected", "")
+    try:
+        if not (expected.isascii() and expected.isdigit() and len(expected) <= 6):
+            raise InvalidInput("Количество не подтверждено: ничего не отмечено.")
+        moved = services.transfer_day(db.session, user_id=user.id, day=day,
+                                      now=clock.now(), acting_user_id=current_user.id,
+                                      expected=int(expected))
+    except DomainError as exc:  # raised before anything is written
+        flash(exc.message)
+        return redirect_to(back)
     audit_change("update", object_type="register", object_id=f"{day.isoformat()}/{user.id}",
                  details=f"передано в отдел: {len(moved)}")
     flash(f"Передано в отдел заявлений: {len(moved)}")
-    return redirect_to(url_for("intake.transfer_register", day=day.isoformat(),
-                               user_id=user.id))
+    return redirect_to(back)

@@ -46,19 +46,31 @@
       }
       return;
     }
-    // In a document checklist a digit key ticks document N (1–9), without the mouse.
-    var checklist = target.closest && target.closest("[data-checklist]");
-    var typing = /^(TEXTAREA|SELECT)$/.test(target.tagName) ||
-      (target.tagName === "INPUT" && target.type !== "checkbox");
-    if (checklist && /^[1-9]$/.test(ev.key) && !typing) {
-      var boxes = checklist.querySelectorAll("input[type=checkbox][data-doc]");
-      var box = boxes[parseInt(ev.key, 10) - 1];
-      if (box) {
-        ev.preventDefault();
-        box.checked = !box.checked;
-        box.dispatchEvent(new Event("change", { bubbles: true }));
-        box.focus();
-      }
+    // The document checklist's keys (1–9, +/−) live in intake.js.
+  });
+
+  // Alt shortcuts by physical key (event.code), so they work in any layout: the visible
+  // element marked data-alt-key is pressed, or focused if it is a field. F1: the key list.
+  function shown(el) { return !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length); }
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "F1" || ev.code === "F1") {
+      var help = document.getElementById("shortcut-help");
+      if (!help) return;
+      ev.preventDefault();
+      if (help.open) help.close();
+      else help.showModal();
+      return;
+    }
+    if (!ev.altKey || ev.ctrlKey || ev.metaKey || !ev.code) return;
+    var marked = document.querySelectorAll('[data-alt-key="' + ev.code + '"]');
+    var el = Array.prototype.filter.call(marked, shown)[0];
+    if (!el) return;
+    ev.preventDefault();
+    if (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) {
+      el.focus();
+      if (el.select) el.select();
+    } else {
+      el.click();
     }
   });
 
@@ -72,6 +84,17 @@
       field.focus();
     });
   });
+
+  // A form that changes many records at once asks first, naming how many (data-confirm).
+  // Once: offline.js submits the form again after its connection check (owChecked).
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target.closest && ev.target.closest("form[data-confirm]");
+    if (!form || form.dataset.owChecked === "1") return;
+    if (!window.confirm(form.getAttribute("data-confirm"))) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  }, true);
 
   // A print button opens the PDF in the browser's viewer, ready to print.
   document.addEventListener("click", function (ev) {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -68,7 +68,7 @@ def test_scan_placement_mode(client, users, session):
 
 
 def test_scan_issue_mode_and_out_lists(client, users, session, monkeypatch):
-    issued_at = datetime.now().replace(microsecond=0)
+    issued_at = clock.now()
     monkeypatch.setattr(clock, "now", lambda: issued_at)
     case_file = make_case_file(session)
     number, reader_id = case_file.number, users["specialist"].id

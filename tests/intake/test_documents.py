@@ -6,8 +6,11 @@ import io
 from datetime import datetime
 
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from onewindow.catalog.models import Service
 from onewindow.core import clock
+from onewindow.intake.models import Application
 
 from ..conftest import login
 from ..factories import make_applicant, make_application
@@ -42,9 +45,10 @@ def test_receipt_two_copies_and_register(client, users, session):
     text = pdf_text(register.data)
     assert first_number in text and second_number in text
     assert "Римская-Корсакова Ёлка Щукинична" in text
-    assert "Всего заявлений: 2" in text
+    assert text.count("Всего заявлений: 1") == 2  # ESP and DONOR go to different departments
 
-    moved = client.post(f"/applications/register/transfer?day={today.isoformat()}")
+    moved = client.post(f"/applications/register/transfer?day={today.isoformat()}",
+                        data={"expected": "2"})
     assert moved.status_code == 303
     session.expire_all()
     assert session.get(type(first), first_id).status == "transferred"
@@ -93,3 +97,45 @@ def test_receipt_lists_representative_missing_and_interagency_documents(client, 
     assert f"{user.short_name} ___" in text and "Экземпляр" not in text
     require_tool("zbarimg")
     assert decode_barcodes(r.data, dpi=300, symbologies=("code128",)) == [number]
+
+
+def test_transfer_register_has_one_section_per_receiving_department(client, users, session):
+    user = users["specialist"]
+    nine = datetime.combine(clock.today(), datetime.min.time()).replace(hour=9)
+    for k, code in enumerate(("GAZ", "EDV", "RAD", "GAZ")):
+        make_application(session, user=user, service_code=code, now=nine.replace(minute=k))
+    session.commit()
+    departments = {code: session.scalar(select(Service.department).where(Service.code == code))
+                   for code in ("GAZ", "EDV", "RAD")}
+    login(client, user)
+    pdf = client.get(f"/applications/register.pdf?day={clock.today().isoformat()}").data
+    pages = [p for p in pdf_text(pdf).split("\f") if p.strip()]
+    assert len(pages) == len(PdfReader(io.BytesIO(pdf)).pages)
+    sections = {d: [p for p in pages if f"в отдел: {d}" in " ".join(p.split())]
+                for d in set(departments.values())}
+    assert len(pages) == len(set(departments.values())) >= 2
+    assert all(len(found) == 1 for found in sections.values())
+    gaz_page = sections[departments["GAZ"]][0]
+    assert "Всего заявлений: 2" in gaz_page and gaz_page.count("Принял") == 1
+
+
+def test_marking_the_day_transferred_needs_the_confirmed_count(client, users, session):
+    user = users["specialist"]
+    nine = datetime.combine(clock.today(), datetime.min.time()).replace(hour=9)
+    ids = [make_application(session, user=user, service_code=code, now=nine.replace(minute=k)).id
+           for k, code in enumerate(("GAZ", "EDV"))]
+    session.commit()
+    login(client, user)
+    url = f"/applications/register/transfer?day={clock.today().isoformat()}&user_id={user.id}"
+    page = client.get(f"/applications/register?day={clock.today().isoformat()}")
+    assert 'name="expected" value="2"' in page.get_data(as_text=True)
+    assert "Отметить 2 заявления как переданные" in page.get_data(as_text=True)
+    for data in ({}, {"expected": "1"}, {"expected": "все"}):
+        refused = client.post(url, data=data, follow_redirects=True)
+        assert "ничего не отмечено" in refused.get_data(as_text=True)
+        session.expire_all()
+        assert {session.get(Application, i).status for i in ids} == {"accepted"}
+    done = client.post(url, data={"expected": "2"})
+    assert done.status_code == 303
+    session.expire_all()
+    assert {session.get(Application, i).status for i in ids} == {"transferred"}

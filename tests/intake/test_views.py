@@ -7,10 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from onewindow.core import clock
 from onewindow.intake.models import Application
 
 from ..conftest import make_test_app
-from ..factories import make_applicant
+from ..factories import make_applicant, make_application
 
 HX = {"HX-Request": "true"}
 
@@ -48,6 +49,9 @@ def test_checklist_fragment_for_htmx_and_full_page_directly(specialist_client, s
     url = f"/applications/new?applicant_id={applicant.id}&service=DONOR"
     fragment = specialist_client.get(url, headers=HX).get_data(as_text=True)
     assert "<html" not in fragment and "data-checklist" in fragment
+    # Only the checklist: swapped into #checklist, a whole form there would nest itself.
+    assert "<form" not in fragment and "representative_name" not in fragment
+    assert 'id="checklist"' not in fragment and "idempotency_key" not in fragment
     page = specialist_client.get(url).get_data(as_text=True)
     assert "<html" in page and "data-checklist" in page and "idempotency_key" in page
 
@@ -117,3 +121,33 @@ def test_cancel_of_a_decided_application_is_422_and_keeps_it(specialist_client, 
     session.expire_all()
     saved = session.get(Application, app_id)
     assert saved.status == "granted" and saved.cancel_reason is None
+
+
+def test_shortcuts_come_from_one_map_and_no_page_uses_accesskey(specialist_client, users,
+                                                                session):
+    application = make_application(session, user=users["specialist"])
+    session.commit()
+    pages = {
+        f"/applicants/{application.applicant_id}": ('data-alt-key="KeyA"',
+                                                     "Принять заявление (Alt+A)"),
+        f"/applications/{application.id}": ('data-alt-key="KeyP"', "Печать расписки (Alt+P)"),
+        "/services/GAZ": ('data-alt-key="KeyP"', "Печать памятки (Alt+P)"),
+        "/applicants/": ('data-alt-key="KeyN"', "Новый заявитель (Alt+N)"),
+    }
+    for url, (attribute, label) in pages.items():
+        html = specialist_client.get(url).get_data(as_text=True)
+        assert attribute in html and label in html, url
+        assert "accesskey" not in html, url
+        assert 'data-alt-key="KeyO"' in html  # the header field «Открыть»
+        assert "Alt+A — принять заявление" in html and "F1 — все клавиши" in html
+
+
+def test_the_picker_lists_this_specialists_most_used_services_first(specialist_client, users,
+                                                                    session):
+    for code in ("RAD", "RAD", "DONOR"):
+        make_application(session, user=users["specialist"], service_code=code,
+                         now=clock.now())
+    session.commit()
+    html = specialist_client.get("/applications/new").get_data(as_text=True)
+    codes = re.findall(r'role="option" id="service-option-\w+" data-code="(\w+)"', html)
+    assert codes[:2] == ["RAD", "DONOR"] and len(codes) == 30
