@@ -22,10 +22,17 @@ from ..database import is_postgres
 from ..extensions import db
 from .matching import match_selection
 from .models import ImportJob, Selection, SelectionHit, SelectionIssue, SelectionRow
-from .parsing import FileProblem, Progress, check_row, header_names, read_table
+from .parsing import (
+    FileProblem,
+    Mapped,
+    Progress,
+    check_row,
+    header_names,
+    read_table,
+    shape_problem,
+)
 
 CHUNK = 5000
-MAX_ISSUES = 1000
 STALE_AFTER = timedelta(minutes=5)
 ROW_COLUMNS = ("selection_id", "line_no", "snils", "surname", "name", "patronymic",
                "birth_date", "event_type", "event_date", "name_key", "extra_json")
@@ -139,7 +146,15 @@ def _rows(selection: Selection, progress: Progress):
     header = header_names(raw_header)
     mapping = selection.mapping
     for line_no, values in it:
-        yield check_row(line_no, values, header=header, mapping=mapping)
+        problem = shape_problem(line_no, values, progress)
+        if problem:
+            # The cause only: the fields of a shifted line mean nothing.
+            yield Mapped(line_no=line_no, errors=[problem])
+            continue
+        mapped = check_row(line_no, values, header=header, mapping=mapping)
+        if mapped.errors and progress.cut_line == line_no:
+            mapped.errors.insert(0, "файл заканчивается посреди этой строки — файл обрезан?")
+        yield mapped
 
 
 def _check(session: Session, job: ImportJob, selection: Selection) -> bool:
@@ -152,9 +167,12 @@ def _check(session: Session, job: ImportJob, selection: Selection) -> bool:
         total += 1
         if mapped.errors:
             bad += 1
-            if len(issues) < MAX_ISSUES:
-                issues.append({"selection_id": selection.id, "line_no": mapped.line_no,
-                               "reason": "; ".join(mapped.errors)})
+            # Every bad line is kept: the specialist must be able to account for each.
+            issues.append({"selection_id": selection.id, "line_no": mapped.line_no,
+                           "reason": "; ".join(mapped.errors)})
+            if len(issues) >= CHUNK:
+                session.execute(insert(SelectionIssue), issues)
+                issues = []
         else:
             good += 1
         if total % CHUNK == 0:

@@ -11,6 +11,8 @@ import codecs
 import csv
 import io
 import json
+import math
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,12 +23,12 @@ from openpyxl import load_workbook
 
 from ..core import clock
 from ..core.snils import is_valid_snils
-from ..core.text import normalize_person_key, parse_date_ru
+from ..core.text import normalize_person_key, parse_date_ru, plural_ru
 from .models import FIELDS
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".dbf": "dbf"}
 ENCODINGS = {"auto": "определить автоматически", "utf-8": "UTF-8",
-             "cp1251": "Windows-1251", "cp866": "DOS (cp866)"}
+             "cp1251": "Windows-1251", "cp866": "DOS (cp866)", "koi8-r": "KOI8-R"}
 DELIMITERS = {"auto": "определить автоматически", ";": "точка с запятой",
               ",": "запятая", "tab": "табуляция"}
 # A DBF's language driver byte (offset 29) → codec.
@@ -46,13 +48,88 @@ def file_format(filename: str) -> str:
 
 # ------------------------------------------------------------------ encodings
 
+# Russian letter frequencies (per cent, Национальный корпус): the plausibility score of
+# a decoding. A KOI8-R or cp866 file read as cp1251 turns «о» into «П» or «®»: the same
+# bytes, improbable letters.
+_RU_FREQ = {
+    "о": 10.97, "е": 8.45, "а": 8.01, "и": 7.35, "н": 6.70, "т": 6.26, "с": 5.47,
+    "р": 4.73, "в": 4.54, "л": 4.40, "к": 3.49, "м": 3.21, "д": 2.98, "п": 2.81,
+    "у": 2.62, "я": 2.01, "ы": 1.90, "ь": 1.74, "г": 1.70, "з": 1.65, "б": 1.59,
+    "ч": 1.44, "й": 1.21, "х": 0.97, "ж": 0.94, "ш": 0.73, "ю": 0.64, "ц": 0.48,
+    "щ": 0.36, "э": 0.32, "ф": 0.26, "ъ": 0.04, "ё": 0.04,
+}
+_LOG_FREQ = {ch: math.log(f / 100) for ch, f in _RU_FREQ.items()}
+_IMPLAUSIBLE = math.log(1e-5)
+# A mixed-case word («иВАНОВ») costs this much per case flip inside it.
+_CASE_FLIP = math.log(1e-6)
+SINGLE_BYTE = ("cp1251", "cp866", "koi8-r")
+SAMPLE_BYTES = 256 * 1024
+# The best decoding must be e^15 times likelier than the next (log-likelihood of the
+# whole sample) and rest on enough letters; ALL-CAPS cp1251 vs KOI8-R, the closest pair,
+# gains about 0.7 per letter, so a few dozen letters already decide it.
+CONFIDENT_MARGIN = 15.0
+CONFIDENT_LETTERS = 20
 
-def detect_text_encoding(path: Path) -> str:
-    """'utf-8-sig' / 'utf-8' when the whole file decodes as UTF-8, else 'cp1251'."""
+
+@dataclass
+class Detection:
+    """Which encoding a text file is in, and how sure the guess is."""
+
+    codec: str  # a Python codec name: utf-8, utf-8-sig, cp1251, cp866, koi8-r
+    guessed: bool = False  # chosen by letter plausibility, not by UTF-8 validity
+    confident: bool = True
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return ENCODINGS.get(self.codec.replace("-sig", ""), self.codec)
+
+
+def plausibility(text: str) -> tuple[float, int]:
+    """(log-likelihood of the non-ASCII characters, Cyrillic letters seen)."""
+    total, letters = 0.0, 0
+    for word in text.split():
+        flips = 0
+        prev_upper = None
+        for ch in word:
+            if ch.isascii():
+                continue
+            low = ch.lower()
+            if low in _LOG_FREQ:
+                letters += 1
+                total += _LOG_FREQ[low]
+                upper = ch != low
+                if prev_upper is False and upper:
+                    flips += 1
+                prev_upper = upper
+            else:
+                total += _IMPLAUSIBLE
+        total += flips * _CASE_FLIP
+    return total, letters
+
+
+def score_single_byte(sample: bytes) -> Detection:
+    """Choose cp1251, cp866 or KOI8-R for bytes that are not UTF-8."""
+    scores = {}
+    letters = 0
+    for codec in SINGLE_BYTE:
+        likelihood, seen = plausibility(sample.decode(codec, errors="replace"))
+        scores[codec] = likelihood
+        letters = max(letters, seen)
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    best, second = ranked[0], ranked[1]
+    confident = (letters >= CONFIDENT_LETTERS
+                 and scores[best] - scores[second] >= CONFIDENT_MARGIN)
+    return Detection(best, guessed=True, confident=confident, scores=scores)
+
+
+def detect_text_encoding(path: Path) -> Detection:
+    """UTF-8 (with or without BOM) when the file decodes as such, else the likeliest
+    of cp1251 / cp866 / KOI8-R by the plausibility of its Russian letters."""
     with open(path, "rb") as fh:
         head = fh.read(3)
         if head == codecs.BOM_UTF8:
-            return "utf-8-sig"
+            return Detection("utf-8-sig")
         fh.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
@@ -60,18 +137,59 @@ def detect_text_encoding(path: Path) -> str:
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "cp1251"
-    return "utf-8"
+            fh.seek(0)
+            return score_single_byte(fh.read(SAMPLE_BYTES))
+    return Detection("utf-8")
 
 
-def _csv_encoding(path: Path, encoding: str) -> str:
+def resolve_encoding(path: Path, fmt: str, encoding: str | None) -> Detection:
+    """The codec to read the file with: the specialist's choice or a detection."""
+    if fmt == "xlsx":
+        return Detection("utf-8")
+    if fmt == "dbf":
+        if encoding not in ("", "auto", None):
+            return Detection(encoding)
+        return dbf_encoding(path)
     if encoding in ("", "auto", None):
         return detect_text_encoding(path)
     if encoding == "utf-8":
         with open(path, "rb") as fh:
             if fh.read(3) == codecs.BOM_UTF8:
-                return "utf-8-sig"
-    return encoding
+                return Detection("utf-8-sig")
+    return Detection(encoding)
+
+
+def encoding_note(path: Path, fmt: str, encoding: str | None) -> Detection | None:
+    """What the mapping page must say about the encoding, or None when nothing.
+
+    A guess (single-byte text, a DBF without a code page) is always shown; a choice the
+    letters contradict (cp1251 chosen, the file reads as KOI8-R) is shown as a warning.
+    """
+    if fmt == "xlsx":
+        return None
+    if fmt == "csv":
+        detected = detect_text_encoding(path)
+    else:
+        detected = dbf_encoding(path)
+        if detected.scores == {}:
+            return None  # the file's own code page byte
+    if encoding in ("", "auto", None):
+        return detected if detected.guessed else None
+    chosen = encoding.removesuffix("-sig")
+    if detected.guessed and detected.confident and detected.codec != chosen:
+        return detected
+    if not detected.guessed and chosen != "utf-8":
+        return detected  # valid UTF-8 read as single-byte: certain mojibake
+    return None
+
+
+def sample_lines(path: Path, codecs_: tuple[str, ...] = SINGLE_BYTE,
+                 lines: int = 4) -> dict[str, list[str]]:
+    """The first lines of a text file as they read in each candidate encoding."""
+    with open(path, "rb") as fh:
+        raw = fh.read(8192).splitlines()[:lines]
+    return {codec: [line.decode(codec, errors="replace") for line in raw]
+            for codec in codecs_}
 
 
 def detect_delimiter(first_line: str) -> str:
@@ -91,16 +209,45 @@ def _delimiter(value: str | None, first_line: str) -> str:
 
 @dataclass
 class Progress:
-    """How far a reader is: ``done`` of ``total`` units (bytes or records)."""
+    """How far a reader is, in lines (CSV, XLSX) or records (DBF).
+
+    ``cut_line`` is the line the file breaks off in (no line end, or a DBF record cut
+    short): the file was truncated there.
+    """
 
     done: int = 0
     total: int = 0
+    cut_line: int | None = None
+    width: int = 0  # fields per line the header declares
+    strict_width: bool = False  # CSV: a field more or less shifts the data
+
+
+def count_lines(path: Path) -> int:
+    """Physical lines of a text file (a last line without a line end counts)."""
+    lines, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last not in (b"\n", b""))
+
+
+def _ends_mid_line(path: Path) -> bool:
+    """True when the file's last byte (ignoring a DOS end-of-file mark) ends no line."""
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - 2))
+        tail = fh.read().rstrip(b"\x1a")
+    return bool(tail) and tail[-1:] not in (b"\n", b"\r")
 
 
 def _read_csv(path: Path, *, encoding: str, delimiter: str | None,
               progress: Progress) -> Iterator[tuple[int, list]]:
-    codec = _csv_encoding(path, encoding)
-    progress.total = path.stat().st_size
+    codec = resolve_encoding(path, "csv", encoding).codec
+    progress.total = count_lines(path)
+    progress.strict_width = True
+    cut = _ends_mid_line(path)
     raw = open(path, "rb")  # noqa: SIM115 - closed in finally, generator-owned
     try:
         text = io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="")
@@ -109,19 +256,34 @@ def _read_csv(path: Path, *, encoding: str, delimiter: str | None,
         except UnicodeDecodeError as exc:
             raise FileProblem(_encoding_message(codec)) from exc
         delim = _delimiter(delimiter, first)
-        lines = _chain_first(first, text)
-        reader = csv.reader(lines, delimiter=delim)
+        reader = csv.reader(_chain_first(first, text), delimiter=delim)
+        previous: tuple[int, list] | None = None
         try:
-            for values in reader:
-                progress.done = raw.tell()
+            while True:
+                # The physical line a record starts on (a quoted field may span lines).
+                start = reader.line_num + 1
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    break
+                progress.done = reader.line_num
                 if not any(v.strip() for v in values):
                     continue
-                yield reader.line_num, values
+                if previous is not None:
+                    yield previous
+                if not progress.width:
+                    progress.width = len(values)
+                previous = (start, values)
         except UnicodeDecodeError as exc:
             raise FileProblem(_encoding_message(codec) +
                               f" (около строки {reader.line_num + 1})") from exc
         except csv.Error as exc:
             raise FileProblem(f"Строка {reader.line_num}: файл CSV повреждён ({exc})") from exc
+        if previous is not None:
+            # Only the last line can be the one the file was cut in.
+            if cut and previous[0] > 1:
+                progress.cut_line = previous[0]
+            yield previous
         progress.done = progress.total
     finally:
         raw.close()
@@ -151,40 +313,92 @@ def _read_xlsx(path: Path, *, progress: Progress, **_ignored) -> Iterator[tuple[
             cells = ["" if v is None else v for v in values]
             if not any(str(v).strip() for v in cells):
                 continue
+            if not progress.width:
+                # The header's width: trailing empty cells of the header row don't count.
+                while cells and not str(cells[-1]).strip():
+                    cells.pop()
+                progress.width = len(cells)
             yield line_no, cells
     finally:
         wb.close()
 
 
-def dbf_encoding(path: Path) -> str:
+def dbf_encoding(path: Path) -> Detection:
+    """The code page from the DBF's language driver byte, else by letter plausibility."""
     with open(path, "rb") as fh:
         header = fh.read(32)
-    if len(header) < 32:
-        raise FileProblem("Файл DBF повреждён (нет заголовка)")
-    return DBF_LANGUAGE_DRIVERS.get(header[29], "cp866")
+        if len(header) < 32:
+            raise FileProblem("Файл DBF повреждён (нет заголовка)")
+        if header[29] in DBF_LANGUAGE_DRIVERS:
+            return Detection(DBF_LANGUAGE_DRIVERS[header[29]])
+        header_len = struct.unpack("<H", header[8:10])[0]
+        fh.seek(header_len)
+        detection = score_single_byte(fh.read(SAMPLE_BYTES))
+    if not detection.confident:
+        detection.codec = "cp866"  # nothing tells them apart: DOS programs write cp866
+    return detection
+
+
+class _DBF(DBF):
+    """dbfread's table, numbering records as a DBF viewer does (deleted ones too)."""
+
+    def numbered(self) -> Iterator[tuple[int, bool, dict | None]]:
+        """(record number from 1, deleted?, values or None when cut short)."""
+        with open(self.filename, "rb") as infile, self._open_memofile() as memofile:
+            infile.seek(self.header.headerlen, 0)
+            parse = self.parserclass(self, memofile).parse
+            number = 0
+            while True:
+                sep = infile.read(1)
+                if sep in (b"\x1a", b""):
+                    break
+                number += 1
+                raw = infile.read(self.header.recordlen - 1)
+                if len(raw) < self.header.recordlen - 1:
+                    yield number, False, None
+                    break
+                if sep == b"*":
+                    yield number, True, None
+                    continue
+                values, offset = {}, 0
+                for fld in self.fields:
+                    values[fld.name] = parse(fld, raw[offset:offset + fld.length])
+                    offset += fld.length
+                yield number, False, values
 
 
 def _read_dbf(path: Path, *, encoding: str, progress: Progress,
               **_ignored) -> Iterator[tuple[int, list]]:
-    codec = dbf_encoding(path) if encoding in ("", "auto", None) else encoding
+    codec = resolve_encoding(path, "dbf", encoding).codec
     try:
-        table = DBF(str(path), encoding=codec, char_decode_errors="strict",
-                    ignore_missing_memofile=True)
+        table = _DBF(str(path), encoding=codec, char_decode_errors="strict",
+                     ignore_missing_memofile=True)
         names = list(table.field_names)
-        progress.total = len(table)
+        progress.total = table.header.numrecords
     except Exception as exc:  # noqa: BLE001
         raise FileProblem("Файл DBF повреждён или имеет неизвестный формат") from exc
-    yield 1, names
-    line_no = 1
+    progress.width = len(names)
+    # The header is line 0: records are numbered from 1, as a DBF viewer shows them.
+    yield 0, names
+    number = 0
     try:
-        for record in table:
-            line_no += 1
-            progress.done = line_no - 1
-            yield line_no, [record[n] for n in names]
+        for number, deleted, values in table.numbered():
+            progress.done = number
+            if deleted:
+                continue  # marked deleted: a viewer shows it struck out; not data
+            if values is None:
+                progress.cut_line = number
+                yield number, []
+                break
+            yield number, [values[n] for n in names]
     except UnicodeDecodeError as exc:
-        raise FileProblem(_encoding_message(codec) + f" (запись {line_no})") from exc
+        raise FileProblem(_encoding_message(codec) + f" (запись {number + 1})") from exc
     except ValueError as exc:
-        raise FileProblem(f"Запись {line_no}: неверное значение в DBF ({exc})") from exc
+        raise FileProblem(f"Запись {number + 1}: неверное значение в DBF ({exc})") from exc
+    if number < table.header.numrecords and progress.cut_line is None:
+        # The header promises more records than the file holds.
+        progress.cut_line = number + 1
+        yield number + 1, []
 
 
 def read_table(path: Path, fmt: str, *, encoding: str = "auto", delimiter: str = "auto",
@@ -270,18 +484,52 @@ def _date(value, label: str, errors: list[str]) -> date | None:
         return None
 
 
+def shape_problem(line_no: int, values: list, progress: Progress) -> str | None:
+    """Why a line cannot be read field by field (the cause, before any symptom)."""
+    if progress.cut_line == line_no and progress.total and not values:
+        return (f"запись оборвана: файл DBF обрезан (в заголовке {progress.total} записей, "
+                f"целых в файле {line_no - 1})")
+    width = progress.width
+    if progress.strict_width and len(values) != width:
+        found = f"в строке {_fields(len(values))} вместо {width}"
+        if progress.cut_line == line_no:
+            return f"строка оборвана: файл заканчивается посреди неё ({found}) — файл обрезан?"
+        if len(values) > width:
+            return f"{found}: лишний разделитель? Строка не загружена, чтобы данные не сдвинулись"
+        return f"{found}: не хватает поля. Строка не загружена, чтобы данные не сдвинулись"
+    if not progress.strict_width and width:
+        beyond = [i for i, v in enumerate(values[width:], start=width + 1) if cell_text(v)]
+        if beyond:
+            return (f"значение в столбце {beyond[0]}, правее последнего столбца заголовка "
+                    f"({width}): строка сдвинута?")
+    return None
+
+
+def _fields(n: int) -> str:
+    return f"{n} {plural_ru(n, ('поле', 'поля', 'полей'))}"
+
+
+def _digits_word(n: int) -> str:
+    return f"{n} {plural_ru(n, ('цифра', 'цифры', 'цифр'))}"
+
+
 def _snils(value, errors: list[str]) -> str | None:
     if value in (None, ""):
         return None
-    if isinstance(value, int | float):
+    numeric = isinstance(value, int | float)
+    if numeric:
         digits = str(int(value))
     else:
         digits = "".join(ch for ch in str(value) if ch not in " -\u2010\u2011\u2212\t")
-    # Spreadsheets drop the leading zeros of numbers like 001-234-567 89.
-    if digits.isdigit() and 9 <= len(digits) < 11:
+    if not (digits.isascii() and digits.isdigit()):
+        errors.append(f"СНИЛС «{cell_text(value)}» — не только цифры")
+        return None
+    # A number cell of a spreadsheet drops the leading zeros of 001-234-567 89: restored
+    # when the checksum then agrees; a short number otherwise is reported as short.
+    if len(digits) < 11 and (numeric or len(digits) >= 9) and is_valid_snils(digits.zfill(11)):
         digits = digits.zfill(11)
-    if not (digits.isascii() and digits.isdigit() and len(digits) == 11):
-        errors.append(f"СНИЛС «{cell_text(value)}» — должно быть 11 цифр")
+    if len(digits) != 11:
+        errors.append(f"СНИЛС «{cell_text(value)}» — {_digits_word(len(digits))} вместо 11")
         return None
     if not is_valid_snils(digits):
         errors.append(f"СНИЛС «{cell_text(value)}» — неверная контрольная сумма")
@@ -331,28 +579,47 @@ def check_row(line_no: int, values: list, *, header: list[str],
     })
 
 
+# Usual column names of СФР, ЦЗН, ЗАГС and МВД files (casefolded, "_" and "." as spaces):
+# exact names first, then prefixes.
+_HINTS = {
+    "snils": ({"снилс", "snils", "ss", "страховой номер", "нпс"}, ("снилс", "snils", "страх")),
+    "full_name": ({"фио", "fio", "ф и о"}, ("фио ", "fio ")),
+    "surname": ({"фамилия", "fam", "fam1", "famil", "surname", "last name"}, ("фамил",)),
+    "name": ({"имя", "im", "ima", "imya", "name", "first name"}, ("имя ",)),
+    "patronymic": ({"отчество", "ot", "otch", "otc", "patronymic", "middle name"},
+                   ("отчеств",)),
+    "birth_date": ({"др", "dr", "d r", "д р", "birth", "date birth", "birth date", "datr",
+                    "dtr", "dater", "birthday", "date b"},
+                   ("дата рожд", "датарожд", "дата р ", "date birth", "date of birth",
+                    "birth", "dat rozh", "data rozh", "д рожд")),
+    "event_type": ({"событие", "тип события", "вид", "event", "sob", "prichina", "причина",
+                    "вид события", "kod sob", "type"}, ("событ", "причин", "вид события")),
+    "event_date": ({"дата события", "дата", "date", "data", "dsob", "date tr", "date death",
+                    "ds", "dat sob", "date event", "дата смерти", "дата тр"},
+                   ("дата смерти", "дата событ", "дата трудоустр", "дата уст", "дата сн",
+                    "дата назнач", "дата прекр", "date death", "date tr", "date event",
+                    "dat sm", "data sm", "дата вып", "дата пер")),
+}
+
+
 def guess_mapping(header: list[str]) -> dict[str, str]:
-    """Map columns by their usual Russian/DBF names when no profile fits."""
-    hints = {
-        "snils": ("снилс", "snils", "страх", "ss"),
-        "full_name": ("фио", "fio"),
-        "surname": ("фамилия", "fam", "surname"),
-        "name": ("имя", "im", "name"),
-        "patronymic": ("отчество", "ot", "otch", "patronymic"),
-        "birth_date": ("дата рождения", "др", "dr", "birth", "датарожд", "d_r"),
-        "event_type": ("событие", "тип события", "вид", "event", "sob", "prichina", "причина"),
-        "event_date": ("дата события", "дата", "date", "data", "dsob"),
-    }
+    """Map columns by the usual names of the sources' files when no profile fits."""
+    lowered = {h: " ".join(h.casefold().replace("_", " ").replace(".", " ").split())
+               for h in header}
     result: dict[str, str] = {}
-    lowered = {h: h.casefold().replace("_", " ").strip() for h in header}
-    for field_name in FIELDS:
-        for h, low in lowered.items():
-            if h in result.values():
+    for by_prefix in (False, True):
+        for field_name in FIELDS:
+            if field_name in result:
                 continue
-            if low in hints[field_name] or (len(hints[field_name][0]) > 3 and
-                                            low.startswith(hints[field_name][0])):
-                result[field_name] = h
-                break
+            exact, prefixes = _HINTS[field_name]
+            for h, low in lowered.items():
+                if h in result.values():
+                    continue
+                hit = (low.startswith(prefixes) or (low + " ").startswith(prefixes)) \
+                    if by_prefix else low in exact
+                if hit:
+                    result[field_name] = h
+                    break
     if "full_name" in result and "surname" in result:
         del result["full_name"]
     return result

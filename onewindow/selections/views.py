@@ -38,7 +38,15 @@ from ..web import (
 from . import documents, jobs, queries, services
 from .forms import CancelForm, MappingForm, OutcomeForm, ProfileForm, UploadForm
 from .models import FIELDS, OUTCOMES, MappingProfile
-from .parsing import FORMATS, FileProblem, guess_mapping, preview
+from .parsing import (
+    ENCODINGS,
+    FORMATS,
+    FileProblem,
+    encoding_note,
+    guess_mapping,
+    preview,
+    sample_lines,
+)
 
 bp = Blueprint("selections", __name__, url_prefix="/selections")
 ROLES = (SPECIALIST, CHIEF)
@@ -141,9 +149,14 @@ def _mapping_page(selection, form=None, *, status=200, error=None):
     encoding = request.values.get("encoding") or selection.encoding
     delimiter = request.values.get("delimiter") or selection.delimiter
     header, rows, problem = [], [], None
+    path = Path(selection.stored_path or "")
+    detection = samples = None
     try:
-        header, rows = preview(Path(selection.stored_path or ""), selection.file_format,
+        header, rows = preview(path, selection.file_format,
                                encoding=encoding, delimiter=delimiter)
+        detection = encoding_note(path, selection.file_format, encoding)
+        if detection is not None and not detection.confident:
+            samples = sample_lines(path)
     except (FileProblem, OSError) as exc:
         problem = str(exc) if isinstance(exc, FileProblem) else "Загруженный файл не найден"
     profile = None
@@ -166,7 +179,8 @@ def _mapping_page(selection, form=None, *, status=200, error=None):
         (str(p.id), p.name) for p in _profiles(selection.source)])
     return render("selections/mapping.html", selection=selection, form=form, header=header,
                   rows=rows, problem=problem, profile=profile, error=error,
-                  fields=FIELDS), status
+                  fields=FIELDS, detection=detection, samples=samples,
+                  encodings=ENCODINGS), status
 
 
 @bp.get("/<int:selection_id>/mapping")
