@@ -277,10 +277,34 @@ def cancel(selection_id: int):
 # ------------------------------------------------------------------ progress and work
 
 
+@bp.post("/<int:selection_id>/stop")
+@allow(*ROLES)
+def stop(selection_id: int):
+    """Stop a queued or running load; the worker removes what it loaded."""
+    selection = queries.get_selection(db.session, selection_id)
+    job = queries.latest_job(db.session, selection.id)
+    if job is None or job.finished:
+        raise Conflict("Загрузка не идёт — останавливать нечего")
+    jobs.request_cancel(db.session, job)
+    audit_change("update", object_type="selection", object_id=selection_id,
+                 details="остановка загрузки")
+    return redirect_to(url_for("selections.show", selection_id=selection_id))
+
+
+@bp.get("/<int:selection_id>/unmatched")
+@allow(*ROLES)
+def unmatched(selection_id: int):
+    """A page of the lines not found among the recipients (htmx: the list only)."""
+    return _show_page(queries.get_selection(db.session, selection_id),
+                      fragment="selections/_unmatched.html")
+
+
 def _job(selection):
     job = queries.latest_job(db.session, selection.id)
-    if job is not None:
-        jobs.mark_stale(db.session, job, now=clock.now())  # committed at the edge
+    if job is not None and jobs.mark_stale(db.session, job, now=clock.now()):
+        # Its worker died: cleaned up and queued again (committed at the edge).
+        if job.status == "queued":
+            _start_job(job.id)
     return job
 
 
@@ -292,17 +316,24 @@ def _filters():
             "page": max(request.args.get("page", 1, type=int) or 1, 1)}
 
 
-def _show_page(selection, *, cancel_form=None, status=200):
+def _show_page(selection, *, cancel_form=None, status=200,
+               fragment="selections/_hits.html"):
     job = _job(selection)
     filters = _filters()
     hits, total = queries.hits(db.session, selection.id, user_id=current_user.id, **filters)
+    unmatched_page = max(request.args.get("nf_page", 1, type=int) or 1, 1)
+    unmatched, unmatched_total = queries.unmatched(db.session, selection.id,
+                                                   page=unmatched_page)
     return render(
-        "selections/show.html", "selections/_hits.html", selection=selection, job=job,
+        "selections/show.html", fragment, selection=selection, job=job,
         stats=queries.stats(db.session, [selection.id]),
         actions=queries.actions(db.session, selection.id), hits=hits, total=total,
         filters=filters, states=STATES, outcomes=OUTCOMES, page_size=queries.PAGE_SIZE,
         issues=queries.issues(db.session, selection.id) if selection.status == "invalid"
-        else [], cancel_form=cancel_form or CancelForm(formdata=None)), status
+        else [], cancel_form=cancel_form or CancelForm(formdata=None),
+        groups=queries.groups(db.session, selection.id), unmatched=unmatched,
+        unmatched_total=unmatched_total, unmatched_page=unmatched_page,
+        now=clock.now()), status
 
 
 @bp.get("/<int:selection_id>")
@@ -320,7 +351,8 @@ def progress(selection_id: int):
                                      selection=selection, job=job, stats=None, actions=[],
                                      hits=[], total=0, filters=_filters(), states=STATES,
                                      outcomes=OUTCOMES, page_size=queries.PAGE_SIZE,
-                                     issues=[], cancel_form=CancelForm(formdata=None)))
+                                     issues=[], cancel_form=CancelForm(formdata=None),
+                                     now=clock.now()))
     if job is None or job.finished:
         response.headers["HX-Refresh"] = "true"
     return response
@@ -405,7 +437,9 @@ def report_pdf(selection_id: int):
 def report_xlsx(selection_id: int):
     ids, _selections, title, _subtitle = _selection_report(selection_id)
     data = documents.report_xlsx(title=title, stats=queries.stats(db.session, ids),
-                                 hits=queries.report_hits(db.session, ids))
+                                 hits=queries.report_hits(db.session, ids),
+                                 unmatched=queries.report_unmatched(db.session, ids),
+                                 issues=queries.report_issues(db.session, ids))
     return export_response(data, f"selekciya-{selection_id}.xlsx", object_type="selection",
                            object_id=selection_id)
 
@@ -443,7 +477,9 @@ def period_report_pdf():
 def period_report_xlsx():
     ids, _selections, title, _subtitle = _period_report()
     data = documents.report_xlsx(title=title, stats=queries.stats(db.session, ids),
-                                 hits=queries.report_hits(db.session, ids))
+                                 hits=queries.report_hits(db.session, ids),
+                                 unmatched=queries.report_unmatched(db.session, ids),
+                                 issues=queries.report_issues(db.session, ids))
     return export_response(data, "selekcii-za-period.xlsx", object_type="selection_period",
                            object_id=request.args.get("period"))
 
