@@ -131,6 +131,8 @@ def run(scale: str, dbname: str, seed: int = 1) -> dict:
 
             svc = [(s.id, s.code, s.deadline_days) for s in
                    db.session.scalars(select(Service).where(Service.active).order_by(Service.id))]
+            archivist_id = staff["archivist"].id
+            db.session.commit()
             now = datetime.now().replace(microsecond=0)
             with db.engine.begin() as conn:
                 writer = BulkWriter(conn)
@@ -140,7 +142,7 @@ def run(scale: str, dbname: str, seed: int = 1) -> dict:
                 shape = replace(SCALES["tiny"], applicants=recipients, case_files=recipients,
                                 boxes=max(10, recipients // 1000), label_sheet=0)
                 _archive(writer, shape, rng, now=now, services=svc,
-                         user_id=staff["archivist"].id)
+                         user_id=archivist_id)
                 if dbname == "postgresql":
                     conn.execute(text("ANALYZE"))
                 build_csv(workdir / "sfr.csv", conn, rows, rng)

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(access_matrix_command)
+    app.cli.add_command(worker_command)
 
 
 def _commit_or_fail(action):
@@ -186,3 +187,14 @@ def _rules_by_endpoint(app) -> dict[str, list[str]]:
         rules.setdefault(rule.endpoint, []).append(rule.rule)
     return {k: sorted(v) for k, v in rules.items()}
 
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run the queued jobs, then exit.")
+def worker_command(once):
+    """Run selection import jobs (any number of these, on any machine)."""
+    from flask import current_app
+
+    from .selections import jobs
+
+    jobs.work(current_app._get_current_object(), once=once, log=click.echo)

@@ -71,9 +71,8 @@ class _Rows:
         self.by_suffix: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
         self.key: dict[int, str | None] = {}
         r = SelectionRow
-        result = session.execute(
-            select(r.id, r.snils, r.name_key, cast(r.birth_date, String)).where(
-                r.selection_id == selection_id).execution_options(yield_per=STREAM_CHUNK))
+        result = _stream(session, select(r.id, r.snils, r.name_key, cast(r.birth_date, String))
+                         .where(r.selection_id == selection_id))
         for row_id, snils, key, born in result:
             if row_id in kept:
                 continue
@@ -90,9 +89,14 @@ def _applicants(session: Session):
     """(id, СНИЛС, name key, birth date as text, recipient?) of every applicant, streamed."""
     a = Applicant
     recipient = exists().where(CaseFile.applicant_id == a.id, CaseFile.status == "active")
-    return session.execute(
-        select(a.id, a.snils, a.search_name, cast(a.birth_date, String), recipient)
-        .execution_options(yield_per=STREAM_CHUNK))
+    return _stream(session, select(a.id, a.snils, a.search_name, cast(a.birth_date, String),
+                                   recipient))
+
+
+def _stream(session: Session, query):
+    """Plain tuples in chunks (Core, no ORM loading; a server-side cursor on PostgreSQL)."""
+    return session.connection().execute(
+        query.execution_options(stream_results=True, yield_per=STREAM_CHUNK))
 
 
 def find_pairs(session: Session, selection_id: int, kept: set[int],
