@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(access_matrix_command)
     app.cli.add_command(prints_cli)
     app.cli.add_command(registry_cli)
+    app.cli.add_command(worker_command)
 
 
 def _commit_or_fail(action):
@@ -228,3 +229,14 @@ def send_notices_command():
     db.session.commit()
     sent = sum(1 for a in attempts if a.ok)
     click.echo(f"Отправлено: {sent}, ошибок: {len(attempts) - sent}")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run the queued jobs, then exit.")
+def worker_command(once):
+    """Run selection import jobs (any number of these, on any machine)."""
+    from flask import current_app
+
+    from .selections import jobs
+
+    jobs.work(current_app._get_current_object(), once=once, log=click.echo)

@@ -22,9 +22,6 @@ AREA_PACKAGES = sorted(p.name for p in PACKAGE.iterdir()
                        if p.is_dir() and (p / "__init__.py").exists())
 
 
-TEMPORARILY_ALLOWED = {("onewindow.archive.importing", "onewindow.selections.parsing")}
-
-
 def _modules():
     for path in sorted(PACKAGE.rglob("*.py")):
         yield path, ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -50,8 +47,6 @@ def test_no_cycle_between_area_packages():
         if len(parts) < 2 or parts[1] not in AREA_PACKAGES:
             continue
         for imported in graph.find_modules_directly_imported_by(module):
-            if (module, imported) in TEMPORARILY_ALLOWED:
-                continue
             other = imported.split(".")
             if len(other) > 1 and other[1] in AREA_PACKAGES and other[1] != parts[1]:
                 edges.setdefault(parts[1], set()).add(other[1])

@@ -1,7 +1,7 @@
 """archive register import: column profiles, confirmed service spellings, box labels
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0014
 Create Date: 2026-11-29 10:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

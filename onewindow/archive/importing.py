@@ -40,9 +40,9 @@ from ..core.declension import guess_sex
 from ..core.filetypes import FileTypeMismatch, check_content
 from ..core.keyboard import barcode_text
 from ..core.snils import format_snils, mask_snils
+from ..core.tables import FileProblem, file_format, header_names, read_table
 from ..core.text import format_date, normalize_person_key, normalize_search
 from ..errors import Conflict, DomainError, InvalidInput, NotFound
-from ..selections.parsing import FileProblem, file_format, header_names, read_table
 from .models import (
     ArchiveBox,
     ArchiveRack,

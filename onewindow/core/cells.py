@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from .snils import is_valid_snils
-from .text import parse_date_ru
+from .text import parse_date_ru, plural_ru
 
 __all__ = ["cell_text", "date_from_cell", "snils_from_cell"]
 
@@ -53,20 +53,28 @@ def date_from_cell(value) -> date | None:
 
 
 def snils_from_cell(value) -> str | None:
-    """The 11 digits of a СНИЛС cell, None when empty; ValueError (in Russian) otherwise."""
+    """The 11 digits of a СНИЛС cell, None when empty; ValueError (in Russian) otherwise.
+
+    A number cell of a spreadsheet drops the leading zeros of 001-234-567 89: they are put
+    back when the checksum then agrees; a short number otherwise is reported as short
+    («10 цифр вместо 11»), not as a wrong checksum.
+    """
     if value in (None, ""):
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if numeric:
         digits = str(int(value))
     else:
         digits = "".join(ch for ch in str(value) if ch not in _SNILS_SEPARATORS)
     if not digits:
         return None
-    # Spreadsheets drop the leading zeros of numbers like 001-234-567 89.
-    if digits.isdigit() and 9 <= len(digits) < 11:
+    if not (digits.isascii() and digits.isdigit()):
+        raise ValueError(f"СНИЛС «{cell_text(value)}» — не только цифры")
+    if len(digits) < 11 and (numeric or len(digits) >= 9) and is_valid_snils(digits.zfill(11)):
         digits = digits.zfill(11)
-    if not (digits.isascii() and digits.isdigit() and len(digits) == 11):
-        raise ValueError(f"СНИЛС «{cell_text(value)}» — должно быть 11 цифр")
+    if len(digits) != 11:
+        raise ValueError(f"СНИЛС «{cell_text(value)}» — {len(digits)} "
+                         f"{plural_ru(len(digits), ('цифра', 'цифры', 'цифр'))} вместо 11")
     if not is_valid_snils(digits):
         raise ValueError(f"СНИЛС «{cell_text(value)}» — неверная контрольная сумма")
     return digits

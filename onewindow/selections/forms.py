@@ -5,9 +5,9 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
+from ..core.tables import DELIMITERS, ENCODINGS
 from ..forms_common import Required, choices, strip_filter
 from .models import FIELDS, OUTCOMES, SOURCES
-from .parsing import DELIMITERS, ENCODINGS
 
 
 class UploadForm(FlaskForm):

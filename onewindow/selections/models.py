@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import clock
@@ -185,6 +194,9 @@ class SelectionRow(db.Model):
     # normalize_person_key(surname + name + patronymic): no case, ё/е, spaces or hyphens.
     name_key: Mapped[str | None] = mapped_column(String(300))
     extra_json: Mapped[str | None] = mapped_column(Text)
+    # Why a row found no recipient, when it is not plain absence: 'not_recipient' (an
+    # applicant with this СНИЛС or name and birth date exists, without an active file).
+    match_note: Mapped[str | None] = mapped_column(String(20))
 
     @property
     def full_name(self) -> str:
@@ -243,10 +255,22 @@ class SelectionHit(db.Model):
         return format_date(self.processed_at.date()) if self.processed_at else ""
 
 
+JOB_STATUSES = ("queued", "running", "done", "failed", "invalid", "cancelled")
+ACTIVE_JOB = "status IN ('queued', 'running')"
+
+
 class ImportJob(db.Model):
-    """A background import of a selection: its phase and progress, polled by the page."""
+    """A background import of a selection: its state, worker, heartbeat and progress.
+
+    At most one queued or running job per selection (a partial unique index): two
+    workers can never load the same selection at once.
+    """
 
     __tablename__ = "selection_jobs"
+    __table_args__ = (
+        Index("uq_selection_jobs_active", "selection_id", unique=True,
+              sqlite_where=text(ACTIVE_JOB), postgresql_where=text(ACTIVE_JOB)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     selection_id: Mapped[int] = mapped_column(
@@ -259,6 +283,11 @@ class ImportJob(db.Model):
     started_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # "host:pid" of the worker process that claimed the job.
+    worker: Mapped[str | None] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    cancel_requested: Mapped[bool] = mapped_column(default=False, server_default=false())
+    phase_started_at: Mapped[datetime | None]
 
     @property
     def percent(self) -> int:
@@ -270,4 +299,13 @@ class ImportJob(db.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in ("done", "failed", "invalid")
+        return self.status in ("done", "failed", "invalid", "cancelled")
+
+    def remaining_seconds(self, now: datetime) -> int | None:
+        """Time left in the current phase at its pace so far (None: too early to say)."""
+        if not (self.phase_started_at and self.total and self.processed) or self.finished:
+            return None
+        elapsed = (now - self.phase_started_at).total_seconds()
+        if elapsed < 1:
+            return None
+        return max(0, round(elapsed * (self.total - self.processed) / self.processed))

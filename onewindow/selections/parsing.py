@@ -7,225 +7,19 @@ by record. ``line_no`` is what the specialist sees in the file (1 = header line)
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
-
-from dbfread import DBF
-from openpyxl import load_workbook
 
 from ..core import clock
 
 # cell_text lives in core (shared with the archive register); imported from here too.
 from ..core.cells import cell_text, date_from_cell, snils_from_cell
-from ..core.text import normalize_person_key
+from ..core.tables import (
+    Progress,
+)
+from ..core.text import normalize_person_key, plural_ru
 from .models import FIELDS
-
-FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".dbf": "dbf"}
-ENCODINGS = {"auto": "определить автоматически", "utf-8": "UTF-8",
-             "cp1251": "Windows-1251", "cp866": "DOS (cp866)"}
-DELIMITERS = {"auto": "определить автоматически", ";": "точка с запятой",
-              ",": "запятая", "tab": "табуляция"}
-# A DBF's language driver byte (offset 29) → codec.
-DBF_LANGUAGE_DRIVERS = {0x26: "cp866", 0x65: "cp866", 0xC9: "cp1251", 0x57: "cp1251"}
-
-
-class FileProblem(Exception):
-    """The file as a whole cannot be read (message in Russian)."""
-
-
-def file_format(filename: str) -> str:
-    suffix = Path(filename or "").suffix.lower()
-    if suffix not in FORMATS:
-        raise FileProblem("Поддерживаются файлы .csv, .xlsx и .dbf")
-    return FORMATS[suffix]
-
-
-# ------------------------------------------------------------------ encodings
-
-
-def detect_text_encoding(path: Path) -> str:
-    """'utf-8-sig' / 'utf-8' when the whole file decodes as UTF-8, else 'cp1251'."""
-    with open(path, "rb") as fh:
-        head = fh.read(3)
-        if head == codecs.BOM_UTF8:
-            return "utf-8-sig"
-        fh.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := fh.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1251"
-    return "utf-8"
-
-
-def _csv_encoding(path: Path, encoding: str) -> str:
-    if encoding in ("", "auto", None):
-        return detect_text_encoding(path)
-    if encoding == "utf-8":
-        with open(path, "rb") as fh:
-            if fh.read(3) == codecs.BOM_UTF8:
-                return "utf-8-sig"
-    return encoding
-
-
-def detect_delimiter(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in (";", ",", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ";"
-
-
-def _delimiter(value: str | None, first_line: str) -> str:
-    if value in (None, "", "auto"):
-        return detect_delimiter(first_line)
-    return "\t" if value == "tab" else value
-
-
-# ---------------------------------------------------------------------- readers
-
-
-@dataclass
-class Progress:
-    """How far a reader is: ``done`` of ``total`` units (bytes or records)."""
-
-    done: int = 0
-    total: int = 0
-
-
-def _read_csv(path: Path, *, encoding: str, delimiter: str | None,
-              progress: Progress) -> Iterator[tuple[int, list]]:
-    codec = _csv_encoding(path, encoding)
-    progress.total = path.stat().st_size
-    raw = open(path, "rb")  # noqa: SIM115 - closed in finally, generator-owned
-    try:
-        text = io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="")
-        try:
-            first = text.readline()
-        except UnicodeDecodeError as exc:
-            raise FileProblem(_encoding_message(codec)) from exc
-        delim = _delimiter(delimiter, first)
-        lines = _chain_first(first, text)
-        reader = csv.reader(lines, delimiter=delim)
-        try:
-            for values in reader:
-                progress.done = raw.tell()
-                if not any(v.strip() for v in values):
-                    continue
-                yield reader.line_num, values
-        except UnicodeDecodeError as exc:
-            raise FileProblem(_encoding_message(codec) +
-                              f" (около строки {reader.line_num + 1})") from exc
-        except csv.Error as exc:
-            raise FileProblem(f"Строка {reader.line_num}: файл CSV повреждён ({exc})") from exc
-        progress.done = progress.total
-    finally:
-        raw.close()
-
-
-def _chain_first(first: str, rest) -> Iterator[str]:
-    yield first
-    yield from rest
-
-
-def _encoding_message(codec: str) -> str:
-    name = ENCODINGS.get(codec.replace("-sig", ""), codec)
-    return (f"Файл не читается в кодировке {name}. Выберите другую кодировку "
-            "или сохраните файл в UTF-8 / Windows-1251.")
-
-
-def _read_xlsx(path: Path, *, progress: Progress, **_ignored) -> Iterator[tuple[int, list]]:
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any failure: not a readable workbook
-        raise FileProblem("Файл XLSX повреждён или не является книгой Excel") from exc
-    try:
-        ws = wb.worksheets[0]
-        progress.total = ws.max_row or 0
-        for line_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            progress.done = line_no
-            cells = ["" if v is None else v for v in values]
-            if not any(str(v).strip() for v in cells):
-                continue
-            yield line_no, cells
-    finally:
-        wb.close()
-
-
-def dbf_encoding(path: Path) -> str:
-    with open(path, "rb") as fh:
-        header = fh.read(32)
-    if len(header) < 32:
-        raise FileProblem("Файл DBF повреждён (нет заголовка)")
-    return DBF_LANGUAGE_DRIVERS.get(header[29], "cp866")
-
-
-def _read_dbf(path: Path, *, encoding: str, progress: Progress,
-              **_ignored) -> Iterator[tuple[int, list]]:
-    codec = dbf_encoding(path) if encoding in ("", "auto", None) else encoding
-    try:
-        table = DBF(str(path), encoding=codec, char_decode_errors="strict",
-                    ignore_missing_memofile=True)
-        names = list(table.field_names)
-        progress.total = len(table)
-    except Exception as exc:  # noqa: BLE001
-        raise FileProblem("Файл DBF повреждён или имеет неизвестный формат") from exc
-    yield 1, names
-    line_no = 1
-    try:
-        for record in table:
-            line_no += 1
-            progress.done = line_no - 1
-            yield line_no, [record[n] for n in names]
-    except UnicodeDecodeError as exc:
-        raise FileProblem(_encoding_message(codec) + f" (запись {line_no})") from exc
-    except ValueError as exc:
-        raise FileProblem(f"Запись {line_no}: неверное значение в DBF ({exc})") from exc
-
-
-def read_table(path: Path, fmt: str, *, encoding: str = "auto", delimiter: str = "auto",
-               progress: Progress | None = None) -> Iterator[tuple[int, list]]:
-    """Rows of the file, header first, as (line number, list of cell values)."""
-    progress = progress if progress is not None else Progress()
-    reader = {"csv": _read_csv, "xlsx": _read_xlsx, "dbf": _read_dbf}[fmt]
-    return reader(path, encoding=encoding, delimiter=delimiter, progress=progress)
-
-
-def preview(path: Path, fmt: str, *, encoding: str, delimiter: str,
-            rows: int = 8) -> tuple[list[str], list[list[str]]]:
-    """The header and the first rows, as text, for the mapping page."""
-    it = read_table(path, fmt, encoding=encoding, delimiter=delimiter)
-    try:
-        try:
-            _line, header = next(it)
-        except StopIteration:
-            raise FileProblem("Файл пуст") from None
-        body = []
-        for _line, values in it:
-            body.append([cell_text(v) for v in values])
-            if len(body) >= rows:
-                break
-    finally:
-        it.close()
-    return header_names(header), body
-
-
-def header_names(header: list) -> list[str]:
-    names, seen = [], set()
-    for i, value in enumerate(header, start=1):
-        name = " ".join(cell_text(value).split()) or f"Столбец {i}"
-        while name in seen:
-            name += "*"
-        seen.add(name)
-        names.append(name)
-    return names
-
 
 # ---------------------------------------------------------------- row checking
 
@@ -249,6 +43,31 @@ def _date(value, label: str, errors: list[str]) -> date | None:
     except ValueError as exc:
         errors.append(f"{label}: {exc}")
         return None
+
+
+def shape_problem(line_no: int, values: list, progress: Progress) -> str | None:
+    """Why a line cannot be read field by field (the cause, before any symptom)."""
+    if progress.cut_line == line_no and progress.total and not values:
+        return (f"запись оборвана: файл DBF обрезан (в заголовке {progress.total} записей, "
+                f"целых в файле {line_no - 1})")
+    width = progress.width
+    if progress.strict_width and len(values) != width:
+        found = f"в строке {_fields(len(values))} вместо {width}"
+        if progress.cut_line == line_no:
+            return f"строка оборвана: файл заканчивается посреди неё ({found}) — файл обрезан?"
+        if len(values) > width:
+            return f"{found}: лишний разделитель? Строка не загружена, чтобы данные не сдвинулись"
+        return f"{found}: не хватает поля. Строка не загружена, чтобы данные не сдвинулись"
+    if not progress.strict_width and width:
+        beyond = [i for i, v in enumerate(values[width:], start=width + 1) if cell_text(v)]
+        if beyond:
+            return (f"значение в столбце {beyond[0]}, правее последнего столбца заголовка "
+                    f"({width}): строка сдвинута?")
+    return None
+
+
+def _fields(n: int) -> str:
+    return f"{n} {plural_ru(n, ('поле', 'поля', 'полей'))}"
 
 
 def _snils(value, errors: list[str]) -> str | None:
@@ -301,28 +120,47 @@ def check_row(line_no: int, values: list, *, header: list[str],
     })
 
 
+# Usual column names of СФР, ЦЗН, ЗАГС and МВД files (casefolded, "_" and "." as spaces):
+# exact names first, then prefixes.
+_HINTS = {
+    "snils": ({"снилс", "snils", "ss", "страховой номер", "нпс"}, ("снилс", "snils", "страх")),
+    "full_name": ({"фио", "fio", "ф и о"}, ("фио ", "fio ")),
+    "surname": ({"фамилия", "fam", "fam1", "famil", "surname", "last name"}, ("фамил",)),
+    "name": ({"имя", "im", "ima", "imya", "name", "first name"}, ("имя ",)),
+    "patronymic": ({"отчество", "ot", "otch", "otc", "patronymic", "middle name"},
+                   ("отчеств",)),
+    "birth_date": ({"др", "dr", "d r", "д р", "birth", "date birth", "birth date", "datr",
+                    "dtr", "dater", "birthday", "date b"},
+                   ("дата рожд", "датарожд", "дата р ", "date birth", "date of birth",
+                    "birth", "dat rozh", "data rozh", "д рожд")),
+    "event_type": ({"событие", "тип события", "вид", "event", "sob", "prichina", "причина",
+                    "вид события", "kod sob", "type"}, ("событ", "причин", "вид события")),
+    "event_date": ({"дата события", "дата", "date", "data", "dsob", "date tr", "date death",
+                    "ds", "dat sob", "date event", "дата смерти", "дата тр"},
+                   ("дата смерти", "дата событ", "дата трудоустр", "дата уст", "дата сн",
+                    "дата назнач", "дата прекр", "date death", "date tr", "date event",
+                    "dat sm", "data sm", "дата вып", "дата пер")),
+}
+
+
 def guess_mapping(header: list[str]) -> dict[str, str]:
-    """Map columns by their usual Russian/DBF names when no profile fits."""
-    hints = {
-        "snils": ("снилс", "snils", "страх", "ss"),
-        "full_name": ("фио", "fio"),
-        "surname": ("фамилия", "fam", "surname"),
-        "name": ("имя", "im", "name"),
-        "patronymic": ("отчество", "ot", "otch", "patronymic"),
-        "birth_date": ("дата рождения", "др", "dr", "birth", "датарожд", "d_r"),
-        "event_type": ("событие", "тип события", "вид", "event", "sob", "prichina", "причина"),
-        "event_date": ("дата события", "дата", "date", "data", "dsob"),
-    }
+    """Map columns by the usual names of the sources' files when no profile fits."""
+    lowered = {h: " ".join(h.casefold().replace("_", " ").replace(".", " ").split())
+               for h in header}
     result: dict[str, str] = {}
-    lowered = {h: h.casefold().replace("_", " ").strip() for h in header}
-    for field_name in FIELDS:
-        for h, low in lowered.items():
-            if h in result.values():
+    for by_prefix in (False, True):
+        for field_name in FIELDS:
+            if field_name in result:
                 continue
-            if low in hints[field_name] or (len(hints[field_name][0]) > 3 and
-                                            low.startswith(hints[field_name][0])):
-                result[field_name] = h
-                break
+            exact, prefixes = _HINTS[field_name]
+            for h, low in lowered.items():
+                if h in result.values():
+                    continue
+                hit = (low.startswith(prefixes) or (low + " ").startswith(prefixes)) \
+                    if by_prefix else low in exact
+                if hit:
+                    result[field_name] = h
+                    break
     if "full_name" in result and "surname" in result:
         del result["full_name"]
     return result

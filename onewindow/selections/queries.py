@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..errors import NotFound
@@ -16,6 +16,7 @@ from .models import (
     Selection,
     SelectionHit,
     SelectionIssue,
+    SelectionRow,
 )
 
 PAGE_SIZE = 50
@@ -175,3 +176,75 @@ def report_hits(session: Session, selection_ids: list[int]):
         .options(joinedload(h.row), joinedload(h.applicant), joinedload(h.processed_by))
         .order_by(h.selection_id, h.id)).all()
 
+
+
+# The four groups a specialist acts on: how each hit rule is grouped.
+GROUPS = {"auto": "сопоставлены автоматически", "candidates": "кандидаты — подтвердить",
+          "conflicts": "конфликты: СНИЛС совпал, ФИО другое",
+          "not_found": "не найдены среди получателей"}
+RULE_GROUP = {"snils": "auto", "name_birth": "auto", "fuzzy_name": "candidates",
+              "snils_other_name": "conflicts"}
+
+
+def groups(session: Session, selection_id: int) -> dict[str, int]:
+    """Lines per group: hits by rule (not rejected) and the lines with no hit at all."""
+    h = SelectionHit
+    result = dict.fromkeys(GROUPS, 0)
+    for rule, count in session.execute(select(h.rule, func.count(func.distinct(h.row_id)))
+                                       .where(h.selection_id == selection_id,
+                                              h.status != "rejected").group_by(h.rule)):
+        result[RULE_GROUP.get(rule, "auto")] += count
+    result["not_found"] = session.scalar(select(func.count()).select_from(
+        _unmatched_query(selection_id).subquery())) or 0
+    return result
+
+
+def _unmatched_query(selection_id: int):
+    r, h = SelectionRow, SelectionHit
+    live_hit = exists().where(h.row_id == r.id, h.status != "rejected")
+    rejected = exists().where(h.row_id == r.id, h.status == "rejected")
+    return select(r, rejected.label("rejected")).where(
+        r.selection_id == selection_id, ~live_hit)
+
+
+def unmatched_reason(row: SelectionRow, rejected: bool) -> str:
+    """Why a line found no recipient, in the words of the page and the XLSX."""
+    if rejected:
+        return "совпадение отклонено специалистом"
+    if row.match_note == "not_recipient":
+        return "заявитель найден, но действующего личного дела нет (не получатель)"
+    keys = []
+    if row.snils:
+        keys.append("СНИЛС")
+    if row.name_key and row.birth_date:
+        keys.append("ФИО с датой рождения")
+    return "нет среди заявителей: " + " и ".join(keys) + " не найдены"
+
+
+def unmatched(session: Session, selection_id: int, *, page: int = 1):
+    """A page of (line, reason) not found among the recipients, by line; and the total."""
+    query = _unmatched_query(selection_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(SelectionRow.line_no)
+                           .offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return [(row, unmatched_reason(row, rejected)) for row, rejected in rows], total
+
+
+def report_unmatched(session: Session, selection_ids: list[int]):
+    """Every line not found, with its reason, for the XLSX (streamed in chunks)."""
+    r, h = SelectionRow, SelectionHit
+    live_hit = exists().where(h.row_id == r.id, h.status != "rejected")
+    rejected = exists().where(h.row_id == r.id, h.status == "rejected")
+    result = session.execute(select(r, rejected).where(
+        r.selection_id.in_(selection_ids), ~live_hit).order_by(r.selection_id, r.line_no)
+        .execution_options(yield_per=2000))
+    for row, was_rejected in result:
+        yield row, unmatched_reason(row, was_rejected)
+
+
+def report_issues(session: Session, selection_ids: list[int]):
+    """Every refused line of the selections (the specialist accounts for them too)."""
+    return session.execute(select(SelectionIssue.selection_id, SelectionIssue.line_no,
+                                  SelectionIssue.reason).where(
+        SelectionIssue.selection_id.in_(selection_ids))
+        .order_by(SelectionIssue.selection_id, SelectionIssue.line_no)).all()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..core import clock
 from ..core.filetypes import KINDS, FileTypeMismatch, check_content
+from ..core.tables import DELIMITERS, ENCODINGS, FileProblem, file_format, resolve_encoding
 from ..errors import Conflict, InvalidInput, NotFound
 from .models import (
     DEFAULT_ACTION,
@@ -24,7 +25,7 @@ from .models import (
     Selection,
     SelectionHit,
 )
-from .parsing import DELIMITERS, ENCODINGS, FileProblem, file_format, missing_columns
+from .parsing import missing_columns
 
 _PERIOD_RE = re.compile(r"(\d{1,2})\.(\d{4})")
 
@@ -169,6 +170,7 @@ def start_import(session: Session, selection: Selection, *, mapping: dict[str, s
     if selection.duplicate_of_id and not confirm_duplicate:
         raise InvalidInput("Этот файл уже загружался. Отметьте «загрузить повторно», "
                            "если это сделано намеренно", field="confirm_duplicate")
+    selection.encoding = _settled_encoding(selection)
     selection.mapping_json = json.dumps(mapping, ensure_ascii=False)
     selection.profile_id = profile.id if profile else None
     selection.accept_partial = accept_partial
@@ -180,6 +182,25 @@ def start_import(session: Session, selection: Selection, *, mapping: dict[str, s
     session.add(job)
     session.flush()
     return job
+
+
+def _settled_encoding(selection: Selection) -> str:
+    """The encoding the job will read with: a guess is recorded once, or refused if unsure.
+
+    A file whose letters do not tell cp1251, cp866 and KOI8-R apart is not loaded on a
+    guess (it would be mojibake): the specialist picks the encoding from the samples.
+    """
+    if selection.encoding not in ("", "auto") or selection.file_format == "xlsx":
+        return selection.encoding
+    try:
+        detection = resolve_encoding(Path(selection.stored_path or ""), selection.file_format,
+                                     "auto")
+    except OSError as exc:
+        raise Conflict("Загруженный файл не найден — загрузите его заново") from exc
+    if not detection.confident and selection.file_format == "csv":
+        raise InvalidInput("Кодировку не удалось определить уверенно: выберите её по "
+                           "образцам строк", field="encoding")
+    return detection.codec.removesuffix("-sig")
 
 
 def cancel_selection(session: Session, selection: Selection, *, reason: str) -> str | None:

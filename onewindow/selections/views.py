@@ -15,6 +15,7 @@ from flask_login import current_user
 from ..auth.roles import CHIEF, SPECIALIST
 from ..core import clock
 from ..core.filetypes import client_filename
+from ..core.tables import ENCODINGS, FORMATS, FileProblem, encoding_note, preview, sample_lines
 from ..core.text import format_date
 from ..errors import Conflict, InvalidInput
 from ..events import template_hook
@@ -38,7 +39,7 @@ from ..web import (
 from . import documents, jobs, queries, services
 from .forms import CancelForm, MappingForm, OutcomeForm, ProfileForm, UploadForm
 from .models import FIELDS, OUTCOMES, MappingProfile
-from .parsing import FORMATS, FileProblem, guess_mapping, preview
+from .parsing import guess_mapping
 
 bp = Blueprint("selections", __name__, url_prefix="/selections")
 ROLES = (SPECIALIST, CHIEF)
@@ -141,9 +142,14 @@ def _mapping_page(selection, form=None, *, status=200, error=None):
     encoding = request.values.get("encoding") or selection.encoding
     delimiter = request.values.get("delimiter") or selection.delimiter
     header, rows, problem = [], [], None
+    path = Path(selection.stored_path or "")
+    detection = samples = None
     try:
-        header, rows = preview(Path(selection.stored_path or ""), selection.file_format,
+        header, rows = preview(path, selection.file_format,
                                encoding=encoding, delimiter=delimiter)
+        detection = encoding_note(path, selection.file_format, encoding)
+        if detection is not None and not detection.confident:
+            samples = sample_lines(path)
     except (FileProblem, OSError) as exc:
         problem = str(exc) if isinstance(exc, FileProblem) else "Загруженный файл не найден"
     profile = None
@@ -166,7 +172,8 @@ def _mapping_page(selection, form=None, *, status=200, error=None):
         (str(p.id), p.name) for p in _profiles(selection.source)])
     return render("selections/mapping.html", selection=selection, form=form, header=header,
                   rows=rows, problem=problem, profile=profile, error=error,
-                  fields=FIELDS), status
+                  fields=FIELDS, detection=detection, samples=samples,
+                  encodings=ENCODINGS), status
 
 
 @bp.get("/<int:selection_id>/mapping")
@@ -263,10 +270,34 @@ def cancel(selection_id: int):
 # ------------------------------------------------------------------ progress and work
 
 
+@bp.post("/<int:selection_id>/stop")
+@allow(*ROLES)
+def stop(selection_id: int):
+    """Stop a queued or running load; the worker removes what it loaded."""
+    selection = queries.get_selection(db.session, selection_id)
+    job = queries.latest_job(db.session, selection.id)
+    if job is None or job.finished:
+        raise Conflict("Загрузка не идёт — останавливать нечего")
+    jobs.request_cancel(db.session, job)
+    audit_change("update", object_type="selection", object_id=selection_id,
+                 details="остановка загрузки")
+    return redirect_to(url_for("selections.show", selection_id=selection_id))
+
+
+@bp.get("/<int:selection_id>/unmatched")
+@allow(*ROLES)
+def unmatched(selection_id: int):
+    """A page of the lines not found among the recipients (htmx: the list only)."""
+    return _show_page(queries.get_selection(db.session, selection_id),
+                      fragment="selections/_unmatched.html")
+
+
 def _job(selection):
     job = queries.latest_job(db.session, selection.id)
-    if job is not None:
-        jobs.mark_stale(db.session, job, now=clock.now())  # committed at the edge
+    if job is not None and jobs.mark_stale(db.session, job, now=clock.now()):
+        # Its worker died: cleaned up and queued again (committed at the edge).
+        if job.status == "queued":
+            _start_job(job.id)
     return job
 
 
@@ -278,17 +309,24 @@ def _filters():
             "page": max(request.args.get("page", 1, type=int) or 1, 1)}
 
 
-def _show_page(selection, *, cancel_form=None, status=200):
+def _show_page(selection, *, cancel_form=None, status=200,
+               fragment="selections/_hits.html"):
     job = _job(selection)
     filters = _filters()
     hits, total = queries.hits(db.session, selection.id, user_id=current_user.id, **filters)
+    unmatched_page = max(request.args.get("nf_page", 1, type=int) or 1, 1)
+    unmatched, unmatched_total = queries.unmatched(db.session, selection.id,
+                                                   page=unmatched_page)
     return render(
-        "selections/show.html", "selections/_hits.html", selection=selection, job=job,
+        "selections/show.html", fragment, selection=selection, job=job,
         stats=queries.stats(db.session, [selection.id]),
         actions=queries.actions(db.session, selection.id), hits=hits, total=total,
         filters=filters, states=STATES, outcomes=OUTCOMES, page_size=queries.PAGE_SIZE,
         issues=queries.issues(db.session, selection.id) if selection.status == "invalid"
-        else [], cancel_form=cancel_form or CancelForm(formdata=None)), status
+        else [], cancel_form=cancel_form or CancelForm(formdata=None),
+        groups=queries.groups(db.session, selection.id), unmatched=unmatched,
+        unmatched_total=unmatched_total, unmatched_page=unmatched_page,
+        now=clock.now()), status
 
 
 @bp.get("/<int:selection_id>")
@@ -306,7 +344,8 @@ def progress(selection_id: int):
                                      selection=selection, job=job, stats=None, actions=[],
                                      hits=[], total=0, filters=_filters(), states=STATES,
                                      outcomes=OUTCOMES, page_size=queries.PAGE_SIZE,
-                                     issues=[], cancel_form=CancelForm(formdata=None)))
+                                     issues=[], cancel_form=CancelForm(formdata=None),
+                                     now=clock.now()))
     if job is None or job.finished:
         response.headers["HX-Refresh"] = "true"
     return response
@@ -391,7 +430,9 @@ def report_pdf(selection_id: int):
 def report_xlsx(selection_id: int):
     ids, _selections, title, _subtitle = _selection_report(selection_id)
     data = documents.report_xlsx(title=title, stats=queries.stats(db.session, ids),
-                                 hits=queries.report_hits(db.session, ids))
+                                 hits=queries.report_hits(db.session, ids),
+                                 unmatched=queries.report_unmatched(db.session, ids),
+                                 issues=queries.report_issues(db.session, ids))
     return export_response(data, f"selekciya-{selection_id}.xlsx", object_type="selection",
                            object_id=selection_id)
 
@@ -429,7 +470,9 @@ def period_report_pdf():
 def period_report_xlsx():
     ids, _selections, title, _subtitle = _period_report()
     data = documents.report_xlsx(title=title, stats=queries.stats(db.session, ids),
-                                 hits=queries.report_hits(db.session, ids))
+                                 hits=queries.report_hits(db.session, ids),
+                                 unmatched=queries.report_unmatched(db.session, ids),
+                                 issues=queries.report_issues(db.session, ids))
     return export_response(data, "selekcii-za-period.xlsx", object_type="selection_period",
                            object_id=request.args.get("period"))
 

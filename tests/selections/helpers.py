@@ -42,8 +42,12 @@ def xlsx_bytes(rows, *, header=HEADER) -> bytes:
     return buffer.getvalue()
 
 
-def dbf_bytes(fields, records, *, encoding="cp866", language_driver=0x65) -> bytes:
-    """A dBase III file: fields = [(name, type 'C'/'D'/'N', length)], records = tuples."""
+def dbf_bytes(fields, records, *, encoding="cp866", language_driver=0x65,
+              deleted=()) -> bytes:
+    """A dBase III file: fields = [(name, type 'C'/'D'/'N', length)], records = tuples.
+
+    ``deleted``: 0-based indexes of records marked deleted ('*'), as dBase leaves them.
+    """
     header_len = 32 + 32 * len(fields) + 1
     record_len = 1 + sum(length for _n, _t, length in fields)
     today = date(2026, 11, 28)
@@ -54,8 +58,8 @@ def dbf_bytes(fields, records, *, encoding="cp866", language_driver=0x65) -> byt
         out += name.encode("ascii").ljust(11, b"\0") + ftype.encode("ascii") + bytes(4)
         out += bytes([length, 0]) + bytes(14)
     out += b"\r"
-    for record in records:
-        out += b" "
+    for index, record in enumerate(records):
+        out += b"*" if index in deleted else b" "
         for (_name, ftype, length), value in zip(fields, record, strict=True):
             if ftype == "D":
                 raw = value.strftime("%Y%m%d").encode("ascii") if value else b" " * 8
@@ -99,8 +103,9 @@ def import_file(session, tmp_path, data: bytes, *, name="file.csv", source="sfr"
     """Upload, map and import a file synchronously (as the job thread would)."""
     from pathlib import Path
 
+    from onewindow.core.tables import preview
     from onewindow.selections import services
-    from onewindow.selections.parsing import guess_mapping, preview
+    from onewindow.selections.parsing import guess_mapping
 
     path = Path(tmp_path) / f"upload-{next(_upload_seq)}{Path(name).suffix}"
     path.write_bytes(data)

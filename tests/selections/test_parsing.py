@@ -6,16 +6,10 @@ from datetime import date
 
 import pytest
 
+from onewindow.core.tables import FileProblem, header_names, preview, read_table
 from onewindow.selections.documents import safe_cell
 from onewindow.selections.matching import one_edit_apart
-from onewindow.selections.parsing import (
-    FileProblem,
-    check_row,
-    guess_mapping,
-    header_names,
-    preview,
-    read_table,
-)
+from onewindow.selections.parsing import check_row, guess_mapping
 
 from .helpers import HEADER, csv_bytes, dbf_bytes, snils, xlsx_bytes
 
