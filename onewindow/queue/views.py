@@ -58,7 +58,8 @@ def _kiosk() -> Kiosk:
 
 
 def _kiosk_page(kiosk, *, out_of_turn=False, error=None, code="", status=200):
-    return render("queue/kiosk.html", kiosk=kiosk, purposes=queries.active_purposes(db.session),
+    return render("queue/kiosk.html", kiosk=kiosk,
+                  outlook=queries.kiosk_outlook(db.session, now=clock.now()),
                   out_of_turn=out_of_turn, error=error, code=code), status
 
 
@@ -136,14 +137,15 @@ def kiosk_ticket_pdf(ticket_id: int):
 @public
 def board():
     return render("queue/board.html", "queue/_board_calls.html",
-                  rows=queries.board_calls(db.session, now=clock.now()))
+                  board=queries.board_state(db.session, now=clock.now()),
+                  poll_ms=max(20, current_app.config["QUEUE_BOARD_POLL_MS"]))
 
 
 @bp.get("/board/calls")
 @public
 def board_calls():
     response = render("queue/_board_calls.html",
-                      rows=queries.board_calls(db.session, now=clock.now()))
+                      board=queries.board_state(db.session, now=clock.now()))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -6,10 +6,57 @@ import re
 from datetime import datetime
 
 import pytest
+from sqlalchemy import select
 
 from onewindow.queue import services
+from onewindow.queue.models import Desk, Ticket, VisitPurpose
 
 from ..factories import DEFAULT_PASSWORD
+
+# Records what the page plays and says instead of playing it: the chime (an Audio element)
+# and the speech (speechSynthesis.speak), in order, on window.__sounds.
+SOUND_SPY = """
+window.__sounds = [];
+(function () {
+  function FakeAudio(src) {
+    this.src = String(src || ""); this.currentTime = 0; this._listeners = {};
+    window.__sounds.push(["audio", this.src]);
+  }
+  FakeAudio.prototype.addEventListener = function (type, fn) {
+    (this._listeners[type] = this._listeners[type] || []).push(fn);
+  };
+  FakeAudio.prototype.play = function () {
+    var self = this;
+    window.__sounds.push(["chime", self.src]);
+    setTimeout(function () { (self._listeners.ended || []).forEach(function (f) { f(); }); }, 20);
+    return Promise.resolve();
+  };
+  FakeAudio.prototype.pause = function () {};
+  window.Audio = FakeAudio;
+  if (window.speechSynthesis) {
+    window.speechSynthesis.speak = function (u) {
+      window.__sounds.push(["speech", u.text, u.lang, u.voice ? u.voice.lang : null]);
+      setTimeout(function () { u.dispatchEvent(new Event("end")); }, 20);
+    };
+  }
+})();
+"""
+
+
+def login_at_desk(page, user, window: int):
+    page.goto("/login")
+    page.fill("#username", user.username)
+    page.fill("#password", DEFAULT_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/queue/desk")
+    page.get_by_role("button", name=re.compile(f"Окно {window}")).click()
+    page.wait_for_selector("#call-next")
+    page.wait_for_load_state("load")  # queue.js binds the keys once the page has loaded
+
+
+def sounds(board):
+    return board.evaluate("window.__sounds.filter(s => s[0] !== 'audio')")
 
 pytestmark = pytest.mark.browser
 
@@ -66,5 +113,55 @@ def test_ticket_from_kiosk_called_at_desk_appears_on_board(page, users, session)
     # …and comes back: the board recovers by itself.
     board.unroute("**/board/calls")
     board.wait_for_selector('.board-row.newest[data-number="В-001"]', timeout=5000)
-    assert board.locator('.board-row[data-number="А-001"]').count() == 1
+    # А-001 was finished meanwhile: it has left the board.
+    assert board.locator('.board-row[data-number="А-001"]').count() == 0
     assert board.locator("[data-board-offline]").is_hidden()
+
+
+def _tickets(session, *letters):
+    """Seed the queue and issue tickets of these purposes now (committed)."""
+    services.seed_queue(session)
+    purposes = {p.letter: p for p in session.scalars(select(VisitPurpose))}
+    made = [services.issue_ticket(session, purpose_id=purposes[letter].id, now=datetime.now())
+            for letter in letters]
+    session.commit()
+    return [t.number for t in made]
+
+
+def test_no_show_and_redirect_update_the_board(page, users, session):
+    _tickets(session, "А", "А")
+    board = page.context.new_page()
+    board.goto("/board")
+    login_at_desk(page, users["specialist"], 3)
+    page.keyboard.press("F2")
+    page.wait_for_selector("#current-number")
+    board.wait_for_selector('.board-row.newest[data-number="А-001"]', timeout=2500)
+    assert board.inner_text("#board-open") == "Открыты окна: 3"
+    assert "1" in board.inner_text('#board-waiting li[data-letter="А"]')
+
+    page.keyboard.press("F6")  # «Не явился»
+    page.wait_for_selector("#call-next")
+    # Within 2 s (the board polls every second) the row is gone.
+    board.wait_for_selector('.board-row[data-number="А-001"]', state="detached", timeout=2000)
+    assert "Ожидайте вызова" in board.inner_text("#board-calls")
+
+    page.wait_for_load_state("load")
+    page.keyboard.press("F2")
+    page.wait_for_selector("#current-number")
+    board.wait_for_selector('.board-row.newest[data-number="А-002"]', timeout=2500)
+    page.select_option("#redirect-to", label="Окно 2")
+    page.get_by_role("button", name="Перенаправить").click()
+    page.wait_for_selector("#call-next")
+    board.wait_for_selector('.board-row[data-number="А-002"]', state="detached", timeout=2000)
+    # Called at window 2: back on the board with its new window.
+    session.commit()  # a fresh transaction: the last one read before the server wrote
+    desk2 = session.scalar(select(Desk).where(Desk.number == 2))
+    ticket = services.call_next_ticket(session, desk=desk2, user_id=users["chief"].id,
+                                       now=datetime.now())
+    session.commit()
+    assert ticket.number == "А-002"
+    board.wait_for_selector('.board-row.newest[data-number="А-002"]', timeout=2000)
+    assert board.inner_text('.board-row[data-number="А-002"] .board-desk') == "2"
+    assert board.locator(".board-row.newest").count() == 1
+    assert session.scalar(select(Ticket).where(Ticket.number == "А-001")
+                          ).status == "no_show"
