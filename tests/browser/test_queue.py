@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime
 
 import pytest
@@ -27,6 +28,9 @@ window.__sounds = [];
   };
   FakeAudio.prototype.play = function () {
     var self = this;
+    if (window.__blockAutoplay) {
+      return Promise.reject(new DOMException("no gesture yet", "NotAllowedError"));
+    }
     window.__sounds.push(["chime", self.src]);
     setTimeout(function () { (self._listeners.ended || []).forEach(function (f) { f(); }); }, 20);
     return Promise.resolve();
@@ -57,6 +61,14 @@ def login_at_desk(page, user, window: int):
 
 def sounds(board):
     return board.evaluate("window.__sounds.filter(s => s[0] !== 'audio')")
+
+
+def wait_for_speech(board, timeout: float = 3.0):
+    """Poll the spy (wait_for_function would evaluate a string, which the CSP forbids)."""
+    deadline = time.monotonic() + timeout
+    while not any(s[0] == "speech" for s in sounds(board)):
+        assert time.monotonic() < deadline, f"nothing was said: {sounds(board)}"
+        board.wait_for_timeout(50)
 
 pytestmark = pytest.mark.browser
 
@@ -165,3 +177,67 @@ def test_no_show_and_redirect_update_the_board(page, users, session):
     assert board.locator(".board-row.newest").count() == 1
     assert session.scalar(select(Ticket).where(Ticket.number == "А-001")
                           ).status == "no_show"
+
+
+def test_calls_are_announced_with_chime_and_voice(page, users, session):
+    _tickets(session, "А", "Б", "А")
+    board = page.context.new_page()
+    board.add_init_script(SOUND_SPY)
+    board.goto("/board")
+    # First visit: the browser needs a gesture before any sound — the one-time prompt.
+    prompt = board.locator("[data-sound-prompt]")
+    assert prompt.is_visible()
+    board.get_by_role("button", name="Включить звук").click()
+    assert prompt.is_hidden()
+    assert sounds(board) == [["chime", "/static/audio/chime.wav"]]
+    served = board.request.get("/static/audio/chime.wav")
+    assert served.ok and served.headers["content-type"].startswith("audio/")
+    assert board.evaluate("localStorage.getItem('onewindow.board.sound')") == "on"
+    board.evaluate("window.__sounds = []")
+
+    login_at_desk(page, users["specialist"], 3)
+    page.keyboard.press("F2")
+    page.wait_for_selector("#current-number")
+    wait_for_speech(board)
+    assert [s[:3] for s in sounds(board)] == [
+        ["chime", "/static/audio/chime.wav"], ["speech", "Талон А один, окно три", "ru-RU"]]
+
+    # F3 — the same ticket called again is announced again.
+    board.evaluate("window.__sounds = []")
+    page.wait_for_load_state("load")
+    page.keyboard.press("F3")
+    page.wait_for_selector("#current-number")
+    wait_for_speech(board)
+    assert [s[:2] for s in sounds(board)][-1] == ["speech", "Талон А один, окно три"]
+    # Nothing is announced twice while the board just keeps polling.
+    board.wait_for_timeout(1500)
+    assert [s[0] for s in sounds(board)] == ["chime", "speech"]
+
+    # The choice is remembered: a reload brings no prompt back…
+    board.reload()
+    board.wait_for_selector("#board-live")
+    assert board.locator("[data-sound-setting]").is_checked()
+    assert board.locator("[data-sound-prompt]").is_hidden()
+    # …unless the browser refuses to play without a gesture (no kiosk flags): then the
+    # prompt comes back at the next call.
+    board.evaluate("window.__blockAutoplay = true")
+    page.keyboard.press("F3")
+    page.wait_for_selector("#current-number")
+    board.wait_for_selector("[data-sound-prompt]:not([hidden])", timeout=3000)
+    board.evaluate("window.__blockAutoplay = false")
+    board.get_by_role("button", name="Включить звук").click()
+    assert board.locator("[data-sound-prompt]").is_hidden()
+
+    # Sound off in the board's settings: calls are shown, not announced.
+    board.locator(".board-settings summary").click()
+    board.locator("[data-sound-setting]").uncheck()
+    board.evaluate("window.__sounds = []")
+    page.get_by_role("button", name=re.compile("Завершить")).click()
+    page.wait_for_selector("#call-next")
+    page.wait_for_load_state("load")
+    page.keyboard.press("F2")
+    page.wait_for_selector("#current-number")
+    board.wait_for_selector('.board-row.newest[data-number="Б-001"]', timeout=3000)
+    board.wait_for_timeout(300)
+    assert sounds(board) == []
+    assert board.locator("[data-sound-prompt]").is_hidden()
