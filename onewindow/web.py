@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode
 
 from flask import (
     abort,
+    after_this_request,
     current_app,
     g,
     has_request_context,
@@ -375,11 +376,18 @@ def export_response(body: bytes, filename: str, *, object_type: str,
     return response
 
 
-DEVICE_COOKIE_AGE = 5 * 365 * 24 * 3600
+# Chromium caps a cookie's lifetime at 400 days (and stores no longer, whatever is asked):
+# a device renews its cookie on every use (renew_device) instead.
+DEVICE_COOKIE_AGE = 400 * 24 * 3600
 
 
 def bind_device(response, cookie: str, token: str):
-    """Bind this browser (a kiosk, a desk tablet) to its device token for five years."""
+    """Bind this browser (a kiosk, a desk tablet) to its device token for 400 days."""
     response.set_cookie(cookie, token, max_age=DEVICE_COOKIE_AGE, httponly=True,
                         samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
+
+
+def renew_device(cookie: str, token: str) -> None:
+    """The device is in use: its cookie runs 400 days from now (sent with this response)."""
+    after_this_request(lambda response: bind_device(response, cookie, token))

@@ -24,6 +24,7 @@ from ..web import (
     rating_url,
     redirect_to,
     render,
+    renew_device,
 )
 from . import desks, documents, queries, services
 from .forms import BookingForm, CancelBookingForm, DeskForm, KioskForm, PurposeForm, SlotsForm
@@ -54,6 +55,7 @@ def _kiosk() -> Kiosk:
     if kiosk is None:
         raise DomainError("Терминал не активирован. Администратор выдаёт ссылку активации "
                           "в разделе «Очередь → Настройки».")
+    renew_device(KIOSK_COOKIE, kiosk.token)
     return kiosk
 
 

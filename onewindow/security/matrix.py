@@ -127,6 +127,7 @@ MATRIX: dict[str, frozenset | str] = {
     "inventory.scan_page": ARCHIVE_WORK,
     "inventory.show": ARCHIVE_OVERSIGHT,
     "prints.calibration": ANY_USER,
+    "prints.favicon": PUBLIC,
     "prints.journal": ANY_USER,
     "prints.ping": PUBLIC,
     "prints.reprint": ANY_USER,

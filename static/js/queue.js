@@ -22,6 +22,18 @@
     input.value = digit === "clear" ? input.value.slice(0, -1) : (input.value + digit).slice(0, 8);
   });
 
+  // Kiosk: large type and high contrast for visually impaired visitors, switched on the
+  // kiosk itself; a cookie keeps it for the next pages (the server sets the class, no flash).
+  document.addEventListener("click", function (ev) {
+    var toggle = ev.target.closest && ev.target.closest("[data-large-type]");
+    if (!toggle) return;
+    var on = !document.body.classList.contains("kiosk-large");
+    document.body.classList.toggle("kiosk-large", on);
+    toggle.setAttribute("aria-pressed", on ? "true" : "false");
+    document.cookie = "onewindow_kiosk_large=" + (on ? "1" : "0") +
+      "; path=/; max-age=" + (on ? 400 * 24 * 3600 : 0) + "; samesite=lax";
+  });
+
   // Kiosk: after a ticket is issued, return to the purposes screen by itself.
   document.addEventListener("DOMContentLoaded", function () {
     var issued = document.querySelector("[data-return-after]");

@@ -241,3 +241,88 @@ def test_calls_are_announced_with_chime_and_voice(page, users, session):
     board.wait_for_timeout(300)
     assert sounds(board) == []
     assert board.locator("[data-sound-prompt]").is_hidden()
+
+
+def activated_kiosk(page, session):
+    services.seed_queue(session)
+    kiosk = services.issue_kiosk(session, name="Холл", user_id=None, now=datetime.now())
+    session.commit()
+    page.goto(f"/kiosk/activate/{kiosk.token}")
+    page.wait_for_url(re.compile(r"/kiosk$"))
+    return kiosk.token
+
+
+def test_kiosk_device_cookie_is_renewed_on_use(page, session):
+    token = activated_kiosk(page, session)
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "onewindow_kiosk"]
+    assert cookie["value"] == token
+    # Months later the cookie is near its end (Chromium keeps one 400 days at most)…
+    soon = time.time() + 2 * 24 * 3600
+    page.context.add_cookies([{**cookie, "expires": soon}])
+    # …and the kiosk is used: the cookie runs 400 days from now again.
+    page.goto("/kiosk")
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "onewindow_kiosk"]
+    assert cookie["expires"] > time.time() + 399 * 24 * 3600
+    page.get_by_role("button", name=re.compile("Подать документы")).click()
+    page.wait_for_url(re.compile(r"/kiosk/tickets/\d+$"))
+    icon = page.request.get("/favicon.ico")
+    assert icon.ok and icon.headers["content-type"] == "image/vnd.microsoft.icon"
+
+
+# Every visible control of the kiosk: its size and the contrast of its text on what is
+# really behind it (the first ancestor with a background), WCAG's relative luminance.
+MEASURE = """() => {
+  function rgb(s) { const m = s.match(/[\\d.]+/g).map(Number); return m; }
+  function lum(c) {
+    const [r, g, b] = c.slice(0, 3).map(v => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+  function background(el) {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+  }
+  const mm = 96 / 25.4;
+  const seen = "main button, main a, main input, main h1, main p, main label";
+  return [...document.querySelectorAll(seen)]
+    .filter(el => el.offsetParent !== null)
+    .map(el => {
+      const box = el.getBoundingClientRect();
+      const fg = lum(rgb(getComputedStyle(el).color)), bg = lum(background(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      return {text: (el.innerText || el.value || el.name || "").trim().slice(0, 30),
+              tag: el.tagName, w: box.width / mm, h: box.height / mm,
+              ratio: Math.round(ratio * 10) / 10};
+    });
+}"""
+
+
+def test_large_type_kiosk_mode(page, session):
+    activated_kiosk(page, session)
+    page.set_viewport_size({"width": 1080, "height": 1920})  # a portrait kiosk screen
+    toggle = page.get_by_role("button", name="Крупный шрифт")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    toggle.click()
+    assert "kiosk-large" in page.get_attribute("body", "class")
+    page.reload()  # kept by the server for the following pages: no flash of small type
+    assert "kiosk-large" in page.get_attribute("body", "class")
+    assert toggle.get_attribute("aria-pressed") == "true"
+    controls = page.evaluate(MEASURE)
+    touch = [c for c in controls if c["tag"] in ("BUTTON", "A", "INPUT")]
+    assert len(touch) >= 15  # purposes, out-of-turn, keypad, toggle
+    small = [c for c in touch if c["w"] < 15 or c["h"] < 15]
+    assert small == [], small
+    faint = [c for c in controls if c["ratio"] < 7]
+    assert faint == [], faint
+    # The ticket page keeps the mode; switched off, the kiosk is as before.
+    page.get_by_role("button", name=re.compile("Подать документы")).click()
+    page.wait_for_url(re.compile(r"/kiosk/tickets/\d+$"))
+    assert "kiosk-large" in page.get_attribute("body", "class")
+    assert [c for c in page.evaluate(MEASURE) if c["ratio"] < 7] == []
+    page.goto("/kiosk")
+    page.get_by_role("button", name="Крупный шрифт").click()
+    page.reload()
+    assert "kiosk-large" not in (page.get_attribute("body", "class") or "")

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from onewindow.queue import services
 from onewindow.queue.models import Booking, Desk, Kiosk, Ticket, VisitPurpose
@@ -44,6 +44,28 @@ def test_kiosk_needs_activation(client, session):
     assert client.get("/kiosk/activate/wrong-token").status_code == 404
     assert client.post("/kiosk/tickets", data={"purpose_id": 1}).status_code == 400
     assert session.scalar(select(Ticket)) is None
+
+
+def test_kiosk_renews_its_device_cookie_on_use(kiosk_client, session):
+    """Chromium stores a cookie for 400 days at most: each use pushes the expiry on."""
+    token = session.scalar(select(Kiosk)).token
+    for response in (kiosk_client.get("/kiosk"),
+                     kiosk_client.post("/kiosk/tickets", data={"purpose_id": 0})):
+        cookie = response.headers.get("Set-Cookie", "")
+        assert cookie.startswith(f"onewindow_kiosk={token};"), response.status_code
+        assert "Max-Age=34560000" in cookie and "HttpOnly" in cookie
+    session.execute(update(Kiosk).values(revoked_at=datetime.now()))
+    session.commit()
+    refused = kiosk_client.get("/kiosk")
+    assert refused.status_code == 400 and "Set-Cookie" not in refused.headers
+
+
+def test_favicon_everywhere(client, kiosk_client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/vnd.microsoft.icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00"
+    for page in (client.get("/board"), kiosk_client.get("/kiosk")):
+        assert 'rel="icon"' in page.get_data(as_text=True)
 
 
 def test_kiosk_desk_board_finish(kiosk_client, client, session, users):
