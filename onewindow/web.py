@@ -351,19 +351,30 @@ def pdf_response(pdf: bytes, filename: str, *, kind: str | None = None,
     disposition = "attachment" if request.args.get("download") == "1" else "inline"
     response = _file_response(pdf, filename, "application/pdf", disposition=disposition)
     if kind is not None:
-        pairs = [(k, v) for k, v in request.args.items(multi=True)
-                 if k not in IGNORED_PRINT_ARGS]
-        params: dict = {}
-        for key, value in pairs:
-            params.setdefault(key, []).append(value)
-        url = request.path + ("?" + urlencode(pairs) if pairs else "")
-        actor = current_actor()
-        _queue(document_handed_out, HandedOut(
-            pdf=pdf, filename=filename, kind=kind, url=url, params=params,
-            object_type=object_type, object_id=object_id,
-            actor=actor if actor and actor.id is not None else None, now=clock.now(),
-        ), after=_set_print_id)
+        hand_out(pdf, filename, kind=kind, object_type=object_type, object_id=object_id,
+                 after=_set_print_id)
     return response
+
+
+def hand_out(pdf: bytes, filename: str, *, kind: str, object_type: str | None = None,
+             object_id=None, url: str | None = None, after: Callable | None = None) -> None:
+    """Record a document given out by this request (the print journal keeps ``pdf``).
+
+    For a page that prints the document itself (the kiosk ticket): the journal keeps the
+    PDF of the same ticket, re-made from ``url`` (default: this request's address).
+    """
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in IGNORED_PRINT_ARGS]
+    params: dict = {}
+    for key, value in pairs:
+        params.setdefault(key, []).append(value)
+    if url is None:
+        url = request.path + ("?" + urlencode(pairs) if pairs else "")
+    actor = current_actor()
+    _queue(document_handed_out, HandedOut(
+        pdf=pdf, filename=filename, kind=kind, url=url, params=params,
+        object_type=object_type, object_id=object_id,
+        actor=actor if actor and actor.id is not None else None, now=clock.now(),
+    ), after=after)
 
 
 def export_response(body: bytes, filename: str, *, object_type: str,

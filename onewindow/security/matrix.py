@@ -154,6 +154,7 @@ MATRIX: dict[str, frozenset | str] = {
     "queue.kiosk_issue": PUBLIC,
     "queue.kiosk_ticket": PUBLIC,
     "queue.kiosk_ticket_pdf": PUBLIC,
+    "queue.kiosk_ticket_print": PUBLIC,
     "queue.panel": MGMT,
     "queue.revoke_kiosk": CHIEF_ONLY,
     "queue.save_desk": CHIEF_ONLY,

@@ -45,12 +45,38 @@
     }
   });
 
-  // Kiosk ticket page: the print button opens the PDF in the browser's viewer.
+  // Kiosk ticket page: print the ticket document (the hidden frame) as soon as it has
+  // loaded — Chromium started with --kiosk --kiosk-printing sends it to the default printer
+  // without a dialog — then go back to the start screen for the next visitor.
+  function printFrame() {
+    var frame = document.querySelector("[data-print-frame]");
+    if (!frame || !frame.contentWindow) return false;
+    frame.contentWindow.focus();
+    frame.contentWindow.print();
+    return true;
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var frame = document.querySelector("[data-print-frame]");
+    if (!frame) return;
+    var printed = false;
+    function loaded() {
+      if (printed) return;
+      printed = true;
+      printFrame();
+      var issued = document.querySelector("[data-return-to]");
+      var seconds = parseInt(frame.getAttribute("data-return-after-print"), 10) || 6;
+      var note = document.querySelector("[data-printing-note]");
+      if (note) note.textContent = "Возьмите талон из принтера";
+      window.setTimeout(function () {
+        window.location.assign(issued ? issued.getAttribute("data-return-to") : "/kiosk");
+      }, seconds * 1000);
+    }
+    var doc = frame.contentDocument;
+    if (doc && doc.readyState === "complete" && doc.URL !== "about:blank") loaded();
+    else frame.addEventListener("load", loaded);
+  });
   document.addEventListener("click", function (ev) {
-    var btn = ev.target.closest && ev.target.closest("[data-print]");
-    if (!btn || !document.body.classList.contains("kiosk-page")) return;
-    ev.preventDefault();
-    window.open(btn.getAttribute("href"), "_blank");
+    if (ev.target.closest && ev.target.closest("[data-print-again]")) printFrame();
   });
 
   // Board: each new call (a new data-call-key, F3 included) is announced aloud — the chime,

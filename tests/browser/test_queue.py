@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from onewindow.prints.models import PrintedDocument
 from onewindow.queue import services
 from onewindow.queue.models import Desk, Ticket, VisitPurpose
 
@@ -250,6 +251,43 @@ def activated_kiosk(page, session):
     page.goto(f"/kiosk/activate/{kiosk.token}")
     page.wait_for_url(re.compile(r"/kiosk$"))
     return kiosk.token
+
+
+# window.print in every frame records which document asked to be printed (on the top page).
+PRINT_SPY = """
+window.print = function () {
+  var top = window.top;
+  (top.__printed = top.__printed || []).push(
+    [location.pathname, document.getElementById("print-number") &&
+     document.getElementById("print-number").textContent]);
+};
+"""
+
+
+def test_kiosk_prints_the_ticket_itself_and_returns_to_start(page, session):
+    activated_kiosk(page, session)
+    page.add_init_script(PRINT_SPY)
+    page.goto("/kiosk")
+    page.get_by_role("button", name=re.compile("Консультация")).click()
+    page.wait_for_url(re.compile(r"/kiosk/tickets/\d+$"))
+    ticket_id = int(page.url.rsplit("/", 1)[1])
+    deadline = time.monotonic() + 5
+    while not page.evaluate("window.__printed || []"):
+        assert time.monotonic() < deadline, "the ticket was not printed"
+        page.wait_for_timeout(50)
+    # The ticket document itself was printed — not the kiosk page, not a PDF viewer tab.
+    assert page.evaluate("window.__printed") == [[f"/kiosk/tickets/{ticket_id}/print",
+                                                   "В-001"]]
+    assert len(page.context.pages) == 1
+    frame = page.frame_locator("[data-print-frame]")
+    assert "Талон электронной очереди" in frame.locator("body").inner_text()
+    # …and back to the start screen for the next visitor, by itself.
+    page.wait_for_url(re.compile(r"/kiosk$"), timeout=10_000)
+    assert page.get_by_role("button", name=re.compile("Подать документы")).is_visible()
+    session.rollback()  # a fresh snapshot: the last one was read before the server wrote
+    printed = session.scalars(select(PrintedDocument)).all()
+    assert [(d.kind, d.object_id, d.url) for d in printed] == [
+        ("ticket", str(ticket_id), f"/kiosk/tickets/{ticket_id}.pdf")]
 
 
 def test_kiosk_device_cookie_is_renewed_on_use(page, session):

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from onewindow.prints.models import PrintedDocument
 from onewindow.queue import services
 from onewindow.queue.models import Booking, Desk, Kiosk, Ticket, VisitPurpose
 
@@ -284,3 +285,26 @@ def test_ticket_pdf_has_a_feedback_qr_code(kiosk_client, session):
     ticket_id = r.headers["Location"].rsplit("/", 1)[-1]
     assert printed(session) == [("ticket", "ticket", ticket_id, None)]
     assert pdf.headers["X-Print-Id"] and audited(session, "print") == []
+
+
+def test_ticket_print_document(kiosk_client, session):
+    c = _purpose(session, "В")
+    r = kiosk_client.post("/kiosk/tickets", data={"purpose_id": c.id})
+    ticket_url = r.headers["Location"]
+    shown = kiosk_client.get(ticket_url).get_data(as_text=True)
+    assert f'src="{ticket_url}/print"' in shown and "data-print-frame" in shown
+    assert ".pdf" not in shown  # no viewer tab any more
+    doc = kiosk_client.get(ticket_url + "/print")
+    assert doc.status_code == 200 and doc.mimetype == "text/html"
+    html = doc.get_data(as_text=True)
+    assert 'id="print-number">В-001<' in html and "Консультация" in html
+    assert "data:image/svg+xml" in html  # the rating QR code
+    assert doc.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in doc.headers["Content-Security-Policy"]
+    ticket_id = int(ticket_url.rsplit("/", 1)[1])
+    printed = session.scalars(select(PrintedDocument)).all()
+    assert [(d.kind, d.object_id, d.url) for d in printed] == [
+        ("ticket", str(ticket_id), f"/kiosk/tickets/{ticket_id}.pdf")]
+    assert "В-001" in pdf_text(printed[0].content)
+    narrow = kiosk_client.get(ticket_url + "/print?width=58").get_data(as_text=True)
+    assert "width-58" in narrow
