@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session, selectinload
 from ..core.speech import call_announcement
 from ..errors import NotFound
 from . import estimates
-from .desks import occupants
 from .models import (
     ACTIVE_STATUSES,
+    DESK_STALE_AFTER,
     Booking,
     BookingSlot,
     Desk,
+    DeskSession,
     Kiosk,
     Ticket,
     VisitPurpose,
@@ -126,16 +127,21 @@ def board_calls(session: Session, *, now: datetime, limit: int = BOARD_ROWS) -> 
     return rows
 
 
-def open_desk_ids(session: Session, *, now: datetime) -> set[int]:
+def _open_desks():
     """Working windows with a specialist signed in and their desk page heard from."""
-    active = set(session.scalars(select(Desk.id).where(Desk.active)))
-    return active & set(occupants(session, now=now))
+    return (select(Desk.id, Desk.number).join(DeskSession, DeskSession.desk_id == Desk.id)
+            .where(Desk.active, DeskSession.ended_at.is_(None)))
+
+
+def open_desk_ids(session: Session, *, now: datetime) -> set[int]:
+    return set(session.scalars(_open_desks().with_only_columns(Desk.id).where(
+        DeskSession.last_seen_at >= now - DESK_STALE_AFTER)))
 
 
 def board_state(session: Session, *, now: datetime) -> BoardState:
     """The whole board: current calls, open windows, how many wait per purpose."""
-    open_ids = open_desk_ids(session, now=now)
-    numbers = sorted(d.number for d in all_desks(session, only_active=True) if d.id in open_ids)
+    numbers = sorted(set(session.scalars(_open_desks().with_only_columns(Desk.number).where(
+        DeskSession.last_seen_at >= now - DESK_STALE_AFTER))))
     counts = dict(session.execute(
         select(Ticket.purpose_id, func.count(Ticket.id))
         .where(Ticket.day == now.date(), Ticket.status == "waiting")

@@ -364,3 +364,62 @@ def test_large_type_kiosk_mode(page, session):
     page.get_by_role("button", name="Крупный шрифт").click()
     page.reload()
     assert "kiosk-large" not in (page.get_attribute("body", "class") or "")
+
+
+SWAP_COUNTER = """
+window.__swaps = 0;
+window.__paused = false;
+document.addEventListener("htmx:afterSwap", function () { window.__swaps += 1; });
+document.addEventListener("htmx:beforeRequest", function (ev) {
+  if (window.__paused) ev.preventDefault();
+});
+"""
+
+
+def _wait_for_swaps(board, count: int, timeout: float):
+    deadline = time.monotonic() + timeout
+    while board.evaluate("window.__swaps") < count:
+        assert time.monotonic() < deadline, f"only {board.evaluate('window.__swaps')} polls"
+        board.wait_for_timeout(200)
+
+
+def _footprint(board, cdp) -> dict:
+    """DOM nodes, listeners and JS heap with the board at rest (polls held back meanwhile,
+    so no request or swap is half-way), after a full garbage collection."""
+    board.evaluate("window.__paused = true")
+    board.wait_for_timeout(300)  # the last request ends, its swap settles
+    cdp.send("HeapProfiler.collectGarbage")
+    counters = cdp.send("Memory.getDOMCounters")
+    figures = {"nodes": counters["nodes"], "listeners": counters["jsEventListeners"],
+               "heap": cdp.send("Runtime.getHeapUsage")["usedSize"]}
+    board.evaluate("window.__paused = false")
+    return figures
+
+
+def test_board_stamina_2000_polls(page, users, session, app, monkeypatch):
+    """Days on the wall without a reload: DOM nodes, listeners and JS heap stay flat."""
+    monkeypatch.setitem(app.config, "QUEUE_BOARD_POLL_MS", 20)  # 1 s in the hall
+    _tickets(session, "А", "Б", "В", "А")
+    desks = {d.number: d for d in session.scalars(select(Desk))}
+    for number in (1, 2, 3):
+        services.call_next_ticket(session, desk=desks[number], user_id=users["specialist"].id
+                                  if number == 1 else users["chief"].id if number == 2
+                                  else users["admin"].id, now=datetime.now())
+    session.commit()
+    board = page.context.new_page()
+    board.add_init_script(SOUND_SPY + SWAP_COUNTER)
+    board.goto("/board")
+    board.get_by_role("button", name="Включить звук").click()
+    cdp = page.context.new_cdp_session(board)
+    cdp.send("HeapProfiler.enable")
+    _wait_for_swaps(board, 200, timeout=60)
+    before = _footprint(board, cdp)
+    _wait_for_swaps(board, 2200, timeout=240)  # 2,000 polls after the first measure
+    after = _footprint(board, cdp)
+    assert board.locator(".board-row").count() == 3
+    assert after["nodes"] <= before["nodes"] + 10, (before, after)
+    assert after["listeners"] <= before["listeners"] + 2, (before, after)
+    assert after["heap"] <= before["heap"] * 1.10 + 256 * 1024, (before, after)
+    # Nothing new was called: nothing was announced while polling.
+    assert [s[0] for s in sounds(board)] == ["chime"]
+    print(f"board stamina: {before} → {after}")
