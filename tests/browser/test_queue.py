@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from onewindow.feedback import services as feedback_services
 from onewindow.prints.models import PrintedDocument
 from onewindow.queue import services
 from onewindow.queue.models import Desk, Ticket, VisitPurpose
@@ -423,3 +424,19 @@ def test_board_stamina_2000_polls(page, users, session, app, monkeypatch):
     # Nothing new was called: nothing was announced while polling.
     assert [s[0] for s in sounds(board)] == ["chime"]
     print(f"board stamina: {before} → {after}")
+
+
+def test_rating_score_buttons_are_even_on_a_phone(page, users, session):
+    services.seed_queue(session)
+    desk = session.scalar(select(Desk).where(Desk.number == 1))
+    device = feedback_services.issue_device(session, name="Планшет", desk_id=desk.id,
+                                            user_id=users["chief"].id, now=datetime.now())
+    session.commit()
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"/feedback/tablet/activate/{device.token}")
+    page.wait_for_url(re.compile(r"/feedback/tablet$"))
+    boxes = [b.bounding_box() for b in page.locator(".feedback-scores .score").all()]
+    assert len(boxes) == 5
+    assert len({round(b["width"]) for b in boxes}) == 1
+    assert len({round(b["height"]) for b in boxes}) == 1
+    assert all(b["x"] >= 0 and b["x"] + b["width"] <= 375 for b in boxes)
