@@ -67,6 +67,8 @@ class Config:
         )
         self.INSTITUTION_PHONE = env.get("INSTITUTION_PHONE", "+7 (8442) 00-00-00")
         self.SECTOR_NAME = env.get("SECTOR_NAME", "Сектор по работе с клиентами «Одно окно»")
+        # How often the hall board asks for new calls (milliseconds).
+        self.QUEUE_BOARD_POLL_MS = int(env.get("QUEUE_BOARD_POLL_MS", "1000"))
         # Archive: case number format and label layouts (see README, "Архив").
         for key in ("ARCHIVE_CASE_NUMBER_FORMAT", "ARCHIVE_LABEL_SHEET", "ARCHIVE_LABEL_THERMAL"):
             if env.get(key):

@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode
 
 from flask import (
     abort,
+    after_this_request,
     current_app,
     g,
     has_request_context,
@@ -347,19 +348,30 @@ def pdf_response(pdf: bytes, filename: str, *, kind: str | None = None,
     disposition = "attachment" if request.args.get("download") == "1" else "inline"
     response = _file_response(pdf, filename, "application/pdf", disposition=disposition)
     if kind is not None:
-        pairs = [(k, v) for k, v in request.args.items(multi=True)
-                 if k not in IGNORED_PRINT_ARGS]
-        params: dict = {}
-        for key, value in pairs:
-            params.setdefault(key, []).append(value)
-        url = request.path + ("?" + urlencode(pairs) if pairs else "")
-        actor = current_actor()
-        _queue(document_handed_out, HandedOut(
-            pdf=pdf, filename=filename, kind=kind, url=url, params=params,
-            object_type=object_type, object_id=object_id,
-            actor=actor if actor and actor.id is not None else None, now=clock.now(),
-        ), after=_set_print_id)
+        hand_out(pdf, filename, kind=kind, object_type=object_type, object_id=object_id,
+                 after=_set_print_id)
     return response
+
+
+def hand_out(pdf: bytes, filename: str, *, kind: str, object_type: str | None = None,
+             object_id=None, url: str | None = None, after: Callable | None = None) -> None:
+    """Record a document given out by this request (the print journal keeps ``pdf``).
+
+    For a page that prints the document itself (the kiosk ticket): the journal keeps the
+    PDF of the same ticket, re-made from ``url`` (default: this request's address).
+    """
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in IGNORED_PRINT_ARGS]
+    params: dict = {}
+    for key, value in pairs:
+        params.setdefault(key, []).append(value)
+    if url is None:
+        url = request.path + ("?" + urlencode(pairs) if pairs else "")
+    actor = current_actor()
+    _queue(document_handed_out, HandedOut(
+        pdf=pdf, filename=filename, kind=kind, url=url, params=params,
+        object_type=object_type, object_id=object_id,
+        actor=actor if actor and actor.id is not None else None, now=clock.now(),
+    ), after=after)
 
 
 def export_response(body: bytes, filename: str, *, object_type: str,
@@ -372,11 +384,18 @@ def export_response(body: bytes, filename: str, *, object_type: str,
     return response
 
 
-DEVICE_COOKIE_AGE = 5 * 365 * 24 * 3600
+# Chromium caps a cookie's lifetime at 400 days (and stores no longer, whatever is asked):
+# a device renews its cookie on every use (renew_device) instead.
+DEVICE_COOKIE_AGE = 400 * 24 * 3600
 
 
 def bind_device(response, cookie: str, token: str):
-    """Bind this browser (a kiosk, a desk tablet) to its device token for five years."""
+    """Bind this browser (a kiosk, a desk tablet) to its device token for 400 days."""
     response.set_cookie(cookie, token, max_age=DEVICE_COOKIE_AGE, httponly=True,
                         samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
+
+
+def renew_device(cookie: str, token: str) -> None:
+    """The device is in use: its cookie runs 400 days from now (sent with this response)."""
+    after_this_request(lambda response: bind_device(response, cookie, token))

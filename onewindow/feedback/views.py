@@ -10,7 +10,7 @@ from ..core import clock
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..queue.queries import all_desks
-from ..web import allow, bind_device, form_action, public, redirect_to, render
+from ..web import allow, bind_device, form_action, public, redirect_to, render, renew_device
 from . import queries, services
 from .models import SCORE_NAMES, FeedbackDevice, Rating
 
@@ -70,6 +70,7 @@ def _device() -> FeedbackDevice:
     if device is None:
         raise DomainError("Планшет не активирован. Ссылку активации выдаёт главный специалист "
                           "в разделе «Отчёты → Планшеты оценки качества».")
+    renew_device(TABLET_COOKIE, device.token)
     return device
 
 

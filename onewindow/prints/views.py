@@ -162,6 +162,16 @@ def service_worker():
     return response
 
 
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """The icon browsers ask for at the root (kiosk, board and tablet pages too)."""
+    icon = (Path(current_app.static_folder) / "favicon.ico").read_bytes()
+    response = current_app.response_class(icon, mimetype="image/vnd.microsoft.icon")
+    response.headers["Cache-Control"] = "public, max-age=604800"
+    return response
+
+
 @bp.get("/ping")
 @public
 def ping():

@@ -13,7 +13,7 @@ from reportlab.pdfgen import canvas
 from ..core.text import format_datetime, plural_ru
 from ..printing.fonts import register_fonts
 from ..printing.qr import draw_qr
-from .services import estimate_wait_minutes, people_ahead
+from .queries import ticket_estimate
 
 PAPER_WIDTHS = {80: 80 * mm, 58: 58 * mm}
 MARGIN = 3 * mm
@@ -27,11 +27,28 @@ class TicketPrint:
     purpose: str
     issued_at: datetime
     ahead: int
-    wait_minutes: int
+    #: None: no window serving the ticket is open now.
+    wait_minutes: int | None
     office: str
     booked_for: datetime | None = None
     out_of_turn: bool = False
     rating_url: str | None = None  # the visitor's feedback page (QR code at the bottom)
+
+    def outlook_lines(self) -> list[str]:
+        """What the visitor is told about the wait (the kiosk screen says the same)."""
+        if self.booked_for is not None:
+            # A booked visitor is called at the slot time, whoever waits meanwhile.
+            return [f"Запись на {self.booked_for:%H:%M}",
+                    "Вас пригласят в назначенное время"]
+        people = plural_ru(self.ahead, ("человек", "человека", "человек"))
+        lines = [f"Перед вами: {self.ahead} {people}"]
+        if self.wait_minutes is None:
+            lines.append("Сейчас нет открытых окон по этой цели визита")
+        elif self.wait_minutes <= 0:
+            lines.append("Ожидание: вас пригласят сейчас")
+        else:
+            lines.append(f"Ожидаемое время ожидания: около {self.wait_minutes} мин")
+        return lines
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -70,12 +87,10 @@ def ticket_pdf(data: TicketPrint, *, width_mm: int = 80) -> bytes:
     add(data.purpose, "Roboto-Bold", 11, 2 * mm)
     if data.out_of_turn:
         add("Внеочередное обслуживание", "Roboto-Bold", 10)
-    if data.booked_for is not None:
-        add(f"Запись на {data.booked_for:%H:%M}", "Roboto-Bold", 10)
     add(f"Выдан: {format_datetime(data.issued_at)}")
-    add(f"Перед вами: {data.ahead} {plural_ru(data.ahead, ('человек', 'человека', 'человек'))}")
-    wait = "без ожидания" if data.wait_minutes <= 0 else f"около {data.wait_minutes} мин"
-    add(f"Ожидаемое время ожидания: {wait}", gap=3 * mm)
+    for line in data.outlook_lines():
+        add(line, "Roboto-Bold" if data.booked_for else "Roboto", 10 if data.booked_for else 9)
+    rows[-1] = rows[-1][:3] + (3 * mm,)
     add("Следите за табло: номер талона и окно появятся на экране.", size=8)
 
     qr_side = 22 * mm * scale if data.rating_url else 0
@@ -104,10 +119,9 @@ def ticket_pdf(data: TicketPrint, *, width_mm: int = 80) -> bytes:
 
 def ticket_print_data(session, ticket, *, now: datetime, office: str) -> TicketPrint:
     """The printout's data: people ahead now and the estimated wait."""
-    ahead = people_ahead(session, ticket, now=now) if ticket.status == "waiting" else 0
+    estimate = ticket_estimate(session, ticket, now=now)
     return TicketPrint(
         number=ticket.number, purpose=ticket.purpose.name, issued_at=ticket.issued_at,
-        ahead=ahead, wait_minutes=estimate_wait_minutes(session, purpose=ticket.purpose,
-                                                        ahead=ahead),
+        ahead=estimate.ahead, wait_minutes=estimate.wait_minutes,
         office=office, booked_for=ticket.due_at, out_of_turn=ticket.priority == "out_of_turn",
     )

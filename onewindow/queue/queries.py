@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..core.speech import call_announcement
 from ..errors import NotFound
+from . import estimates
 from .models import (
     ACTIVE_STATUSES,
+    DESK_STALE_AFTER,
     Booking,
     BookingSlot,
     Desk,
+    DeskSession,
     Kiosk,
     Ticket,
-    TicketEvent,
     VisitPurpose,
 )
 
@@ -78,30 +81,174 @@ class BoardRow:
     at: datetime
     newest: bool
     fresh: bool
+    #: Changes with every call of the ticket (F3 too): the board announces each new key.
+    call_key: str
+    speech: str
+
+
+@dataclass
+class BoardWaiting:
+    letter: str
+    name: str
+    waiting: int
+
+
+@dataclass
+class BoardState:
+    rows: list[BoardRow]
+    open_desks: list[int]  # window numbers with a specialist at them now
+    waiting: list[BoardWaiting]
 
 
 def board_calls(session: Session, *, now: datetime, limit: int = BOARD_ROWS) -> list[BoardRow]:
-    """The last calls of the day, newest first, one row per ticket (no personal data)."""
-    start = datetime.combine(now.date(), datetime.min.time())
-    events = session.execute(
-        select(TicketEvent.ticket_id, TicketEvent.at, Ticket.number, Desk.number)
-        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .join(Desk, Desk.id == TicketEvent.desk_id)
-        .where(TicketEvent.action.in_(("called", "recalled")), TicketEvent.at >= start)
-        .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
-        .limit(limit * 4)
+    """Tickets now called to or served at a window, newest call first (no personal data).
+
+    A ticket leaves the board when it is finished, marked «не явился», parked or
+    redirected (a redirected one comes back with its new window when called there). Only
+    the newest call still waiting for its visitor is highlighted.
+    """
+    found = session.execute(
+        select(Ticket.id, Ticket.number, Ticket.status, Ticket.called_at, Ticket.call_count,
+               Desk.number)
+        .join(Desk, Desk.id == Ticket.desk_id)
+        .where(Ticket.day == now.date(), Ticket.status.in_(ACTIVE_STATUSES))
+        .order_by(Ticket.called_at.desc(), Ticket.id.desc())
+        .limit(limit)
     ).all()
     rows: list[BoardRow] = []
-    seen: set[int] = set()
-    for ticket_id, at, number, desk_number in events:
-        if ticket_id in seen:
-            continue
-        seen.add(ticket_id)
-        rows.append(BoardRow(number=number, desk_number=desk_number, at=at, newest=not rows,
-                             fresh=(now - at).total_seconds() <= FRESH_SECONDS))
-        if len(rows) == limit:
-            break
+    for ticket_id, number, status, at, call_count, desk_number in found:
+        rows.append(BoardRow(
+            number=number, desk_number=desk_number, at=at,
+            newest=not rows and status == "called",
+            fresh=(now - at).total_seconds() <= FRESH_SECONDS,
+            call_key=f"{ticket_id}-{call_count}",
+            speech=call_announcement(number, desk_number),
+        ))
     return rows
+
+
+def _open_desks():
+    """Working windows with a specialist signed in and their desk page heard from."""
+    return (select(Desk.id, Desk.number).join(DeskSession, DeskSession.desk_id == Desk.id)
+            .where(Desk.active, DeskSession.ended_at.is_(None)))
+
+
+def open_desk_ids(session: Session, *, now: datetime) -> set[int]:
+    return set(session.scalars(_open_desks().with_only_columns(Desk.id).where(
+        DeskSession.last_seen_at >= now - DESK_STALE_AFTER)))
+
+
+def board_state(session: Session, *, now: datetime) -> BoardState:
+    """The whole board: current calls, open windows, how many wait per purpose."""
+    numbers = sorted(set(session.scalars(_open_desks().with_only_columns(Desk.number).where(
+        DeskSession.last_seen_at >= now - DESK_STALE_AFTER))))
+    counts = dict(session.execute(
+        select(Ticket.purpose_id, func.count(Ticket.id))
+        .where(Ticket.day == now.date(), Ticket.status == "waiting")
+        .group_by(Ticket.purpose_id)
+    ).all())
+    waiting = [BoardWaiting(p.letter, p.name, counts.get(p.id, 0))
+               for p in active_purposes(session)]
+    return BoardState(rows=board_calls(session, now=now), open_desks=numbers, waiting=waiting)
+
+
+# --- estimates for the kiosk and the ticket -------------------------------------------
+
+RECENT_SERVICES = 5  # a window's pace: the mean of its last five visits today
+
+
+@dataclass
+class Hall:
+    """The queue as the estimator sees it: who waits, who is expected, which windows work."""
+
+    now: datetime
+    waiting: list
+    desks: dict[int, frozenset[int]]  # every working window: id → purposes it serves
+    windows: list[estimates.Window]  # the open ones
+
+
+def _recent_services(session: Session, *, day: date) -> dict[int | None, timedelta]:
+    """Desk id → mean of its last visits today; None → the mean over all windows."""
+    done = session.execute(
+        select(Ticket.desk_id, Ticket.started_at, Ticket.finished_at)
+        .where(Ticket.day == day, Ticket.status == "finished", Ticket.started_at.is_not(None))
+        .order_by(Ticket.finished_at.desc()).limit(50)
+    ).all()
+    per_desk: dict[int | None, list[timedelta]] = {}
+    for desk_id, started, finished in done:
+        span = max(timedelta(0), finished - started)
+        for key in (desk_id, None):
+            if len(per_desk.setdefault(key, [])) < RECENT_SERVICES * (2 if key is None else 1):
+                per_desk[key].append(span)
+    return {k: sum(v, timedelta(0)) / len(v) for k, v in per_desk.items() if v}
+
+
+def hall(session: Session, *, now: datetime) -> Hall:
+    """Load what :func:`estimates.estimate` needs for today's queue."""
+    day = now.date()
+    working = all_desks(session, only_active=True)
+    served = {d.id: frozenset(p.id for p in d.purposes if p.active) for d in working}
+    open_ids = open_desk_ids(session, now=now)
+    pace = _recent_services(session, day=day)
+    current = {t.desk_id: t for t in session.scalars(
+        select(Ticket).where(Ticket.day == day, Ticket.status.in_(ACTIVE_STATUSES)))}
+    windows = []
+    for desk in working:
+        if desk.id not in open_ids:
+            continue
+        standards = [p.service_standard_minutes for p in desk.purposes if p.active] or [15]
+        service = pace.get(desk.id) or pace.get(None) \
+            or timedelta(minutes=sum(standards) / len(standards))
+        busy = current.get(desk.id)
+        free_at = now
+        if busy is not None:
+            free_at = max(now, (busy.started_at or busy.called_at) + service)
+        windows.append(estimates.Window(desk.id, served[desk.id], free_at, service))
+    waiting = list(session.scalars(
+        select(Ticket).where(Ticket.day == day, Ticket.status == "waiting")))
+    expected = session.execute(
+        select(Booking.id, BookingSlot.purpose_id, BookingSlot.start)
+        .join(BookingSlot, BookingSlot.id == Booking.slot_id)
+        .where(Booking.day == day, Booking.status == "booked", BookingSlot.start > now.time())
+    ).all()
+    for booking_id, purpose_id, start in expected:
+        at = datetime.combine(day, start)
+        waiting.append(estimates.Expected(id=-booking_id, purpose_id=purpose_id,
+                                          queued_at=at, due_at=at))
+    return Hall(now=now, waiting=waiting, desks=served, windows=windows)
+
+
+def ticket_estimate(session: Session, ticket: Ticket, *, now: datetime,
+                    hall_now: Hall | None = None) -> estimates.Estimate:
+    """People ahead of a waiting ticket and its expected wait (nobody ahead once called)."""
+    if ticket.status != "waiting":
+        return estimates.Estimate(ahead=0, wait_minutes=0, call_at=now, open_windows=1)
+    state = hall_now or hall(session, now=now)
+    return estimates.estimate(ticket, state.waiting, windows=state.windows, now=now,
+                              desks=state.desks)
+
+
+@dataclass
+class PurposeOutlook:
+    """What the kiosk tells before the ticket is taken: windows open, people waiting."""
+
+    purpose: VisitPurpose
+    open_windows: int
+    waiting: int
+
+
+def kiosk_outlook(session: Session, *, now: datetime) -> list[PurposeOutlook]:
+    state = hall(session, now=now)
+    result = []
+    for purpose in active_purposes(session):
+        desk_ids = {d for d, served in state.desks.items() if purpose.id in served}
+        result.append(PurposeOutlook(
+            purpose=purpose,
+            open_windows=sum(1 for w in state.windows if w.id in desk_ids),
+            waiting=sum(1 for t in state.waiting if isinstance(t, Ticket) and any(
+                estimates.serves(d, state.desks[d], t) for d in desk_ids)),
+        ))
+    return result
 
 
 def bookings_on(session: Session, *, day: date) -> list[BookingSlot]:

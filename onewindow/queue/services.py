@@ -10,7 +10,6 @@ onewindow.numbering (a locked counter row per letter and day): gapless, never re
 
 from __future__ import annotations
 
-import math
 import secrets
 from datetime import date, datetime, time, timedelta
 
@@ -23,7 +22,7 @@ from ..database import add_to_collection, own_write_transaction
 from ..errors import Conflict, InvalidInput, NotFound
 from ..intake.models import Application
 from ..numbering import next_value
-from . import desks
+from . import desks, queries
 from .models import (
     ACTIVE_STATUSES,
     PRIORITY_BOOKED,
@@ -178,23 +177,8 @@ def kiosk_by_token(session: Session, token: str | None) -> Kiosk | None:
 
 # --- ordering -------------------------------------------------------------------------
 
-def rank_of(ticket: Ticket, now: datetime) -> int:
-    """0 out-of-turn, 1 booked and due, 2 walk-in, 3 booked but early."""
-    if ticket.priority == PRIORITY_OUT_OF_TURN:
-        return 0
-    if ticket.priority == PRIORITY_BOOKED:
-        return 1 if ticket.due_at is None or ticket.due_at <= now else 3
-    return 2
-
-
-def order_key(ticket: Ticket, now: datetime) -> tuple:
-    """The same order as :func:`_order_by`, for lists and «people ahead» in Python."""
-    sort_time = ticket.due_at if ticket.priority == PRIORITY_BOOKED and ticket.due_at \
-        else ticket.queued_at
-    return (rank_of(ticket, now), sort_time, ticket.queued_at, ticket.id or 0)
-
-
 def _order_by(now: datetime) -> list:
+    # estimates.order_key is the same order in Python (kept in step by the tests).
     rank = case(
         (Ticket.priority == PRIORITY_OUT_OF_TURN, 0),
         ((Ticket.priority == PRIORITY_BOOKED) & (Ticket.due_at.is_(None) | (Ticket.due_at <= now)),
@@ -224,25 +208,6 @@ def waiting_for_desk(session: Session, *, desk: Desk, now: datetime) -> list[Tic
     return list(session.scalars(
         select(Ticket).where(_eligible(desk, now.date())).order_by(*_order_by(now))
     ))
-
-
-def people_ahead(session: Session, ticket: Ticket, *, now: datetime) -> int:
-    """How many waiting tickets of the same queue will be called before this one."""
-    others = session.scalars(select(Ticket).where(
-        Ticket.day == ticket.day, Ticket.status == "waiting",
-        Ticket.purpose_id == ticket.purpose_id, Ticket.id != ticket.id,
-    ))
-    mine = order_key(ticket, now)
-    return sum(1 for t in others if order_key(t, now) < mine)
-
-
-def estimate_wait_minutes(session: Session, *, purpose: VisitPurpose, ahead: int) -> int:
-    """People ahead × the purpose's service standard ÷ the desks serving it."""
-    desks = session.scalar(
-        select(func.count(Desk.id)).join(Desk.purposes)
-        .where(VisitPurpose.id == purpose.id, Desk.active)
-    ) or 1
-    return math.ceil(ahead * purpose.service_standard_minutes / desks)
 
 
 # --- kiosk ----------------------------------------------------------------------------
@@ -278,7 +243,7 @@ def issue_ticket(session: Session, *, purpose_id: int, now: datetime, out_of_tur
     _event(ticket, "issued", now)
     session.add(ticket)
     session.flush()
-    ticket.ahead_at_issue = people_ahead(session, ticket, now=now)
+    ticket.ahead_at_issue = queries.ticket_estimate(session, ticket, now=now).ahead
     if kiosk is not None:
         kiosk.last_seen_at = now
     session.flush()

@@ -14,16 +14,19 @@ from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
 from ..forms_common import choices
 from ..intake.queries import find_by_number
+from ..printing.qr import qr_tag
 from ..web import (
     allow,
     audited_view,
     bind_device,
     form_action,
+    hand_out,
     pdf_response,
     public,
     rating_url,
     redirect_to,
     render,
+    renew_device,
 )
 from . import desks, documents, queries, services
 from .forms import BookingForm, CancelBookingForm, DeskForm, KioskForm, PurposeForm, SlotsForm
@@ -54,11 +57,13 @@ def _kiosk() -> Kiosk:
     if kiosk is None:
         raise DomainError("Терминал не активирован. Администратор выдаёт ссылку активации "
                           "в разделе «Очередь → Настройки».")
+    renew_device(KIOSK_COOKIE, kiosk.token)
     return kiosk
 
 
 def _kiosk_page(kiosk, *, out_of_turn=False, error=None, code="", status=200):
-    return render("queue/kiosk.html", kiosk=kiosk, purposes=queries.active_purposes(db.session),
+    return render("queue/kiosk.html", kiosk=kiosk,
+                  outlook=queries.kiosk_outlook(db.session, now=clock.now()),
                   out_of_turn=out_of_turn, error=error, code=code), status
 
 
@@ -116,18 +121,50 @@ def kiosk_ticket(ticket_id: int):
     return render("queue/kiosk_ticket.html", ticket=ticket, data=data)
 
 
+def _ticket_document(ticket):
+    width = 58 if request.args.get("width") == "58" else 80
+    data = documents.ticket_print_data(db.session, ticket, now=clock.now(),
+                                       office=current_app.config["INSTITUTION_SHORT_NAME"])
+    data.rating_url = rating_url(ticket=ticket)
+    return data, width
+
+
 @bp.get("/kiosk/tickets/<int:ticket_id>.pdf")
 @public
 def kiosk_ticket_pdf(ticket_id: int):
     """The ticket for the receipt printer (?width=58 for narrow paper)."""
     ticket = _kiosk_ticket(ticket_id)
-    width = 58 if request.args.get("width") == "58" else 80
-    data = documents.ticket_print_data(db.session, ticket, now=clock.now(),
-                                       office=current_app.config["INSTITUTION_SHORT_NAME"])
-    data.rating_url = rating_url(ticket=ticket)
+    data, width = _ticket_document(ticket)
     return pdf_response(documents.ticket_pdf(data, width_mm=width),
                         f"talon-{ticket.number}.pdf", kind="ticket", object_type="ticket",
                         object_id=ticket.id)
+
+
+# The print document is framed by the kiosk's ticket page (same origin only).
+PRINT_DOCUMENT_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; "
+                      "font-src 'self'; frame-ancestors 'self'")
+
+
+@bp.get("/kiosk/tickets/<int:ticket_id>/print")
+@public
+def kiosk_ticket_print(ticket_id: int):
+    """The ticket as a page for the receipt printer: the kiosk page prints it itself.
+
+    Chromium in kiosk mode with --kiosk-printing sends it to the default printer without a
+    dialog. The print journal keeps the same ticket as PDF, as if it had been opened.
+    """
+    ticket = _kiosk_ticket(ticket_id)
+    data, width = _ticket_document(ticket)
+    pdf_url = url_for("queue.kiosk_ticket_pdf", ticket_id=ticket.id,
+                      **({"width": 58} if width == 58 else {}))
+    hand_out(documents.ticket_pdf(data, width_mm=width), f"talon-{ticket.number}.pdf",
+             kind="ticket", object_type="ticket", object_id=ticket.id, url=pdf_url)
+    response = render("queue/ticket_print.html", data=data, width=width,
+                      qr=qr_tag(data.rating_url, size_mm=22) if data.rating_url else None)
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Content-Security-Policy"] = PRINT_DOCUMENT_CSP
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- hall display board (no login, no personal data) ----------------------------------
@@ -136,14 +173,15 @@ def kiosk_ticket_pdf(ticket_id: int):
 @public
 def board():
     return render("queue/board.html", "queue/_board_calls.html",
-                  rows=queries.board_calls(db.session, now=clock.now()))
+                  board=queries.board_state(db.session, now=clock.now()),
+                  poll_ms=max(20, current_app.config["QUEUE_BOARD_POLL_MS"]))
 
 
 @bp.get("/board/calls")
 @public
 def board_calls():
     response = render("queue/_board_calls.html",
-                      rows=queries.board_calls(db.session, now=clock.now()))
+                      board=queries.board_state(db.session, now=clock.now()))
     response.headers["Cache-Control"] = "no-store"
     return response
 

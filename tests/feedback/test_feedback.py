@@ -77,7 +77,12 @@ def test_tablet_binds_to_desk_and_visit(app, client, users, session):
     session.commit()
     assert client.get("/feedback/tablet").status_code == 400  # not activated
     assert client.get(f"/feedback/tablet/activate/{token}").status_code == 303
-    assert "Оцените работу окна 1" in client.get("/feedback/tablet").get_data(as_text=True)
+    shown = client.get("/feedback/tablet")
+    assert "Оцените работу окна 1" in shown.get_data(as_text=True)
+    # Every use renews the device cookie (Chromium keeps a cookie 400 days at most).
+    renewed = shown.headers.get("Set-Cookie", "")
+    assert renewed.startswith(f"onewindow_feedback_tablet={token};")
+    assert "Max-Age=34560000" in renewed and "HttpOnly" in renewed
     response = client.post("/feedback/tablet", data={"score": "4"})
     assert response.status_code == 303
     rating = session.scalar(select(Rating))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from onewindow.extensions import db
 from onewindow.queue import services
+from onewindow.queue.estimates import order_key
 from onewindow.queue.models import Desk, Ticket, TicketEvent, VisitPurpose
 
 from ..factories import make_user
@@ -109,5 +110,5 @@ def test_many_desks_call_concurrently(app, session):
     # Order: each desk called its tickets in queue order (out-of-turn first, then by issue).
     assert len([d for d in calls if calls[d]]) >= 2
     for ids in calls.values():
-        keys = [services.order_key(tickets[i], call_now) for i in ids]
+        keys = [order_key(tickets[i], call_now) for i in ids]
         assert keys == sorted(keys)

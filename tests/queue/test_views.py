@@ -6,9 +6,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from onewindow.core import clock
+from onewindow.prints.models import PrintedDocument
 from onewindow.queue import services
 from onewindow.queue.models import Booking, Desk, Kiosk, Ticket, VisitPurpose
 
@@ -47,9 +48,32 @@ def test_kiosk_needs_activation(client, session):
     assert session.scalar(select(Ticket)) is None
 
 
+def test_kiosk_renews_its_device_cookie_on_use(kiosk_client, session):
+    """Chromium stores a cookie for 400 days at most: each use pushes the expiry on."""
+    token = session.scalar(select(Kiosk)).token
+    for response in (kiosk_client.get("/kiosk"),
+                     kiosk_client.post("/kiosk/tickets", data={"purpose_id": 0})):
+        cookie = response.headers.get("Set-Cookie", "")
+        assert cookie.startswith(f"onewindow_kiosk={token};"), response.status_code
+        assert "Max-Age=34560000" in cookie and "HttpOnly" in cookie
+    session.execute(update(Kiosk).values(revoked_at=clock.now()))
+    session.commit()
+    refused = kiosk_client.get("/kiosk")
+    assert refused.status_code == 400 and "Set-Cookie" not in refused.headers
+
+
+def test_favicon_everywhere(client, kiosk_client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/vnd.microsoft.icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00"
+    for page in (client.get("/board"), kiosk_client.get("/kiosk")):
+        assert 'rel="icon"' in page.get_data(as_text=True)
+
+
 def test_kiosk_desk_board_finish(kiosk_client, client, session, users):
     page = kiosk_client.get("/kiosk").get_data(as_text=True)
     assert "Подать документы" in page and "Право на внеочередное" in page
+    assert "сейчас нет открытых окон" in page  # nobody sits at a window yet
     a = _purpose(session, "А")
     r = kiosk_client.post("/kiosk/tickets", data={"purpose_id": a.id})
     assert r.status_code == 303
@@ -61,7 +85,8 @@ def test_kiosk_desk_board_finish(kiosk_client, client, session, users):
     assert pdf.mimetype == "application/pdf"
     text = pdf_text(pdf.data)
     assert "А-002" in text and "Подать документы" in text
-    assert "Перед вами: 1 человек" in text and "около 4 мин" in text  # 1 × 15 мин ÷ 4 окна
+    assert "Перед вами: 1 человек" in text
+    assert "нет открытых окон" in " ".join(text.split())  # nobody sits at a window yet
     narrow = kiosk_client.get(second.headers["Location"] + ".pdf?width=58")
     assert "А-002" in pdf_text(narrow.data)
     assert narrow.data != pdf.data
@@ -91,7 +116,7 @@ def test_kiosk_desk_board_finish(kiosk_client, client, session, users):
     assert re.search(r'board-row newest[^"]*" data-number="А-003"', board)
     assert ">2</span>" in board
     full = client.get("/board").get_data(as_text=True)
-    assert 'hx-trigger="every 1s"' in full and "А-003" in full
+    assert 'hx-trigger="every 1000ms"' in full and "А-003" in full
 
     t3 = session.scalar(select(Ticket).where(Ticket.number == "А-003"))
     for verb in ("recall", "start", "finish"):
@@ -263,3 +288,26 @@ def test_ticket_pdf_has_a_feedback_qr_code(kiosk_client, session):
     ticket_id = r.headers["Location"].rsplit("/", 1)[-1]
     assert printed(session) == [("ticket", "ticket", ticket_id, None)]
     assert pdf.headers["X-Print-Id"] and audited(session, "print") == []
+
+
+def test_ticket_print_document(kiosk_client, session):
+    c = _purpose(session, "В")
+    r = kiosk_client.post("/kiosk/tickets", data={"purpose_id": c.id})
+    ticket_url = r.headers["Location"]
+    shown = kiosk_client.get(ticket_url).get_data(as_text=True)
+    assert f'src="{ticket_url}/print"' in shown and "data-print-frame" in shown
+    assert ".pdf" not in shown  # no viewer tab any more
+    doc = kiosk_client.get(ticket_url + "/print")
+    assert doc.status_code == 200 and doc.mimetype == "text/html"
+    html = doc.get_data(as_text=True)
+    assert 'id="print-number">В-001<' in html and "Консультация" in html
+    assert "data:image/svg+xml" in html  # the rating QR code
+    assert doc.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in doc.headers["Content-Security-Policy"]
+    ticket_id = int(ticket_url.rsplit("/", 1)[1])
+    printed = session.scalars(select(PrintedDocument)).all()
+    assert [(d.kind, d.object_id, d.url) for d in printed] == [
+        ("ticket", str(ticket_id), f"/kiosk/tickets/{ticket_id}.pdf")]
+    assert "В-001" in pdf_text(printed[0].content)
+    narrow = kiosk_client.get(ticket_url + "/print?width=58").get_data(as_text=True)
+    assert "width-58" in narrow
