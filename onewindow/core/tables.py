@@ -36,6 +36,15 @@ class FileProblem(Exception):
     """The file as a whole cannot be read (message in Russian)."""
 
 
+# What an office table never exceeds; a file beyond them is refused while it is read, so a
+# crafted file (a million columns, a megabyte header) costs neither memory nor a huge page.
+MAX_COLUMNS = 200
+MAX_HEADER_CHARS = 200
+MAX_CELL_CHARS = 4000
+MAX_ROWS = 2_000_000
+XLSX_WINDOW = 4 * MAX_COLUMNS
+
+
 def file_format(filename: str) -> str:
     suffix = Path(filename or "").suffix.lower()
     if suffix not in FORMATS:
@@ -253,6 +262,8 @@ def _read_csv(path: Path, *, encoding: str, delimiter: str | None,
         except UnicodeDecodeError as exc:
             raise FileProblem(_encoding_message(codec)) from exc
         delim = _delimiter(delimiter, first)
+        if first.count(delim) >= MAX_COLUMNS:  # before the header is split into a list
+            raise FileProblem(_too_many_columns(1, first.count(delim) + 1))
         reader = csv.reader(_chain_first(first, text), delimiter=delim)
         previous: tuple[int, list] | None = None
         try:
@@ -305,7 +316,13 @@ def _read_xlsx(path: Path, *, progress: Progress, **_ignored) -> Iterator[tuple[
     try:
         ws = wb.worksheets[0]
         progress.total = ws.max_row or 0
-        for line_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        # A sheet's declared width may be 16384 (formatting on whole rows), and openpyxl
+        # pads every row to it: read a window of XLSX_WINDOW columns; a value past the
+        # limit inside it is refused, empty cells there cost nothing.
+        rows = ws.iter_rows(values_only=True, max_col=XLSX_WINDOW)
+        for line_no, values in enumerate(rows, start=1):
+            if len(values) > MAX_COLUMNS and all(v in (None, "") for v in values[MAX_COLUMNS:]):
+                values = values[:MAX_COLUMNS]
             progress.done = line_no
             cells = ["" if v is None else v for v in values]
             if not any(str(v).strip() for v in cells):
@@ -403,7 +420,33 @@ def read_table(path: Path, fmt: str, *, encoding: str = "auto", delimiter: str =
     """Rows of the file, header first, as (line number, list of cell values)."""
     progress = progress if progress is not None else Progress()
     reader = {"csv": _read_csv, "xlsx": _read_xlsx, "dbf": _read_dbf}[fmt]
-    return reader(path, encoding=encoding, delimiter=delimiter, progress=progress)
+    return _within_limits(reader(path, encoding=encoding, delimiter=delimiter,
+                                 progress=progress))
+
+
+def _too_many_columns(line: int, count: int) -> str:
+    return (f"Строка {line}: {count} столбцов — больше предела {MAX_COLUMNS}. "
+            "Проверьте разделитель или сохраните только нужные столбцы.")
+
+
+def _within_limits(rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+    """Refuse, as soon as it is read, a row beyond the limits (columns, cell, header, rows)."""
+    try:
+        for count, (line, values) in enumerate(rows, start=1):
+            if count > MAX_ROWS:
+                raise FileProblem(f"В файле больше {MAX_ROWS:,} строк — больше предела; "
+                                  "разделите файл на части.".replace(",", " "))
+            if len(values) > MAX_COLUMNS:
+                raise FileProblem(_too_many_columns(line, len(values)))
+            limit = MAX_HEADER_CHARS if count == 1 else MAX_CELL_CHARS
+            for column, value in enumerate(values, start=1):
+                if isinstance(value, str) and len(value) > limit:
+                    what = "заголовок столбца" if count == 1 else "значение"
+                    raise FileProblem(f"Строка {line}, столбец {column}: {what} длиннее "
+                                      f"{limit} знаков — больше предела.")
+            yield line, values
+    finally:
+        rows.close()
 
 
 def preview(path: Path, fmt: str, *, encoding: str, delimiter: str,
