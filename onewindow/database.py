@@ -10,6 +10,7 @@ PostgreSQL needs none of this: services lock rows with SELECT … FOR UPDATE.
 from __future__ import annotations
 
 import contextlib
+import json
 from contextvars import ContextVar
 
 from sqlalchemy import event, inspect
@@ -65,6 +66,19 @@ def add_to_collection(parent, name: str, child) -> None:
         return
     setattr(child, state.mapper.relationships[name].back_populates, parent)
     state.session.add(child)
+
+
+class MappingJson:
+    """A column mapping kept as JSON text in ``mapping_json``, read and set as a dict
+    (the column profiles of selections and of the archive register)."""
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        return json.loads(self.mapping_json or "{}")
+
+    @mapping.setter
+    def mapping(self, value: dict[str, str]) -> None:
+        self.mapping_json = json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def configure_engine(engine: Engine) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import clock
 from ..core.text import format_date
+from ..database import MappingJson
 from ..extensions import db
 
 CLOSE_REASONS = {
@@ -334,7 +334,7 @@ class ImportBatch(db.Model):
     undone_by = relationship("User", foreign_keys=[undone_by_id])
 
 
-class ImportProfile(db.Model):
+class ImportProfile(MappingJson, db.Model):
     """A named column mapping of a register layout; the next file with these columns uses it."""
 
     __tablename__ = "archive_import_profiles"
@@ -346,13 +346,6 @@ class ImportProfile(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_used_at: Mapped[datetime | None]
 
-    @property
-    def mapping(self) -> dict[str, str]:
-        return json.loads(self.mapping_json or "{}")
-
-    @mapping.setter
-    def mapping(self, value: dict[str, str]) -> None:
-        self.mapping_json = json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 class ServiceSpelling(db.Model):

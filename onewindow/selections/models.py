@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import clock
 from ..core.text import format_date
+from ..database import MappingJson
 from ..extensions import db
 
 SOURCES = {"sfr": "СФР (Пенсионный фонд)", "czn": "ЦЗН (Центр занятости)"}
@@ -62,7 +63,7 @@ OUTCOMES = {
 DEFAULT_ACTION = "Проверить основания выплаты"
 
 
-class MappingProfile(db.Model):
+class MappingProfile(MappingJson, db.Model):
     """A named column mapping for one source's file layout (e.g. «СФР — умершие»)."""
 
     __tablename__ = "selection_profiles"
@@ -83,13 +84,6 @@ class MappingProfile(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_used_at: Mapped[datetime | None]
 
-    @property
-    def mapping(self) -> dict[str, str]:
-        return json.loads(self.mapping_json or "{}")
-
-    @mapping.setter
-    def mapping(self, value: dict[str, str]) -> None:
-        self.mapping_json = json.dumps(value, ensure_ascii=False, sort_keys=True)
 
     @property
     def actions(self) -> dict[str, str]:
