@@ -1,0 +1,95 @@
+"""What an outside attack found (issue 21): each finding refused, each with its test."""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+
+import pytest
+from openpyxl.xml import DEFUSEDXML
+
+from onewindow.core import filetypes
+from onewindow.core.filetypes import FileTypeMismatch, check_content
+
+from ..conftest import login
+from ..selections.helpers import xlsx_bytes
+from .test_uploads import (
+    SELECTION_ROWS,
+    UPLOADERS,
+    _field_error,
+    _files,
+    _selections,
+)
+
+# A small "billion laughs": enough to prove refusal, far too small to hurt the test process.
+LAUGHS = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+          '<!DOCTYPE worksheet [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;">'
+          '<!ENTITY c "&b;&b;&b;">]>\n')
+
+
+def _with_dtd(xlsx: bytes, *, encoding: str = "utf-8") -> bytes:
+    """The same workbook with a DTD of nested entities in its first worksheet."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = body.decode("utf-8").split("?>", 1)[-1]
+                text = LAUGHS + text.replace("<v>", "<v>&c;", 1)
+                if encoding != "utf-8":
+                    text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"')
+                body = text.encode(encoding)
+            target.writestr(info.filename, body)
+    return buffer.getvalue()
+
+
+# ------------------------------------------------------------------ 1. XML bombs
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_xlsx_with_a_dtd_is_refused_before_parsing(encoding, tmp_path):
+    good = xlsx_bytes(SELECTION_ROWS)
+    check_content(good, "xlsx")
+    with pytest.raises(FileTypeMismatch, match="DTD"):
+        check_content(_with_dtd(good, encoding=encoding), "xlsx")
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(_with_dtd(good, encoding=encoding))
+    with pytest.raises(FileTypeMismatch, match="DTD"):
+        check_content(path, "xlsx")
+
+
+def test_declaration_split_between_chunks_is_found(monkeypatch):
+    monkeypatch.setattr(filetypes, "XML_CHUNK", 5)
+    with pytest.raises(FileTypeMismatch, match="DTD"):
+        check_content(_with_dtd(xlsx_bytes(SELECTION_ROWS)), "xlsx")
+
+
+@pytest.mark.parametrize("area", UPLOADERS)
+def test_xlsx_bomb_upload_is_refused_next_to_the_file_field(client, users, session, uploads,
+                                                           area):
+    role, post = UPLOADERS[area]
+    login(client, users[role])
+    response = post(client, _with_dtd(xlsx_bytes(SELECTION_ROWS)), "список.xlsx")
+    assert response.status_code == 422
+    message = _field_error(response.get_data(as_text=True))
+    assert "DTD" in message and "сохраните её заново" in message
+    assert _files(uploads) == [] and _selections(session) == 0
+
+
+def test_openpyxl_reads_through_defusedxml():
+    assert DEFUSEDXML
+
+
+def test_old_expat_is_warned_about_at_start(make_app, monkeypatch, caplog):
+    monkeypatch.setattr("pyexpat.EXPAT_VERSION", "expat_2.5.0")
+    with caplog.at_level(logging.WARNING, logger="onewindow"):
+        make_app()
+    assert any("expat 2.5.0" in r.getMessage() and "2.7.0" in r.getMessage()
+               for r in caplog.records)
+    caplog.clear()
+    monkeypatch.setattr("pyexpat.EXPAT_VERSION", "expat_2.7.1")
+    with caplog.at_level(logging.WARNING, logger="onewindow"):
+        make_app()
+    assert not [r for r in caplog.records if "expat" in r.getMessage()]
