@@ -227,5 +227,8 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["date"] = text.format_date
     app.jinja_env.filters["datetime"] = text.format_datetime
-    app.jinja_env.filters["snils"] = lambda v: snils_mod.format_snils(v) if v else ""
+    # One masking rule for every page: in full only for FULL_PD_ROLES (docs/ACCESS.md).
+    app.jinja_env.filters["snils"] = lambda v: (
+        snils_mod.format_snils(v) if security_sessions.sees_full_pd()
+        else snils_mod.mask_snils(v)) if v else ""
     app.jinja_env.filters["snils_masked"] = lambda v: snils_mod.mask_snils(v) if v else ""

@@ -16,7 +16,7 @@ from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..forms_common import choices
 from ..printsetup.requests import receipt_copies
-from ..security.sessions import audit_change
+from ..security.sessions import audit_change, sees_full_pd
 from ..web import (
     allow,
     audited_view,
@@ -189,7 +189,8 @@ def receipt_pdf(application_id: int):
     application = services.get_application(db.session, application_id)
     copies = receipt_copies()  # ?copies=1|2, else the user's print setup
     pdf = documents.receipt_pdf(application, copies=copies, config=current_app.config,
-                                feedback_url=rating_url(application=application))
+                                feedback_url=rating_url(application=application),
+                                masked=not sees_full_pd())
     filename = f"raspiska-{application.number}.pdf"
     return pdf_response(pdf, filename, kind="receipt", object_type="application", object_id=application_id)  # noqa: E501
 

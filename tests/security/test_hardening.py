@@ -13,6 +13,8 @@ from onewindow.core import filetypes
 from onewindow.core.filetypes import FileTypeMismatch, check_content
 
 from ..conftest import login
+from ..factories import make_applicant, make_application
+from ..pdfcheck import pdf_text
 from ..selections.helpers import xlsx_bytes
 from .test_uploads import (
     SELECTION_ROWS,
@@ -93,3 +95,44 @@ def test_old_expat_is_warned_about_at_start(make_app, monkeypatch, caplog):
     with caplog.at_level(logging.WARNING, logger="onewindow"):
         make_app()
     assert not [r for r in caplog.records if "expat" in r.getMessage()]
+
+
+# ------------------------------------------------------------------ 2. masking in PDFs
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit() or ch == "*")
+
+
+@pytest.mark.parametrize("role", ["director", "admin"])
+def test_receipt_and_its_reprint_are_masked_for_director_and_admin(client, users, session,
+                                                                   role):
+    applicant = make_applicant(session)
+    application = make_application(session, applicant=applicant, user=users["specialist"],
+                                   representative_name="Петров Пётр Петрович",
+                                   representative_document="паспорт 1804 654321")
+    session.commit()
+    app_id, full, masked = application.id, applicant.snils_display, applicant.snils_masked
+    login(client, users["specialist"])
+    printed = client.get(f"/applications/{app_id}/receipt.pdf?copies=1")
+    text = pdf_text(printed.data)
+    assert full in text and "654321" in text  # the desk's copy: in full
+    print_id = printed.headers["X-Print-Id"]
+    client.post("/logout")
+
+    login(client, users[role])
+    own = pdf_text(client.get(f"/applications/{app_id}/receipt.pdf?copies=1").data)
+    assert masked in own and full not in own and full.replace("-", "") not in _digits(own)
+    assert "654321" not in own and "**** ***321" in own
+    reprint = client.get(f"/prints/{print_id}.pdf")
+    if reprint.status_code == 303:
+        reprint = client.get(reprint.headers["Location"])
+    assert reprint.status_code == 200 and reprint.mimetype == "application/pdf"
+    text = pdf_text(reprint.data)
+    assert masked in text and full not in text and "654321" not in text
+
+
+def test_selection_hit_snils_is_masked_for_the_admin(app):
+    with app.test_request_context():
+        render = app.jinja_env.from_string("{{ '11223344595'|snils }}").render
+        assert render() == "***-***-*45 95"
