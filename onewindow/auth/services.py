@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import select
@@ -19,6 +20,21 @@ COMMON_PASSWORDS = frozenset(
         "йцукенгш", "пароль123", "qwerty12", "1q2w3e4r", "1qaz2wsx", "abc12345",
     }
 )
+
+
+USERNAME_MAX = 64
+
+
+def normalize_username(raw: str | None) -> str:
+    """The one form of a login name for authentication, audit and throttling.
+
+    Unicode NFKC (full-width letters become plain), format characters (zero-width,
+    bidi controls) dropped, trimmed, lower-cased, at most USERNAME_MAX characters: every
+    spelling that reaches one account is counted as that account.
+    """
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return text.strip().lower()[:USERNAME_MAX]
 
 
 def check_password_policy(password: str, *, username: str = "") -> None:
@@ -41,7 +57,7 @@ def create_user(
     password: str,
     position: str | None = None,
 ) -> User:
-    username = username.strip().lower()
+    username = normalize_username(username)
     if role not in ROLES:
         raise InvalidInput("Неизвестная роль: " + role, field="role")
     if not username:
@@ -57,7 +73,7 @@ def create_user(
 
 
 def authenticate(session: Session, *, username: str, password: str, now: datetime) -> User | None:
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    user = session.scalar(select(User).where(User.username == normalize_username(username)))
     if user is None or not user.active or not user.check_password(password):
         return None
     user.previous_login_at = user.last_login_at

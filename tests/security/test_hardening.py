@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import io
+import itertools
 import logging
+import unicodedata
 import zipfile
 
 import pytest
 from openpyxl.xml import DEFUSEDXML
+from sqlalchemy import select
 
+from onewindow.auth.services import normalize_username
 from onewindow.core import filetypes
 from onewindow.core.filetypes import FileTypeMismatch, check_content
+from onewindow.security.models import AuditEntry
 
 from ..conftest import login
-from ..factories import make_applicant, make_application
+from ..factories import DEFAULT_PASSWORD, make_applicant, make_application
 from ..pdfcheck import pdf_text
 from ..selections.helpers import xlsx_bytes
 from .test_uploads import (
@@ -136,3 +141,39 @@ def test_selection_hit_snils_is_masked_for_the_admin(app):
     with app.test_request_context():
         render = app.jinja_env.from_string("{{ '11223344595'|snils }}").render
         assert render() == "***-***-*45 95"
+
+
+# ------------------------------------------------------------------ 3. login names
+
+
+def _spellings(name: str):
+    """Mixed case, spaces, full-width letters, a zero-width space: one account each time."""
+    for n in itertools.count():
+        mixed = "".join(ch.upper() if (n >> (i % 6)) & 1 else ch for i, ch in enumerate(name))
+        yield (mixed, f"  {mixed} ", unicodedata.normalize("NFKD", mixed),
+               "".join(chr(ord(ch) + 0xFEE0) if ch.isascii() and ch.isalpha() else ch
+                       for ch in mixed), mixed[:2] + "\u200b" + mixed[2:])[n % 5]
+
+
+def test_account_lockout_is_not_bypassed_by_the_spelling_of_the_name(make_app, users, session):
+    username = users["director"].username  # read before the requests (SQLite write lock)
+    client = make_app(LOGIN_MAX_FAILURES_ADDRESS=1000).test_client()
+    spellings = _spellings(username)
+    for n in range(40):
+        r = client.post("/login", data={"username": next(spellings), "password": "nope-nope"},
+                        environ_base={"REMOTE_ADDR": f"10.0.{n}.1"})
+        assert r.status_code in (422, 429)
+    r = client.post("/login", data={"username": username.capitalize(),
+                                    "password": DEFAULT_PASSWORD},
+                    environ_base={"REMOTE_ADDR": "10.0.99.1"})
+    assert r.status_code == 429
+    assert "Слишком много неудачных попыток входа" in r.get_data(as_text=True)
+    session.rollback()
+    names = set(session.scalars(select(AuditEntry.username).where(
+        AuditEntry.action == "login_failed")))
+    assert names == {username}
+
+
+def test_login_name_is_normalised_once():
+    assert normalize_username(" ＤＩＲＥＣ\u200bＴＯＲ\u202e ") == "director"
+    assert normalize_username("Director") == normalize_username("dIrector") == "director"
