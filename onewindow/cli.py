@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from .config import DEV_SECRET, LOOPBACK
 from .core import clock
 from .extensions import db
 
@@ -90,6 +91,11 @@ def demo_command(applicants, applications, random_seed):
 def quickstart_command(host, port, applicants, no_serve):
     """Migrate, seed the catalog, create demo data once, and serve on this machine."""
     from flask import current_app
+
+    if current_app.config.get("SECRET_KEY") == DEV_SECRET and host not in LOOPBACK:
+        raise click.UsageError(
+            "Ключ SECRET_KEY — опубликованный ключ разработки: с ним любой подделает вход "
+            "администратора. Запустите на 127.0.0.1 или задайте свой SECRET_KEY.")
     from sqlalchemy import select
 
     from .auth.models import User

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import logging
+import stat
 import unicodedata
 import zipfile
 
@@ -13,6 +14,7 @@ from openpyxl.xml import DEFUSEDXML
 from sqlalchemy import select
 
 from onewindow.auth.services import normalize_username
+from onewindow.config import DEV_SECRET, Config
 from onewindow.core import filetypes
 from onewindow.core.filetypes import FileTypeMismatch, check_content
 from onewindow.security.models import AuditEntry
@@ -177,3 +179,28 @@ def test_account_lockout_is_not_bypassed_by_the_spelling_of_the_name(make_app, u
 def test_login_name_is_normalised_once():
     assert normalize_username(" ＤＩＲＥＣ\u200bＴＯＲ\u202e ") == "director"
     assert normalize_username("Director") == normalize_username("dIrector") == "director"
+
+
+# ------------------------------------------------------------------ 4. quick start key
+
+
+def test_quick_start_makes_its_own_secret_key_once(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("ONEWINDOW_ENV", "development")
+    first = Config(str(tmp_path)).SECRET_KEY
+    kept = tmp_path / "secret_key"
+    assert first != DEV_SECRET and len(first) == 64
+    assert kept.read_text().strip() == first
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert Config(str(tmp_path)).SECRET_KEY == first  # the same after a restart
+    assert Config(str(tmp_path / "other")).SECRET_KEY != first
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::"])
+def test_quick_start_refuses_the_development_key_off_loopback(make_app, host):
+    application = make_app(SECRET_KEY=DEV_SECRET)
+    with application.app_context():
+        result = application.test_cli_runner().invoke(
+            args=["quickstart", "--host", host, "--no-serve"])
+    assert result.exit_code != 0
+    assert "опубликованный ключ разработки" in result.output
