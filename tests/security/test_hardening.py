@@ -8,15 +8,19 @@ import logging
 import stat
 import unicodedata
 import zipfile
+from datetime import date
 
 import pytest
 from openpyxl.xml import DEFUSEDXML
 from sqlalchemy import select
 
+from onewindow.applicants.queries import search_applicants
+from onewindow.applicants.services import DuplicateWarning, create_applicant
 from onewindow.auth.services import normalize_username
 from onewindow.config import DEV_SECRET, Config
 from onewindow.core import filetypes
 from onewindow.core.filetypes import FileTypeMismatch, check_content
+from onewindow.core.text import clean_text, normalize_search
 from onewindow.security.models import AuditEntry
 
 from ..conftest import login
@@ -204,3 +208,31 @@ def test_quick_start_refuses_the_development_key_off_loopback(make_app, host):
             args=["quickstart", "--host", host, "--no-serve"])
     assert result.exit_code != 0
     assert "опубликованный ключ разработки" in result.output
+
+
+# ------------------------------------------------------------------ 5. invisible characters
+
+
+def test_zero_width_and_bidi_characters_are_dropped_from_names(session):
+    today = date(2026, 11, 28)
+    first = create_applicant(session, values={
+        "surname": "Ёлкина", "name": "Анна", "patronymic": "Петровна",
+        "birth_date": date(1980, 5, 1), "sex": "F"}, today=today)
+    session.flush()
+    # The same person typed with a zero-width space, an RTL override and a decomposed «ё».
+    same = {"surname": "Ёл\u200bкина", "name": "\u202eАнна\u202c",
+            "patronymic": unicodedata.normalize("NFD", "Петровна\ufeff"),
+            "birth_date": date(1980, 5, 1), "sex": "F"}
+    warned = create_applicant(session, values=same, today=today)
+    assert isinstance(warned, DuplicateWarning) and warned.others == [first]
+    created = create_applicant(session, values=same, today=today, confirm_duplicate=True)
+    assert (created.surname, created.name, created.patronymic) == ("Ёлкина", "Анна",
+                                                                   "Петровна")
+    assert {a.id for a in search_applicants(session, "ёл\u200bки")} == {first.id, created.id}
+    assert {a.id for a in search_applicants(session, "Ел\u2060кина А.\u200fП.")} == {
+        first.id, created.id}
+
+
+def test_clean_text():
+    assert clean_text("И\u0306\u200dванов\u00ad") == "Иванов".replace("И", "Й", 1)
+    assert normalize_search("\u202eЁлкина\u202c") == "елкина"
