@@ -43,7 +43,7 @@ def _commit_or_fail(action):
 @click.option("--role", required=True,
               type=click.Choice(["specialist", "chief", "director", "archivist", "admin"]))
 @click.option("--position", default=None, help="Должность")
-@click.password_option(help="Пароль (не короче 8 символов)")
+@click.password_option(help="Пароль (не короче 10 символов)")
 def create_user_command(username, full_name, role, position, password):
     """Create a staff account with a role."""
     from .auth.services import create_user

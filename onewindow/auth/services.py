@@ -10,17 +10,8 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict, InvalidInput
 from .models import User
+from .passwords import check_password_policy
 from .roles import ROLES
-
-MIN_PASSWORD_LENGTH = 8
-COMMON_PASSWORDS = frozenset(
-    {
-        "password", "12345678", "123456789", "1234567890", "qwerty123", "qwertyuiop",
-        "11111111", "00000000", "password1", "iloveyou", "admin123", "administrator",
-        "йцукенгш", "пароль123", "qwerty12", "1q2w3e4r", "1qaz2wsx", "abc12345",
-    }
-)
-
 
 USERNAME_MAX = 64
 
@@ -37,17 +28,6 @@ def normalize_username(raw: str | None) -> str:
     return text.strip().lower()[:USERNAME_MAX]
 
 
-def check_password_policy(password: str, *, username: str = "") -> None:
-    """Length and a blocklist of common passwords; no composition rules."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"Пароль должен содержать не менее {MIN_PASSWORD_LENGTH} символов", field="password"
-        )
-    lowered = password.casefold()
-    if lowered in COMMON_PASSWORDS or (username and username.casefold() in lowered):
-        raise InvalidInput("Пароль слишком простой, выберите другой", field="password")
-
-
 def create_user(
     session: Session,
     *,
@@ -56,6 +36,7 @@ def create_user(
     role: str,
     password: str,
     position: str | None = None,
+    demo: bool = False,
 ) -> User:
     username = normalize_username(username)
     if role not in ROLES:
@@ -64,7 +45,7 @@ def create_user(
         raise InvalidInput("Укажите имя пользователя", field="username")
     if session.scalar(select(User).where(User.username == username)):
         raise Conflict("Пользователь с таким именем уже есть", field="username")
-    check_password_policy(password, username=username)
+    check_password_policy(password, username=username, demo=demo)
     user = User(username=username, full_name=full_name.strip(), role=role, position=position)
     user.set_password(password)
     session.add(user)

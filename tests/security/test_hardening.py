@@ -16,11 +16,13 @@ from sqlalchemy import select
 
 from onewindow.applicants.queries import search_applicants
 from onewindow.applicants.services import DuplicateWarning, create_applicant
+from onewindow.auth.passwords import DEMO_PASSWORD, check_password_policy, common_passwords
 from onewindow.auth.services import normalize_username
 from onewindow.config import DEV_SECRET, Config
 from onewindow.core import filetypes
 from onewindow.core.filetypes import FileTypeMismatch, check_content
 from onewindow.core.text import clean_text, normalize_search
+from onewindow.errors import InvalidInput
 from onewindow.security.models import AuditEntry
 
 from ..conftest import login
@@ -236,3 +238,55 @@ def test_zero_width_and_bidi_characters_are_dropped_from_names(session):
 def test_clean_text():
     assert clean_text("И\u0306\u200dванов\u00ad") == "Иванов".replace("И", "Й", 1)
     assert normalize_search("\u202eЁлкина\u202c") == "елкина"
+
+
+# ------------------------------------------------------------------ 6. password policy
+
+
+@pytest.mark.parametrize(("password", "why"), [
+    ("aaaaaaaa", "не менее 10"),
+    ("aaaaaaaaaaaa", "повторов"),
+    ("Volga-12345-x", "повторов"),
+    ("zyxw-Volga-river", "повторов"),
+    ("abcabcabcabc", "повторов"),
+    ("qwertyuiop", "распространённых"),
+    ("йцукенгшщз", "распространённых"),  # qwertyuiop typed in the Russian layout
+    ("Password2026!", "распространённых"),
+    ("1q2w3e4r5t", "распространённых"),
+    (DEMO_PASSWORD, "демонстрационных"),
+    ("Ivanova-volga-7", "имя пользователя"),
+])
+def test_weak_passwords_are_refused_with_the_reason(password, why):
+    assert len(common_passwords()) > 5000
+    with pytest.raises(InvalidInput, match=why) as refused:
+        check_password_policy(password, username="ivanova")
+    assert refused.value.field == "password"
+
+
+def test_good_passwords_and_the_demo_pass():
+    for password in ("Zvezda-Volga-77", "long-secret-phrase", "Test-password-42",
+                     "кот Барсик спит на печи"):
+        check_password_policy(password, username="ivanova")
+    check_password_policy(DEMO_PASSWORD, demo=True)
+
+
+def test_every_way_to_set_a_password_keeps_the_policy(app, client, users, session):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-user", "petrov", "--full-name", "Петров П. П.",
+                                 "--role", "specialist", "--password", DEMO_PASSWORD])
+    assert result.exit_code != 0 and "демонстрационных" in result.output
+    login(client, users["admin"])
+    new_user = {"username": "sidorova", "full_name": "Сидорова А. А.", "position": "",
+                "role": "specialist", "password": "aaaaaaaa", "password2": "aaaaaaaa"}
+    response = client.post("/admin/users/new", data=new_user)
+    assert response.status_code == 422 and "не менее 10" in response.get_data(as_text=True)
+    target = users["archivist"].id
+    response = client.post(f"/admin/users/{target}/password",
+                           data={"password": "Volga-9999-x", "password2": "Volga-9999-x"})
+    assert response.status_code == 422 and "повторов" in response.get_data(as_text=True)
+    client.post("/logout")
+    login(client, users["specialist"])
+    response = client.post("/account/password", data={
+        "current": DEFAULT_PASSWORD, "password": DEMO_PASSWORD, "repeat": DEMO_PASSWORD})
+    assert response.status_code == 422
+    assert "демонстрационных" in response.get_data(as_text=True)
