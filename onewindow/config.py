@@ -49,6 +49,9 @@ class Config:
         self.LOGIN_THROTTLE_MINUTES = int(env.get("LOGIN_THROTTLE_MINUTES", "15"))
         self.LOGIN_MAX_FAILURES_ACCOUNT = int(env.get("LOGIN_MAX_FAILURES_ACCOUNT", "5"))
         self.LOGIN_MAX_FAILURES_ADDRESS = int(env.get("LOGIN_MAX_FAILURES_ADDRESS", "20"))
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
+        # (0: none, the peer's address is the client's).
+        self.PROXY_FIX = int(env.get("PROXY_FIX", "0"))
         # The office's time zone: "now", "today", deadlines, queue days and registers are
         # the office's whatever the server's own zone ("" = the server's local time).
         self.OFFICE_TIMEZONE = env.get("OFFICE_TIMEZONE", "Europe/Volgograd")

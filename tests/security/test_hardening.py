@@ -290,3 +290,39 @@ def test_every_way_to_set_a_password_keeps_the_policy(app, client, users, sessio
         "current": DEFAULT_PASSWORD, "password": DEMO_PASSWORD, "repeat": DEMO_PASSWORD})
     assert response.status_code == 422
     assert "демонстрационных" in response.get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ 7. proxy and HSTS
+
+
+def test_behind_a_proxy_each_client_has_its_own_address(make_app, users, session):
+    username = users["chief"].username
+    direct = make_app(LOGIN_MAX_FAILURES_ADDRESS=3).test_client()
+    proxied = make_app(LOGIN_MAX_FAILURES_ADDRESS=3, PROXY_FIX=1).test_client()
+    for n in range(3):
+        proxied.post("/login", data={"username": f"guess{n}", "password": "nope-nope"},
+                     headers={"X-Forwarded-For": "10.1.1.7"})
+    # The guessing desk is locked out; the rest of the office behind the proxy is not.
+    r = proxied.post("/login", data={"username": username, "password": DEFAULT_PASSWORD},
+                     headers={"X-Forwarded-For": "10.1.1.7"})
+    assert r.status_code == 429
+    r = proxied.post("/login", data={"username": username, "password": DEFAULT_PASSWORD},
+                     headers={"X-Forwarded-For": "10.1.1.8"})
+    assert r.status_code == 302
+    session.rollback()
+    addresses = set(session.scalars(select(AuditEntry.remote_addr)))
+    session.rollback()
+    assert addresses == {"10.1.1.7", "10.1.1.8"}
+    # Without PROXY_FIX the header is not believed (anyone could send it).
+    r = direct.post("/login", data={"username": "guess", "password": "nope-nope"},
+                    headers={"X-Forwarded-For": "10.9.9.9"})
+    session.rollback()
+    assert "10.9.9.9" not in set(session.scalars(select(AuditEntry.remote_addr)))
+    session.rollback()
+
+
+def test_hsts_only_when_cookies_are_secure(make_app):
+    plain = make_app().test_client().get("/login")
+    assert "Strict-Transport-Security" not in plain.headers
+    secure = make_app(SESSION_COOKIE_SECURE=True).test_client().get("/login")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
