@@ -145,6 +145,18 @@ def audit_purge_command(days, yes):
     click.echo(f"Удалено записей журнала: {count}")
 
 
+def _audit_cli(action: str, *, result: str = "ok", details: str | None = None) -> None:
+    """Record a command in the audit, committed at once, as done by the system user."""
+    import getpass
+
+    from .security.audit import record
+
+    db.session.remove()
+    record(db.session, action=action, now=clock.now(), username=f"cli:{getpass.getuser()}"[:64],
+           object_type="database", result=result, details=details)
+    db.session.commit()
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False))
 def backup_command(path):
@@ -156,7 +168,9 @@ def backup_command(path):
     try:
         target = backup(db.engine, Path(path))
     except BackupError as exc:
+        _audit_cli("backup", result="failed", details=str(exc))
         raise click.ClickException(str(exc)) from exc
+    _audit_cli("backup", details=f"файл {target}")
     click.echo(f"Резервная копия записана: {target}")
 
 
@@ -175,7 +189,10 @@ def restore_command(path, yes):
     try:
         restore(db.engine, Path(path))
     except BackupError as exc:
+        _audit_cli("restore", result="failed", details=str(exc))
         raise click.ClickException(str(exc)) from exc
+    # Recorded in the restored database: the row written before would be replaced.
+    _audit_cli("restore", details=f"из файла {Path(path).resolve()}")
     click.echo("База данных восстановлена из резервной копии")
 
 

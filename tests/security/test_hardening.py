@@ -29,6 +29,7 @@ from ..conftest import login
 from ..factories import DEFAULT_PASSWORD, make_applicant, make_application
 from ..pdfcheck import pdf_text
 from ..selections.helpers import xlsx_bytes
+from .test_backup import _require_pg_tools
 from .test_uploads import (
     SELECTION_ROWS,
     UPLOADERS,
@@ -326,3 +327,34 @@ def test_hsts_only_when_cookies_are_secure(make_app):
     assert "Strict-Transport-Security" not in plain.headers
     secure = make_app(SESSION_COOKIE_SECURE=True).test_client().get("/login")
     assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+# ------------------------------------------------------------------ 7. backups
+
+
+def test_backup_is_private_and_backup_and_restore_are_audited(app, session, tmp_path):
+    _require_pg_tools(session)
+    session.remove()
+    path = tmp_path / "onewindow.backup"
+    path.write_bytes(b"old")
+    path.chmod(0o644)  # an older, world-readable file of the same name
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["backup", str(path)])
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.stat().st_size > 3
+    fresh = tmp_path / "fresh.backup"
+    assert runner.invoke(args=["backup", str(fresh)]).exit_code == 0
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+    session.remove()
+    rows = list(session.execute(select(AuditEntry.action, AuditEntry.object_type,
+                                       AuditEntry.result, AuditEntry.username)))
+    assert rows[:1] == [("backup", "database", "ok", rows[0][3])]
+    assert len(rows) == 2 and rows[0][3].startswith("cli:")
+    session.remove()
+    result = runner.invoke(args=["restore", str(path), "--yes"])
+    assert result.exit_code == 0, result.output
+    session.remove()
+    actions = list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+    # The copy was taken before its own row was written: the restore's row only.
+    assert actions == ["restore"]
+    session.remove()
