@@ -8,22 +8,24 @@ import logging
 import stat
 import unicodedata
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from openpyxl.xml import DEFUSEDXML
-from sqlalchemy import select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from onewindow.applicants.queries import search_applicants
 from onewindow.applicants.services import DuplicateWarning, create_applicant
 from onewindow.auth.passwords import DEMO_PASSWORD, check_password_policy, common_passwords
 from onewindow.auth.services import normalize_username
 from onewindow.config import DEV_SECRET, Config
-from onewindow.core import filetypes
+from onewindow.core import clock, filetypes
 from onewindow.core.filetypes import FileTypeMismatch, check_content
 from onewindow.core.text import clean_text, normalize_search
 from onewindow.errors import InvalidInput
-from onewindow.security.models import AuditEntry
+from onewindow.security import audit
+from onewindow.security.models import AuditEntry, AuditPurgePermit
 
 from ..conftest import login
 from ..factories import DEFAULT_PASSWORD, make_applicant, make_application
@@ -358,3 +360,29 @@ def test_backup_is_private_and_backup_and_restore_are_audited(app, session, tmp_
     # The copy was taken before its own row was written: the restore's row only.
     assert actions == ["restore"]
     session.remove()
+
+
+# ------------------------------------------------------------------ 7. audit append-only
+
+
+def test_the_database_refuses_to_change_or_delete_audit_entries(app, session):
+    entry = audit.record(session, action="view", now=clock.now(), username="x")
+    session.commit()
+    for statement in (f"UPDATE audit_entries SET result = 'denied' WHERE id = {entry.id}",
+                      f"DELETE FROM audit_entries WHERE id = {entry.id}",
+                      "DELETE FROM audit_entries"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            session.execute(text(statement))
+        session.rollback()
+    assert session.scalar(select(AuditEntry.result).where(AuditEntry.id == entry.id)) == "ok"
+    session.rollback()
+    # The retention purge is the one deletion, and leaves no permit behind.
+    old = audit.record(session, action="view", now=clock.now() - timedelta(days=4000),
+                       username="old")
+    session.commit()
+    old_id = old.id
+    assert app.test_cli_runner().invoke(args=["audit-purge", "--yes"]).exit_code == 0
+    session.remove()
+    assert session.get(AuditEntry, old_id) is None and session.get(AuditEntry, entry.id)
+    assert session.scalar(select(func.count()).select_from(AuditPurgePermit)) == 0
+    session.rollback()
