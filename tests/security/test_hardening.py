@@ -6,15 +6,19 @@ import io
 import itertools
 import logging
 import stat
+import tomllib
 import unicodedata
 import zipfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl.xml import DEFUSEDXML
+from packaging.requirements import Requirement
+from packaging.version import Version
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from onewindow import ROOT
 from onewindow.applicants.queries import search_applicants
 from onewindow.applicants.services import DuplicateWarning, create_applicant
 from onewindow.auth.passwords import DEMO_PASSWORD, check_password_policy, common_passwords
@@ -24,11 +28,12 @@ from onewindow.core import clock, filetypes
 from onewindow.core.filetypes import FileTypeMismatch, check_content
 from onewindow.core.text import clean_text, normalize_search
 from onewindow.errors import InvalidInput
+from onewindow.intake.models import Application
 from onewindow.security import audit
 from onewindow.security.models import AuditEntry, AuditPurgePermit
 
 from ..conftest import login
-from ..factories import DEFAULT_PASSWORD, make_applicant, make_application
+from ..factories import DEFAULT_PASSWORD, make_applicant, make_application, make_user
 from ..pdfcheck import pdf_text
 from ..selections.helpers import xlsx_bytes
 from .test_backup import _require_pg_tools
@@ -386,3 +391,42 @@ def test_the_database_refuses_to_change_or_delete_audit_entries(app, session):
     assert session.get(AuditEntry, old_id) is None and session.get(AuditEntry, entry.id)
     assert session.scalar(select(func.count()).select_from(AuditPurgePermit)) == 0
     session.rollback()
+
+
+# ------------------------------------------------------------------ 7. transfer register
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("specialist", False), ("director", False),
+                                               ("chief", True)])
+def test_only_the_chief_marks_another_specialists_day(client, users, session, role, allowed):
+    owner = users["specialist"] if role != "specialist" else make_user(session)
+    nine = datetime.combine(clock.today(), datetime.min.time()).replace(hour=9)
+    app_id = make_application(session, user=owner, now=nine).id
+    session.commit()
+    owner_id = owner.id
+    login(client, users[role])
+    day = clock.today().isoformat()
+    page = client.get(f"/applications/register?day={day}&user_id={owner_id}")
+    assert page.status_code == 200
+    assert ('name="expected"' in page.get_data(as_text=True)) is allowed
+    done = client.post(f"/applications/register/transfer?day={day}&user_id={owner_id}",
+                       data={"expected": "1"}, follow_redirects=True)
+    session.expire_all()
+    status = session.get(Application, app_id).status
+    session.rollback()
+    assert status == ("transferred" if allowed else "accepted")
+    if not allowed:
+        assert "может только главный специалист" in done.get_data(as_text=True)
+
+
+def test_dependency_floors_are_past_known_vulnerable_releases():
+    floors = {}
+    for line in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+            "dependencies"]:
+        requirement = Requirement(line)
+        for spec in requirement.specifier:
+            if spec.operator == ">=":
+                floors[requirement.name.lower()] = Version(spec.version)
+    assert floors["waitress"] >= Version("3.0.1")  # CVE-2024-49768, CVE-2024-49769
+    assert floors["gunicorn"] >= Version("23.0")  # CVE-2024-6827 (request smuggling)
+    assert floors["werkzeug"] >= Version("3.0.6") and floors["jinja2"] >= Version("3.1.6")
