@@ -49,6 +49,9 @@ class Config:
         self.LOGIN_THROTTLE_MINUTES = int(env.get("LOGIN_THROTTLE_MINUTES", "15"))
         self.LOGIN_MAX_FAILURES_ACCOUNT = int(env.get("LOGIN_MAX_FAILURES_ACCOUNT", "5"))
         self.LOGIN_MAX_FAILURES_ADDRESS = int(env.get("LOGIN_MAX_FAILURES_ADDRESS", "20"))
+        # Kiosk limits per device and minute: tickets, and wrong booking codes.
+        self.KIOSK_TICKETS_PER_MINUTE = int(env.get("KIOSK_TICKETS_PER_MINUTE", "10"))
+        self.KIOSK_CODE_ATTEMPTS_PER_MINUTE = int(env.get("KIOSK_CODE_ATTEMPTS_PER_MINUTE", "5"))
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
         # (0: none, the peer's address is the client's).
         self.PROXY_FIX = int(env.get("PROXY_FIX", "0"))

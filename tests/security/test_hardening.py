@@ -29,6 +29,8 @@ from onewindow.core.filetypes import FileTypeMismatch, check_content
 from onewindow.core.text import clean_text, normalize_search
 from onewindow.errors import InvalidInput
 from onewindow.intake.models import Application
+from onewindow.queue import services as queue_services
+from onewindow.queue.models import Ticket, VisitPurpose
 from onewindow.security import audit
 from onewindow.security.models import AuditEntry, AuditPurgePermit
 
@@ -430,3 +432,56 @@ def test_dependency_floors_are_past_known_vulnerable_releases():
     assert floors["waitress"] >= Version("3.0.1")  # CVE-2024-49768, CVE-2024-49769
     assert floors["gunicorn"] >= Version("23.0")  # CVE-2024-6827 (request smuggling)
     assert floors["werkzeug"] >= Version("3.0.6") and floors["jinja2"] >= Version("3.1.6")
+
+
+# ------------------------------------------------------------------ 8. kiosk limits
+
+
+@pytest.fixture
+def kiosk_device(app, session, users, monkeypatch):
+    monkeypatch.setitem(app.config, "KIOSK_TICKETS_PER_MINUTE", 4)
+    monkeypatch.setitem(app.config, "KIOSK_CODE_ATTEMPTS_PER_MINUTE", 3)
+    queue_services.seed_queue(session)
+    kiosk = queue_services.issue_kiosk(session, name="Терминал в холле",
+                                       user_id=users["admin"].id, now=clock.now())
+    session.commit()
+    device = app.test_client()
+    assert device.get(f"/kiosk/activate/{kiosk.token}").status_code == 303
+    return device, kiosk.id
+
+
+def _kiosk_audit(session, kiosk_id):
+    session.rollback()
+    rows = list(session.execute(select(AuditEntry.action, AuditEntry.result).where(
+        AuditEntry.object_type == "kiosk", AuditEntry.object_id == str(kiosk_id))))
+    session.rollback()
+    return rows
+
+
+def test_kiosk_wrong_booking_codes_are_limited_per_minute(kiosk_device, session, monkeypatch):
+    device, kiosk_id = kiosk_device
+    statuses = [device.post("/kiosk/booking", data={"code": f"{100000 + n}"}).status_code
+                for n in range(10)]
+    assert statuses == [422] * 3 + [429] * 7
+    refused = device.post("/kiosk/booking", data={"code": "123456"})
+    assert "Подождите минуту" in refused.get_data(as_text=True)
+    rows = _kiosk_audit(session, kiosk_id)
+    assert rows.count(("kiosk_code_failed", "failed")) == 3
+    assert rows.count(("kiosk_locked", "throttled")) == 1  # one lockout, not one per try
+    # A minute later the device may try again.
+    later = clock.now() + timedelta(minutes=1, seconds=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert device.post("/kiosk/booking", data={"code": "654321"}).status_code == 422
+
+
+def test_kiosk_tickets_are_limited_per_minute(kiosk_device, session):
+    device, kiosk_id = kiosk_device
+    session.rollback()
+    purpose_id = session.scalar(select(VisitPurpose.id).where(VisitPurpose.active))
+    session.rollback()
+    statuses = [device.post("/kiosk/tickets", data={"purpose_id": purpose_id}).status_code
+                for _ in range(8)]
+    assert statuses == [303] * 4 + [429] * 4
+    session.rollback()
+    assert session.scalar(select(func.count(Ticket.id))) == 4
+    assert _kiosk_audit(session, kiosk_id) == [("kiosk_locked", "throttled")]
