@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyexpat
 from pathlib import Path
 
 from flask import Flask
@@ -69,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config.get("ENV_NAME") == "production" and app.config["SECRET_KEY"] == DEV_SECRET:
         raise RuntimeError("the development SECRET_KEY is refused in production")
 
+    _warn_old_expat(app)
     from . import models  # noqa: F401  (every table known to Alembic)
     from .core import clock
 
@@ -101,3 +103,21 @@ def create_app(config: dict | None = None) -> Flask:
     hooks.init_app(app)
     cli.init_app(app)
     return app
+
+
+# expat before 2.7.0 has CVE-2024-8176: deeply nested entities crash the process.
+SAFE_EXPAT = (2, 7, 0)
+
+
+def _warn_old_expat(app: Flask) -> None:
+    """Log a warning when the runtime's XML parser is older than SAFE_EXPAT."""
+    version = pyexpat.EXPAT_VERSION.removeprefix("expat_")
+    try:
+        parts = tuple(int(p) for p in version.split(".")[:3])
+    except ValueError:
+        return
+    if parts < SAFE_EXPAT:
+        app.logger.warning(
+            "the runtime's XML parser is expat %s, older than %s (CVE-2024-8176); uploaded "
+            "XLSX files with DTDs are refused, but update Python or its libexpat",
+            version, ".".join(map(str, SAFE_EXPAT)))

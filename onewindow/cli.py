@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from .config import DEV_SECRET, LOOPBACK
 from .core import clock
 from .extensions import db
 
@@ -43,7 +44,7 @@ def _commit_or_fail(action):
 @click.option("--role", required=True,
               type=click.Choice(["specialist", "chief", "director", "archivist", "admin"]))
 @click.option("--position", default=None, help="Должность")
-@click.password_option(help="Пароль (не короче 8 символов)")
+@click.password_option(help="Пароль (не короче 10 символов)")
 def create_user_command(username, full_name, role, position, password):
     """Create a staff account with a role."""
     from .auth.services import create_user
@@ -91,6 +92,11 @@ def demo_command(applicants, applications, random_seed):
 def quickstart_command(host, port, applicants, no_serve):
     """Migrate, seed the catalog, create demo data once, and serve on this machine."""
     from flask import current_app
+
+    if current_app.config.get("SECRET_KEY") == DEV_SECRET and host not in LOOPBACK:
+        raise click.UsageError(
+            "Ключ SECRET_KEY — опубликованный ключ разработки: с ним любой подделает вход "
+            "администратора. Запустите на 127.0.0.1 или задайте свой SECRET_KEY.")
     from sqlalchemy import select
 
     from .auth.models import User
@@ -140,6 +146,18 @@ def audit_purge_command(days, yes):
     click.echo(f"Удалено записей журнала: {count}")
 
 
+def _audit_cli(action: str, *, result: str = "ok", details: str | None = None) -> None:
+    """Record a command in the audit, committed at once, as done by the system user."""
+    import getpass
+
+    from .security.audit import record
+
+    db.session.remove()
+    record(db.session, action=action, now=clock.now(), username=f"cli:{getpass.getuser()}"[:64],
+           object_type="database", result=result, details=details)
+    db.session.commit()
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False))
 def backup_command(path):
@@ -151,7 +169,9 @@ def backup_command(path):
     try:
         target = backup(db.engine, Path(path))
     except BackupError as exc:
+        _audit_cli("backup", result="failed", details=str(exc))
         raise click.ClickException(str(exc)) from exc
+    _audit_cli("backup", details=f"файл {target}")
     click.echo(f"Резервная копия записана: {target}")
 
 
@@ -170,7 +190,10 @@ def restore_command(path, yes):
     try:
         restore(db.engine, Path(path))
     except BackupError as exc:
+        _audit_cli("restore", result="failed", details=str(exc))
         raise click.ClickException(str(exc)) from exc
+    # Recorded in the restored database: the row written before would be replaced.
+    _audit_cli("restore", details=f"из файла {Path(path).resolve()}")
     click.echo("База данных восстановлена из резервной копии")
 
 

@@ -1,12 +1,15 @@
 """Configuration read from environment variables (see README, "Configuration")."""
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app, has_app_context
 
 DEV_SECRET = "dev-only-secret-key-change-me"
+SECRET_FILE = "secret_key"
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -22,8 +25,10 @@ class Config:
     def __init__(self, instance_path: str):
         env = os.environ
         self.ENV_NAME = env.get("ONEWINDOW_ENV", "development")
+        # Outside production without SECRET_KEY: a random key made on first run and kept in
+        # instance/ (never the published development key, which forges sessions).
         self.SECRET_KEY = env.get("SECRET_KEY") or (
-            DEV_SECRET if self.ENV_NAME != "production" else None
+            instance_secret(instance_path) if self.ENV_NAME != "production" else None
         )
         default_db = "sqlite:///" + str(Path(instance_path) / "onewindow.sqlite3")
         self.SQLALCHEMY_DATABASE_URI = normalize_db_url(env.get("DATABASE_URL") or default_db)
@@ -44,6 +49,12 @@ class Config:
         self.LOGIN_THROTTLE_MINUTES = int(env.get("LOGIN_THROTTLE_MINUTES", "15"))
         self.LOGIN_MAX_FAILURES_ACCOUNT = int(env.get("LOGIN_MAX_FAILURES_ACCOUNT", "5"))
         self.LOGIN_MAX_FAILURES_ADDRESS = int(env.get("LOGIN_MAX_FAILURES_ADDRESS", "20"))
+        # Kiosk limits per device and minute: tickets, and wrong booking codes.
+        self.KIOSK_TICKETS_PER_MINUTE = int(env.get("KIOSK_TICKETS_PER_MINUTE", "10"))
+        self.KIOSK_CODE_ATTEMPTS_PER_MINUTE = int(env.get("KIOSK_CODE_ATTEMPTS_PER_MINUTE", "5"))
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
+        # (0: none, the peer's address is the client's).
+        self.PROXY_FIX = int(env.get("PROXY_FIX", "0"))
         # The office's time zone: "now", "today", deadlines, queue days and registers are
         # the office's whatever the server's own zone ("" = the server's local time).
         self.OFFICE_TIMEZONE = env.get("OFFICE_TIMEZONE", "Europe/Volgograd")
@@ -73,6 +84,24 @@ class Config:
         for key in ("ARCHIVE_CASE_NUMBER_FORMAT", "ARCHIVE_LABEL_SHEET", "ARCHIVE_LABEL_THERMAL"):
             if env.get(key):
                 setattr(self, key, env[key])
+
+
+def instance_secret(instance_path: str) -> str:
+    """The instance's own secret key: read from instance/secret_key, made once (mode 0600)."""
+    path = Path(instance_path) / SECRET_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key + "\n")
+    return key
 
 
 def normalize_db_url(url: str) -> str:

@@ -12,14 +12,13 @@ from sqlalchemy.orm import Session
 from .applicants.models import Applicant, applicant_categories
 from .applicants.services import search_keys
 from .auth.models import User
+from .auth.passwords import DEMO_PASSWORD
 from .auth.services import create_user
 from .catalog.models import BeneficiaryCategory, Service
 from .core import clock
 from .core.snils import make_snils
 from .intake.services import DocumentLine, change_status, register_application
 from .queue.services import seed_queue
-
-DEMO_PASSWORD = "demo-odno-okno"
 
 DEMO_STAFF = [
     ("specialist", "Рассказова Наталья Сергеевна", "specialist", "Специалист сектора «Одно окно»"),
@@ -112,7 +111,7 @@ def ensure_staff(session: Session) -> dict[str, User]:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
             user = create_user(session, username=username, full_name=full_name, role=role,
-                               password=DEMO_PASSWORD, position=position)
+                               password=DEMO_PASSWORD, position=position, demo=True)
         staff[username] = user
     return staff
 

@@ -9,6 +9,7 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from sqlalchemy.exc import DataError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .auth.services import load_user
 from .core import clock, shortcuts, text
@@ -105,7 +106,16 @@ def too_large_on_form(endpoint: str, form_class, page):
     return handler
 
 
+HSTS = "max-age=31536000"
+
+
 def init_app(app: Flask) -> None:
+    proxies = int(app.config.get("PROXY_FIX") or 0)
+    if proxies > 0:
+        # Behind a reverse proxy: the client's address (login throttling, the audit) and
+        # scheme come from the X-Forwarded-* headers its PROXY_FIX trusted proxies set.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
+                                x_host=proxies, x_port=proxies)
     login_manager.login_view = "account.login"
     login_manager.login_message = "Войдите в систему, чтобы продолжить"
 
@@ -169,6 +179,9 @@ def init_app(app: Flask) -> None:
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("X-Frame-Options", "DENY")
         h.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            # Served over HTTPS: browsers never try plain HTTP again for a year.
+            h.setdefault("Strict-Transport-Security", HSTS)
         if request.endpoint != "static" and current_user.is_authenticated:
             h["Cache-Control"] = "no-store"
         return response
@@ -227,5 +240,8 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["date"] = text.format_date
     app.jinja_env.filters["datetime"] = text.format_datetime
-    app.jinja_env.filters["snils"] = lambda v: snils_mod.format_snils(v) if v else ""
+    # One masking rule for every page: in full only for FULL_PD_ROLES (docs/ACCESS.md).
+    app.jinja_env.filters["snils"] = lambda v: (
+        snils_mod.format_snils(v) if security_sessions.sees_full_pd()
+        else snils_mod.mask_snils(v)) if v else ""
     app.jinja_env.filters["snils_masked"] = lambda v: snils_mod.mask_snils(v) if v else ""

@@ -142,8 +142,13 @@ def clean_database(application) -> None:
                 names = ", ".join(f'"{t.name}"' for t in tables)
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             else:
+                # The audit refuses deletions but under a purge permit (migration 0023).
+                permits = db.metadata.tables["audit_purge_permits"]
+                conn.execute(permits.insert())
                 for table in reversed(tables):
-                    conn.execute(table.delete())
+                    if table is not permits:
+                        conn.execute(table.delete())
+                conn.execute(permits.delete())
 
 
 @pytest.fixture

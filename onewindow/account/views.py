@@ -29,7 +29,7 @@ def login():
     error = None
     status = 200
     if form.validate_on_submit():
-        username = form.username.data
+        username = services.normalize_username(form.username.data)
         if security.throttled(username):
             error, status = security.throttle_message(), 429
             # Returned, not raised: the request edge commits the audit row.

@@ -152,7 +152,7 @@ class UserCreateForm(FlaskForm):
                             filters=[strip_filter])
     position = StringField("Должность", [Optional(), Length(max=200)], filters=[strip_filter])
     role = SelectField("Роль", choices=role_choices(), validate_choice=False)
-    password = PasswordField("Пароль (не менее 8 символов)", [Required("Укажите пароль")],
+    password = PasswordField("Пароль (не менее 10 символов)", [Required("Укажите пароль")],
                              render_kw={"autocomplete": "new-password"})
     password2 = PasswordField("Пароль ещё раз",
                               [EqualTo("password", "Пароли не совпадают")],
@@ -167,7 +167,7 @@ class UserProfileForm(FlaskForm):
 
 
 class PasswordResetForm(FlaskForm):
-    password = PasswordField("Новый пароль (не менее 8 символов)", [Required("Укажите пароль")],
+    password = PasswordField("Новый пароль (не менее 10 символов)", [Required("Укажите пароль")],
                              render_kw={"autocomplete": "new-password"})
     password2 = PasswordField("Новый пароль ещё раз",
                               [EqualTo("password", "Пароли не совпадают")],

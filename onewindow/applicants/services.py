@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog.models import BeneficiaryCategory
 from ..core.snils import validate_snils
-from ..core.text import normalize_search
+from ..core.text import clean_text, normalize_search
 from ..errors import Conflict, InvalidInput
 from .models import ID_DOC_TYPES, Applicant
 
@@ -41,7 +41,7 @@ def _clean(values: dict, *, today: date) -> dict:
     for key in ("surname", "name", "patronymic", "id_doc_series", "id_doc_number",
                 "id_doc_issued_by", "address", "phone", "email"):
         if isinstance(data.get(key), str):
-            data[key] = " ".join(data[key].split()) or None
+            data[key] = " ".join(clean_text(data[key]).split()) or None
     for key in ("surname", "name"):
         if not data.get(key):
             raise InvalidInput("Обязательное поле", field=key)

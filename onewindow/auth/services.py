@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import select
@@ -9,27 +10,22 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict, InvalidInput
 from .models import User
+from .passwords import check_password_policy
 from .roles import ROLES
 
-MIN_PASSWORD_LENGTH = 8
-COMMON_PASSWORDS = frozenset(
-    {
-        "password", "12345678", "123456789", "1234567890", "qwerty123", "qwertyuiop",
-        "11111111", "00000000", "password1", "iloveyou", "admin123", "administrator",
-        "йцукенгш", "пароль123", "qwerty12", "1q2w3e4r", "1qaz2wsx", "abc12345",
-    }
-)
+USERNAME_MAX = 64
 
 
-def check_password_policy(password: str, *, username: str = "") -> None:
-    """Length and a blocklist of common passwords; no composition rules."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"Пароль должен содержать не менее {MIN_PASSWORD_LENGTH} символов", field="password"
-        )
-    lowered = password.casefold()
-    if lowered in COMMON_PASSWORDS or (username and username.casefold() in lowered):
-        raise InvalidInput("Пароль слишком простой, выберите другой", field="password")
+def normalize_username(raw: str | None) -> str:
+    """The one form of a login name for authentication, audit and throttling.
+
+    Unicode NFKC (full-width letters become plain), format characters (zero-width,
+    bidi controls) dropped, trimmed, lower-cased, at most USERNAME_MAX characters: every
+    spelling that reaches one account is counted as that account.
+    """
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return text.strip().lower()[:USERNAME_MAX]
 
 
 def create_user(
@@ -40,15 +36,16 @@ def create_user(
     role: str,
     password: str,
     position: str | None = None,
+    demo: bool = False,
 ) -> User:
-    username = username.strip().lower()
+    username = normalize_username(username)
     if role not in ROLES:
         raise InvalidInput("Неизвестная роль: " + role, field="role")
     if not username:
         raise InvalidInput("Укажите имя пользователя", field="username")
     if session.scalar(select(User).where(User.username == username)):
         raise Conflict("Пользователь с таким именем уже есть", field="username")
-    check_password_policy(password, username=username)
+    check_password_policy(password, username=username, demo=demo)
     user = User(username=username, full_name=full_name.strip(), role=role, position=position)
     user.set_password(password)
     session.add(user)
@@ -57,7 +54,7 @@ def create_user(
 
 
 def authenticate(session: Session, *, username: str, password: str, now: datetime) -> User | None:
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    user = session.scalar(select(User).where(User.username == normalize_username(username)))
     if user is None or not user.active or not user.check_password(password):
         return None
     user.previous_login_at = user.last_login_at

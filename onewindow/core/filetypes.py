@@ -30,6 +30,15 @@ SPREADSHEET_TYPES = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
 )
+# A DTD or entity declaration in an OOXML part: OOXML never needs one, and nested entities
+# ("billion laughs") crash or exhaust the XML parser. Searched in UTF-8 and UTF-16 parts.
+_DECLARATIONS = tuple(
+    re.compile(b"".join(re.escape(ch.encode(encoding)) for ch in word), re.IGNORECASE)
+    for word in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
+_OVERLAP = 32
+XML_CHUNK = 1 << 16
 # dBase III/IV and FoxPro versions that dbfread reads (first byte of the header).
 DBF_VERSIONS = {0x02, 0x03, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B, 0xCB, 0xE5, 0xF5, 0xFB}
 DBF_FIELD_TYPES = set("CDNFLMBGPYTIV@O+0QW")
@@ -195,6 +204,8 @@ def _check_xlsx(source: bytes | Path) -> None:
             if info.file_size > CHUNK:
                 raise _not_xlsx("повреждено описание содержимого")
             types = archive.read(info).decode("utf-8", errors="replace")
+            for info in infos:
+                _refuse_declarations(archive, info)
     except zipfile.BadZipFile as exc:
         raise _not_xlsx("архив повреждён") from exc
     if not any(t in types for t in SPREADSHEET_TYPES):
@@ -203,6 +214,23 @@ def _check_xlsx(source: bytes | Path) -> None:
         if "presentationml" in types:
             raise _not_xlsx("это презентация PowerPoint (.pptx)")
         raise _not_xlsx("в архиве нет листов Excel")
+
+
+def _refuse_declarations(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse a part that declares a DTD or entities, reading it in chunks."""
+    if info.is_dir():
+        return
+    tail = b""
+    with archive.open(info) as part:
+        while chunk := part.read(XML_CHUNK):
+            window = tail + chunk
+            if any(pattern.search(window) for pattern in _DECLARATIONS):
+                raise FileTypeMismatch(
+                    "Книга Excel содержит объявление DTD или сущностей (<!DOCTYPE>, "
+                    "<!ENTITY>), которого в файлах Excel не бывает: такой файл может "
+                    "остановить сервер и не принимается. Откройте таблицу в Excel и "
+                    "сохраните её заново как .xlsx.")
+            tail = window[-_OVERLAP:]
 
 
 # -------------------------------------------------------------------------- dbf

@@ -13,6 +13,7 @@ __all__ = [
     "format_snils",
     "is_valid_snils",
     "make_snils",
+    "mask_digits",
     "mask_snils",
     "normalize_snils",
     "snils_checksum",
@@ -85,6 +86,19 @@ def mask_snils(digits11: str) -> str:
     """'11223344595' -> '***-***-*45 95': only the 8th-9th digits and the control shown."""
     d = normalize_snils(digits11)
     return f"***-***-*{d[7:9]} {d[9:11]}"
+
+
+def mask_digits(text: str, *, keep: int = 3) -> str:
+    """Hide every digit of ``text`` but the last ``keep`` ('4510 123456' -> '**** ***456')."""
+    total = sum(ch.isdigit() for ch in text)
+    seen, out = 0, []
+    for ch in text:
+        if ch.isdigit():
+            seen += 1
+            out.append(ch if seen > total - keep else "*")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def make_snils(first9: str | int) -> str:

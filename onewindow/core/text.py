@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 
 __all__ = [
+    "clean_text",
     "format_date",
     "format_datetime",
     "full_name",
@@ -26,13 +28,27 @@ _WS_RE = re.compile(r"\s+")
 _HYPHEN_RE = re.compile(r"\s*-\s*")
 
 
+def clean_text(s: str | None) -> str:
+    """Typed or pasted text as stored: NFC, without invisible format characters.
+
+    Zero-width spaces and joiners, bidirectional controls (an RTL override prints a name
+    backwards), soft hyphens and BOMs (Unicode category Cf) are dropped, so that a name
+    compares, searches and prints as it reads.
+    """
+    if not s:
+        return ""
+    s = unicodedata.normalize("NFC", s)
+    return "".join(ch for ch in s if unicodedata.category(ch) != "Cf")
+
+
 def normalize_search(s: str | None) -> str:
     """Normalized form for an indexed search column.
 
-    casefold, ё -> е, Unicode dashes -> "-", whitespace around hyphens removed,
+    clean_text, casefold, ё -> е, Unicode dashes -> "-", whitespace around hyphens removed,
     whitespace runs collapsed to one space, stripped.
     "Ёлкина  Анна - Мария" -> "елкина анна-мария".
     """
+    s = clean_text(s)
     if not s:
         return ""
     s = s.casefold().replace("ё", "е").translate(_DASHES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..core.snils import mask_digits
 from ..core.text import format_date, format_datetime
 from ..documents import render_document
 from .receipt import Receipt, ReceiptLine
@@ -13,20 +14,26 @@ from .receipt import receipt_pdf as draw_receipt
 COPY_TITLES = {1: ("",), 2: ("Экземпляр заявителя", "Экземпляр для личного дела")}
 
 
-def receipt(application, *, config, feedback_url: str | None = None) -> Receipt:
-    """What the receipt of ``application`` prints (the feedback QR code when a link is given)."""
+def receipt(application, *, config, feedback_url: str | None = None,
+            masked: bool = False) -> Receipt:
+    """What the receipt of ``application`` prints (the feedback QR code when a link is given).
+
+    ``masked``: СНИЛС and document numbers as a reader without full access sees them.
+    """
     applicant, service, user = application.applicant, application.service, \
         application.registered_by
     representative = None
     if application.representative_name:
+        document = application.representative_document or ""
         representative = (f"{application.representative_name} "
-                          f"({application.representative_document or ''})")
+                          f"({mask_digits(document) if masked else document})")
     return Receipt(
         institution=(config["INSTITUTION_NAME"], config["SECTOR_NAME"],
                      f"{config['INSTITUTION_ADDRESS']}, тел. {config['INSTITUTION_PHONE']}"),
         number=application.number, registered_at=format_datetime(application.registered_at),
         applicant=applicant.full_name, birth_date=format_date(applicant.birth_date),
-        snils=applicant.snils_display, representative=representative, service=service.name,
+        snils=applicant.snils_masked if masked else applicant.snils_display,
+        representative=representative, service=service.name,
         department=service.department,
         documents=[ReceiptLine(d.name, d.form_label, d.sheets)
                    for d in application.received_documents],
@@ -38,9 +45,11 @@ def receipt(application, *, config, feedback_url: str | None = None) -> Receipt:
         applicant_short=applicant.short_name, feedback_url=feedback_url)
 
 
-def receipt_pdf(application, *, copies: int, config, feedback_url: str | None = None) -> bytes:
+def receipt_pdf(application, *, copies: int, config, feedback_url: str | None = None,
+                masked: bool = False) -> bytes:
     """Расписка в приёме документов, one or two copies in one PDF (drawn with ReportLab)."""
-    return draw_receipt(receipt(application, config=config, feedback_url=feedback_url),
+    return draw_receipt(receipt(application, config=config, feedback_url=feedback_url,
+                                masked=masked),
                         copy_titles=COPY_TITLES[copies])
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..applicants.queries import get_applicant
 from ..auth.models import User
-from ..auth.roles import INTAKE_ROLES, MANAGEMENT_ROLES, SPECIALIST
+from ..auth.roles import CHIEF, INTAKE_ROLES, MANAGEMENT_ROLES, SPECIALIST
 from ..catalog.models import Service
 from ..core import clock
 from ..core.text import plural_ru
@@ -16,11 +16,12 @@ from ..errors import DomainError, InvalidInput
 from ..extensions import db
 from ..forms_common import choices
 from ..printsetup.requests import receipt_copies
-from ..security.sessions import audit_change
+from ..security.sessions import audit_change, sees_full_pd
 from ..web import (
     allow,
     audited_view,
     form_action,
+    has_role,
     pdf_response,
     place_error,
     rating_url,
@@ -189,7 +190,8 @@ def receipt_pdf(application_id: int):
     application = services.get_application(db.session, application_id)
     copies = receipt_copies()  # ?copies=1|2, else the user's print setup
     pdf = documents.receipt_pdf(application, copies=copies, config=current_app.config,
-                                feedback_url=rating_url(application=application))
+                                feedback_url=rating_url(application=application),
+                                masked=not sees_full_pd())
     filename = f"raspiska-{application.number}.pdf"
     return pdf_response(pdf, filename, kind="receipt", object_type="application", object_id=application_id)  # noqa: E501
 
@@ -205,6 +207,11 @@ def _register_filter():
     if form.errors:
         raise InvalidInput("; ".join(e for errs in form.errors.values() for e in errs))
     return form, day, db.session.get(User, user_id) or current_user
+
+
+def _may_mark(user) -> bool:
+    """One's own day, or anyone's for the chief (who hands the sector's work over)."""
+    return user.id == current_user.id or has_role(CHIEF)
 
 
 def _applications_word(n: int) -> str:
@@ -223,7 +230,7 @@ def transfer_register():
                       applications=apps,
                       to_transfer=len(services.to_transfer(db.session, user_id=user.id,
                                                            day=day)),
-                      applications_word=_applications_word)
+                      applications_word=_applications_word, may_mark=_may_mark(user))
     record_read("view", object_type="register", object_id=register_id)
     return response
 
@@ -246,6 +253,9 @@ def transfer_register_mark():
     back = url_for("intake.transfer_register", day=day.isoformat(), user_id=user.id)
     expected = request.form.get("expected", "")
     try:
+        if not _may_mark(user):
+            raise InvalidInput("Отметить передачу за день другого специалиста может только "
+                               "главный специалист: ничего не отмечено.")
         if not (expected.isascii() and expected.isdigit() and len(expected) <= 6):
             raise InvalidInput("Количество не подтверждено: ничего не отмечено.")
         moved = services.transfer_day(db.session, user_id=user.id, day=day,

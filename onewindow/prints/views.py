@@ -24,6 +24,7 @@ from ..core import clock
 from ..errors import InvalidInput
 from ..events import template_hook
 from ..extensions import db
+from ..security.sessions import sees_full_pd
 from ..web import (
     allow,
     form_action,
@@ -63,6 +64,9 @@ KIND_ROLES = {
     "disposal_act": ("archivist", "chief", "director"),
 }
 SEES_ALL = MANAGEMENT_ROLES
+# Kinds whose stored copy carries СНИЛС or document numbers in full: a reader who sees them
+# masked (docs/ACCESS.md) gets the document made anew for them, never the stored bytes.
+FULL_PD_KINDS = frozenset({"receipt", "selection_report"})
 
 
 def _may_reprint(entry) -> bool:
@@ -95,6 +99,8 @@ def reprint(print_id: int):
     entry = queries.get_print(db.session, print_id)
     if not _may_reprint(entry):
         abort(403)
+    if entry.kind in FULL_PD_KINDS and not sees_full_pd():
+        return redirect_to(entry.url)
     if entry.content is None:
         flash("Срок хранения копии истёк — документ сформирован заново по тем же данным.")
         return redirect_to(entry.url)

@@ -22,6 +22,8 @@ from ..database import add_to_collection, own_write_transaction
 from ..errors import Conflict, InvalidInput, NotFound
 from ..intake.models import Application
 from ..numbering import next_value
+from ..security import audit
+from ..security.models import AuditEntry
 from . import desks, queries
 from .models import (
     ACTIVE_STATUSES,
@@ -274,6 +276,58 @@ def issue_booked_ticket(session: Session, *, code: str, now: datetime,
     booking.status = "arrived"
     session.flush()
     return ticket
+
+
+# --- kiosk rate limits ------------------------------------------------------------------
+
+KIOSK_WINDOW = timedelta(minutes=1)
+KIOSK_BUSY = ("Терминал принял слишком много запросов подряд. Подождите минуту и попробуйте "
+              "снова, а если нужна помощь — обратитесь к администратору зала.")
+
+
+def _kiosk_events(session: Session, *, kiosk: Kiosk, action: str, since: datetime) -> int:
+    return session.scalar(select(func.count(AuditEntry.id)).where(
+        AuditEntry.object_type == "kiosk", AuditEntry.object_id == str(kiosk.id),
+        AuditEntry.action == action, AuditEntry.at >= since)) or 0
+
+
+def _kiosk_audit(session: Session, *, kiosk: Kiosk, action: str, now: datetime, result: str,
+                 remote_addr: str | None, details: str | None = None) -> None:
+    audit.record(session, action=action, now=now, username=f"kiosk:{kiosk.id}",
+                 remote_addr=remote_addr, object_type="kiosk", object_id=str(kiosk.id),
+                 result=result, details=details)
+
+
+def kiosk_refusal(session: Session, *, kiosk: Kiosk, now: datetime, booking: bool,
+                  tickets_per_minute: int, codes_per_minute: int,
+                  remote_addr: str | None = None) -> str | None:
+    """Why the kiosk must wait before its next request (None: go on).
+
+    A device may take ``tickets_per_minute`` tickets and try ``codes_per_minute`` wrong
+    booking codes a minute (a 6-digit code space must not be walked through). The first
+    refusal of a minute is recorded in the audit (a lockout); the caller commits it.
+    """
+    since = now - KIOSK_WINDOW
+    tickets = session.scalar(select(func.count(Ticket.id)).where(
+        Ticket.kiosk_id == kiosk.id, Ticket.issued_at >= since)) or 0
+    over = tickets >= tickets_per_minute
+    reason = f"талонов за минуту: {tickets}"
+    if booking and not over:
+        failures = _kiosk_events(session, kiosk=kiosk, action="kiosk_code_failed", since=since)
+        over, reason = failures >= codes_per_minute, f"неверных кодов за минуту: {failures}"
+    if not over:
+        return None
+    if not _kiosk_events(session, kiosk=kiosk, action="kiosk_locked", since=since):
+        _kiosk_audit(session, kiosk=kiosk, action="kiosk_locked", now=now, result="throttled",
+                     remote_addr=remote_addr, details=reason)
+    return KIOSK_BUSY
+
+
+def record_code_failure(session: Session, *, kiosk: Kiosk, now: datetime,
+                        remote_addr: str | None = None) -> None:
+    """Count a booking code the kiosk could not turn into a ticket (the caller commits)."""
+    _kiosk_audit(session, kiosk=kiosk, action="kiosk_code_failed", now=now, result="failed",
+                 remote_addr=remote_addr)
 
 
 # --- desk -----------------------------------------------------------------------------

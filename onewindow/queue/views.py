@@ -73,10 +73,21 @@ def kiosk():
     return _kiosk_page(_kiosk(), out_of_turn=request.args.get("out_of_turn") == "1")
 
 
+def _kiosk_refusal(kiosk, *, booking: bool):
+    config = current_app.config
+    return services.kiosk_refusal(
+        db.session, kiosk=kiosk, now=clock.now(), booking=booking,
+        tickets_per_minute=config["KIOSK_TICKETS_PER_MINUTE"],
+        codes_per_minute=config["KIOSK_CODE_ATTEMPTS_PER_MINUTE"],
+        remote_addr=request.remote_addr)
+
+
 @bp.post("/kiosk/tickets")
 @public
 def kiosk_issue():
     kiosk = _kiosk()
+    if refusal := _kiosk_refusal(kiosk, booking=False):
+        return _kiosk_page(kiosk, error=refusal, status=429)
     with form_action() as outcome:
         ticket = services.issue_ticket(
             db.session, purpose_id=request.form.get("purpose_id", type=int) or 0,
@@ -91,9 +102,14 @@ def kiosk_issue():
 def kiosk_booking():
     kiosk = _kiosk()
     code = (request.form.get("code") or "").strip()[:20]
+    if refusal := _kiosk_refusal(kiosk, booking=True):
+        return _kiosk_page(kiosk, error=refusal, code=code, status=429)
     with form_action() as outcome:
         ticket = services.issue_booked_ticket(db.session, code=code, now=clock.now(), kiosk=kiosk)
     if not outcome.ok:
+        # Returned, not raised: the request edge commits the count of wrong codes.
+        services.record_code_failure(db.session, kiosk=kiosk, now=clock.now(),
+                                     remote_addr=request.remote_addr)
         return _kiosk_page(kiosk, error=outcome.message, code=code, status=422)
     return _issued(ticket)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from datetime import date
+
+from defusedxml import ElementTree as ET
 
 from ..documents import render_document
 from ..reporting import charts

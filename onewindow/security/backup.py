@@ -42,10 +42,18 @@ def _run(cmd: list[str], env: dict) -> None:
         raise BackupError(f"{Path(cmd[0]).name}: {result.stderr.strip()[:500]}")
 
 
+def _private_file(target: Path) -> None:
+    """Create (or empty) ``target`` readable and writable by its owner only (0600)."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(fd)
+    os.chmod(target, 0o600)  # an existing file keeps its mode through O_CREAT
+
+
 def backup(engine: Engine, target: Path) -> Path:
-    """Write a consistent copy of the live database to ``target``."""
+    """Write a consistent copy of the live database to ``target`` (mode 0600)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _private_file(target)
     if engine.dialect.name == "sqlite":
         source = sqlite3.connect(engine.url.database)
         dest = sqlite3.connect(str(target))

@@ -26,6 +26,10 @@ ACTION_NAMES = {
     "user_disable": "Блокировка учётной записи",
     "user_enable": "Разблокировка учётной записи",
     "audit_purge": "Очистка журнала по сроку хранения",
+    "backup": "Резервное копирование базы",
+    "restore": "Восстановление базы из копии",
+    "kiosk_code_failed": "Неверный код записи на терминале",
+    "kiosk_locked": "Терминал приостановлен (слишком много запросов)",
 }
 
 OBJECT_NAMES = {
@@ -35,6 +39,8 @@ OBJECT_NAMES = {
     "case_file": "Личное дело",
     "user": "Учётная запись",
     "audit": "Журнал",
+    "database": "База данных",
+    "kiosk": "Терминал",
     "box": "Короб",
     "selection": "Селекция",
     "selection_hit": "Совпадение селекции",
@@ -105,3 +111,16 @@ def _refuse_update(_mapper, _conn, _target):
 @event.listens_for(AuditEntry, "before_delete")
 def _refuse_delete(_mapper, _conn, _target):
     raise AuditRefused("audit entries are append-only")
+
+
+class AuditPurgePermit(db.Model):
+    """While this table has a row, the database lets audit entries be deleted.
+
+    The triggers of migration 0023 refuse every UPDATE of ``audit_entries`` and every
+    DELETE unless a permit exists: the retention purge (``security.audit.purge``) adds one
+    and removes it in its own transaction. SQL that goes around the ORM is refused too.
+    """
+
+    __tablename__ = "audit_purge_permits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from flask import current_app, request, session
 from flask_login import current_user
 
+from ..auth.services import normalize_username
 from ..core import clock
 from ..extensions import db
 from . import audit
@@ -75,7 +76,7 @@ def throttled(username: str) -> bool:
     """Too many failed logins for this account or from this address lately."""
     config = current_app.config
     since = clock.now() - timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
-    name = username.strip().lower()[:64]
+    name = normalize_username(username)
     per_account = audit.failed_logins(db.session, since=since, username=name)
     if per_account >= config["LOGIN_MAX_FAILURES_ACCOUNT"]:
         return True

@@ -29,7 +29,7 @@ def test_create_user_command(app, session):
                              "--role", "archivist", "--password", "long-secret-phrase"])
     assert ok.exit_code == 0, ok.output
     weak = runner.invoke(args=["create-user", "petrov", "--full-name", "Петров П. П.",
-                               "--role", "specialist", "--password", "12345678"])
+                               "--role", "specialist", "--password", "1234567890"])
     assert weak.exit_code != 0 and "простой" in weak.output
     user = session.scalar(select(User).where(User.username == "ivanova"))
     assert user.role == "archivist" and user.check_password("long-secret-phrase")

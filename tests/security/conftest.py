@@ -24,3 +24,12 @@ def make_app(database_url):
         with application.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def uploads(app, tmp_path, monkeypatch):
+    """Both areas' uploads under tmp_path/instance/uploads; returns that folder."""
+    root = tmp_path / "instance" / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(root))
+    monkeypatch.delitem(app.config, "SELECTIONS_UPLOAD_DIR", raising=False)
+    return root

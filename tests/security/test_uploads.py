@@ -35,15 +35,6 @@ TRAVERSALS = ("../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fe
               "..\\..\\etc\\passwd", "....//....//etc/passwd", "..")
 
 
-@pytest.fixture
-def uploads(app, tmp_path, monkeypatch):
-    """Both areas' uploads under tmp_path/instance/uploads; returns that folder."""
-    root = tmp_path / "instance" / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(root))
-    monkeypatch.delitem(app.config, "SELECTIONS_UPLOAD_DIR", raising=False)
-    return root
-
-
 def _files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
