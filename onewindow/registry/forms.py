@@ -108,6 +108,12 @@ class ReceivedForm(FlaskForm):
     text = TextAreaField("Содержание ответа", [Optional(), Length(max=4000)])
 
 
+class BulkReceivedForm(FlaskForm):
+    """«Ответ получен» for several outgoing requests at once (ids ticked on «Сроки»)."""
+
+    on = RuDateField("Дата ответа", [Required("Укажите дату")])
+
+
 class CancelForm(FlaskForm):
     reason = TextAreaField("Причина аннулирования", [Required("Укажите причину"),
                                                       Length(max=1000)])

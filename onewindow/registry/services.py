@@ -11,7 +11,7 @@ from ..applicants.models import Applicant
 from ..auth.models import User
 from ..core.declension import guess_sex
 from ..core.text import format_date, normalize_person_key, normalize_search
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, DomainError, InvalidInput, NotFound
 from ..intake.models import Application
 from ..numbering import next_value
 from . import holdings
@@ -373,6 +373,24 @@ def record_answer_received(session: Session, request: Request, *, number: str | 
     holdings.finish(session, kind="request", item_id=request.id, now=now)
     session.flush()
     return request
+
+
+def record_answers_received(session: Session, request_ids, *, on: date, user_id: int,
+                            now: datetime) -> list[Request]:
+    """Mark several outgoing requests answered on one date (ticked or scanned on «Сроки»)."""
+    ids = sorted(set(request_ids))
+    if not ids:
+        raise InvalidInput("Отметьте запросы, по которым получен ответ", field="on")
+    rows = list(session.scalars(select(Request).where(Request.id.in_(ids))))
+    if len(rows) != len(ids):
+        raise NotFound("Запрос не найден")
+    for row in rows:
+        try:
+            record_answer_received(session, row, number=None, on=on, text=None,
+                                   user_id=user_id, now=now)
+        except DomainError as exc:
+            raise type(exc)(f"{row.number}: {exc.message}", field=exc.field) from exc
+    return rows
 
 
 def cancel_request(session: Session, request: Request, *, reason: str, user_id: int,

@@ -32,6 +32,7 @@ from .forms import (
     AnswerForm,
     AppealForm,
     AssignmentForm,
+    BulkReceivedForm,
     CancelForm,
     ControlForm,
     CorrespondentForm,
@@ -67,30 +68,70 @@ def _staff_choices(empty: str | None = "— не назначен —"):
 
 @template_hook.connect_via("nav-deadlines")
 def _nav_deadlines(_name, **_kwargs):
-    """The header's «Сроки» link with the count of overdue and due-today items."""
+    """The header's «Сроки» link: what this person must act on today (their own overdue
+    and due-today items; the chief's office-wide view is on the page, not in the badge)."""
     if not has_role(*DEADLINE_ROLES):
         return None
-    urgent = queries.urgent_count(db.session, today=clock.today(),
-                                  user_id=None if _office_wide() else current_user.id)
+    urgent = queries.urgent_count(db.session, today=clock.today(), user_id=current_user.id)
     return render_template("registry/_nav_deadlines.html", urgent=urgent)
 
 
 # -------------------------------------------------------------------------- Сроки
 
+def _board_filter() -> dict:
+    """The board's filter from the query string, as it goes back into its links."""
+    args = request.args
+    wide = _office_wide()
+    return {"kind": args.get("kind") if args.get("kind") in queries.BOARD_GROUPS else None,
+            "when": args.get("when") if args.get("when") in queries.BOARD_WHEN else None,
+            "user_id": args.get("user_id", type=int) if wide else None,
+            "mine": "1" if wide and args.get("mine") == "1" else None,
+            "order": "desc" if args.get("order") == "desc" else None}
+
+
+def _deadlines_page(*, status: int = 200, received_form=None, error=None):
+    filters = _board_filter()
+    page = request.args.get("page", 1, type=int)
+    office = _office_wide() and not filters["mine"] and not filters["user_id"]
+    holder = filters["user_id"] or (None if office else current_user.id)
+    board = queries.deadline_board(db.session, today=clock.today(), user_id=holder,
+                                   kind=filters["kind"], when=filters["when"] or "soon",
+                                   page=page, descending=filters["order"] == "desc")
+    people = {u.id: u for u in queries.staff(db.session)}
+    received_form = received_form or BulkReceivedForm(formdata=None, on=clock.today())
+    response = render("registry/deadlines.html", "registry/_board.html", board=board,
+                      office=office, people=people, filters=filters,
+                      args={k: v for k, v in filters.items() if v},
+                      kinds=queries.BOARD_GROUPS, whens=queries.BOARD_WHEN,
+                      received_form=received_form, error=error,
+                      pending_acks=queries.pending_acks(db.session, user_id=current_user.id))
+    return response, status
+
+
 @bp.get("/deadlines")
 @allow()
 def deadlines():
-    office = _office_wide() and request.args.get("mine") != "1"
-    user_id = request.args.get("user_id", type=int) if _office_wide() else None
-    board = queries.deadline_board(db.session, today=clock.today(),
-                                   user_id=user_id or (None if office else current_user.id))
-    people = {u.id: u for u in queries.staff(db.session)}
-    return render("registry/deadlines.html", "registry/_board.html", board=board,
-                  office=office and not user_id, people=people, user_id=user_id,
-                  pending_acks=queries.pending_acks(db.session, user_id=current_user.id))
+    return _deadlines_page()
 
 
-# ----------------------------------------------------------------------- requests
+@bp.post("/deadlines/received")
+@allow(*STAFF)
+def answers_received():
+    """Mark the ticked outgoing requests answered, all at once (one date)."""
+    form = BulkReceivedForm()
+    error = None
+    if form.validate():
+        with form_action(form, field="on") as outcome:
+            services.record_answers_received(
+                db.session, request.form.getlist("ids", type=int), on=form.on.data,
+                user_id=current_user.id, now=clock.now())
+        if outcome.ok:
+            return redirect_to(url_for("registry.deadlines", **_board_filter()))
+        error = outcome.message
+    return _deadlines_page(status=422, received_form=form, error=error)
+
+
+# -------------------------------------------------------------------------- запросы
 
 @bp.get("/requests")
 @allow(*STAFF)

@@ -36,3 +36,11 @@ def make_appeal(session, *, user, now=NOW, **kw):
                   assigned_to_id=user.id)
     values.update(kw)
     return services.register_appeal(session, **values)
+
+
+def board_rows(board, which: str) -> list:
+    """The board's shown rows that are overdue, due today or upcoming."""
+    today = board.today
+    test = {"overdue": lambda d: d < today, "today": lambda d: d == today,
+            "upcoming": lambda d: d > today}[which]
+    return [i for i in board.items if test(i.due)]
