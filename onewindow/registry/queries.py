@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..applicants.models import Applicant
 from ..archive.models import Checkout
 from ..auth.models import User
 from ..intake.models import OPEN_STATUSES, Application
@@ -240,6 +241,32 @@ def urgent_count(session: Session, *, today: date, user_id: int) -> int:
         total += session.scalar(src.select(func.count()).where(
             src.due <= today, src.holder == user_id)) or 0
     return total
+
+
+def applicants_by_ids(session: Session, ids) -> list[Applicant]:
+    """The applicants chosen on a form, in surname order (unknown ids are left out)."""
+    ids = sorted({i for i in ids if isinstance(i, int) and 0 < i < 2**31})
+    if not ids:
+        return []
+    return list(session.scalars(select(Applicant).where(Applicant.id.in_(ids))
+                                .order_by(Applicant.surname, Applicant.name)))
+
+
+def link_label(session: Session, link: str | None) -> str | None:
+    """An assignment's «Связано с» as people read it: «Обращение ОГ-2026-00001, Иванов И. И.»."""
+    if not link or ":" not in link:
+        return None
+    kind, raw_id = link.split(":", 1)
+    model = {"application": Application, "request": Request, "appeal": Appeal}.get(kind)
+    row = session.get(model, int(raw_id)) if model and raw_id.isdigit() else None
+    if row is None:
+        return None
+    if kind == "application":
+        return f"Заявление № {row.number}, {row.applicant.short_name}"
+    if kind == "request":
+        word = "Входящий запрос" if row.direction == "in" else "Исходящий запрос"
+        return f"{word} № {row.number}, {row.correspondent.name}"
+    return f"Обращение № {row.number}, {row.citizen_name}"
 
 
 def awaited_answers(session: Session, application_id: int) -> list[Request]:

@@ -416,7 +416,8 @@ def register_appeal(
     name: str | None = None, patronymic: str | None = None, sex: str | None = None,
     address: str | None = None, email: str | None = None, applicant_id: int | None = None,
     assigned_to_id: int | None = None, responsible_id: int | None = None,
-    parent_id: int | None = None, confirm_late: bool = False,
+    parent_id: int | None = None, parent_number: str | None = None,
+    confirm_late: bool = False,
 ) -> Appeal:
     """Register a citizen's appeal: 30 days for the answer, 7 for forwarding (59-ФЗ)."""
     if channel not in APPEAL_CHANNELS:
@@ -465,7 +466,12 @@ def register_appeal(
         responsible = _user(session, responsible_id, field="responsible_id")
     parent = session.get(Appeal, parent_id) if parent_id else None
     if parent_id and parent is None:
-        raise InvalidInput("Предыдущее обращение не найдено", field="parent_id")
+        raise InvalidInput("Предыдущее обращение не найдено", field="parent_number")
+    if parent_number and parent is None:
+        parent = appeal_by_number(session, parent_number)
+        if parent is None:
+            raise InvalidInput(f"Обращение № {parent_number} не найдено (номер вида "
+                               "ОГ-2026-00001)", field="parent_number")
     if parent is None and not anonymous:
         parent = find_repeated(session, surname=surname, name=name, subject=subject)
     seq = next_value(session, journal=APPEALS_JOURNAL, period=str(now.year))
@@ -488,6 +494,11 @@ def register_appeal(
     if assignee:
         holdings.start(session, kind="appeal", item_id=appeal.id, user_id=assignee.id, now=now)
     return appeal
+
+
+def appeal_by_number(session: Session, number: str) -> Appeal | None:
+    """An appeal by its registration number as typed (any case, «ог» or «ОГ»)."""
+    return session.scalar(select(Appeal).where(Appeal.number == number.strip().upper()))
 
 
 def find_repeated(session: Session, *, surname: str | None, name: str | None,

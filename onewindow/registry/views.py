@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, flash, render_template, request, url_f
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..applicants.queries import search_applicants
 from ..auth.roles import CHIEF, DEADLINE_ROLES, DIRECTOR, INTAKE_ROLES, MANAGEMENT_ROLES
 from ..core import clock
 from ..errors import NotFound
@@ -46,7 +47,6 @@ from .forms import (
     ReceivedForm,
     ResultForm,
     ResumeForm,
-    parse_ids,
 )
 from .models import Appeal, DecisionNotice, Request
 
@@ -165,9 +165,27 @@ def new_request():
         form.received_on.data = clock.today()
         form.assigned_to_id.data = current_user.id
     applicant_id = request.args.get("applicant_id", type=int)
-    if applicant_id:
-        form.applicant_ids.data = str(applicant_id)
-    return render("registry/request_new.html", form=form, direction=direction, error=None)
+    form.applicant_ids.data = [applicant_id] if applicant_id else []
+    return _request_new_page(form, direction)
+
+
+def _request_new_page(form, direction: str, error=None):
+    chosen = queries.applicants_by_ids(db.session, form.applicant_ids.data or [])
+    return render("registry/request_new.html", form=form, direction=direction, error=error,
+                  chosen_applicants=chosen)
+
+
+@bp.get("/applicant-lookup")
+@allow(*STAFF)
+def applicant_lookup():
+    """Applicants found by СНИЛС or ФИО, as options to add to a request (htmx)."""
+    pick = request.args.get("pick", type=int)
+    if pick:
+        chosen = queries.applicants_by_ids(db.session, [pick])
+        return render_template("registry/_applicant_chosen.html", applicants=chosen)
+    q = request.args.get("applicant_q", "")
+    return render_template("registry/_applicant_options.html",
+                           applicants=search_applicants(db.session, q, limit=10), q=q)
 
 
 @bp.post("/requests")
@@ -185,7 +203,7 @@ def create_request():
                     received_on=form.received_on.data, subject=form.subject.data,
                     user_id=current_user.id, now=clock.now(), their_number=form.their_number.data,
                     their_date=form.their_date.data, stated_due=form.stated_due.data,
-                    applicant_ids=parse_ids(form.applicant_ids.data),
+                    applicant_ids=form.applicant_ids.data or [],
                     persons_text=form.persons_text.data, attachments=form.attachments.data,
                     assigned_to_id=form.assigned_to_id.data)
             else:
@@ -193,12 +211,12 @@ def create_request():
                     db.session, type_code=form.type_code.data,
                     correspondent_id=form.correspondent_id.data, channel=form.channel.data,
                     subject=form.subject.data, user_id=current_user.id, now=clock.now(),
-                    applicant_ids=parse_ids(form.applicant_ids.data),
+                    applicant_ids=form.applicant_ids.data or [],
                     persons_text=form.persons_text.data, expected_on=form.expected_on.data)
         if outcome.ok:
             return redirect_to(url_for("registry.show_request", request_id=req.id))
         error = outcome.message
-    return render("registry/request_new.html", form=form, direction=direction, error=error), 422
+    return _request_new_page(form, direction, error), 422
 
 
 def _request_page(req: Request, *, status=200, error=None, **forms):
@@ -378,8 +396,7 @@ def create_appeal():
                                                              ).isdigit() else None,
                 assigned_to_id=form.assigned_to_id.data,
                 responsible_id=form.responsible_id.data,
-                parent_id=int(form.parent_id.data) if (form.parent_id.data or "").isdigit()
-                else None,
+                parent_number=form.parent_number.data or None,
                 confirm_late=form.confirm_late.data)
         if outcome.ok:
             return redirect_to(url_for("registry.show_appeal", appeal_id=appeal.id))
@@ -603,6 +620,7 @@ def _link_url(link: str | None) -> str | None:
 def show_assignment(assignment_id: int, result_form=None, control_form=None, status=200):
     row = services.get_assignment(db.session, assignment_id)
     return render("registry/assignment.html", row=row, link_url=_link_url(row.link),
+                  link_label=queries.link_label(db.session, row.link),
                   result_form=result_form or ResultForm(formdata=None),
                   control_form=control_form or ControlForm(formdata=None),
                   history=holdings.history(db.session, kind="assignment", item_id=row.id),
