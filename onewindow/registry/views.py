@@ -784,7 +784,21 @@ def create_handover():
 @audited_view("handover", "handover_id")
 def show_handover(handover_id: int):
     row = handover.get_handover(db.session, handover_id)
-    return render("registry/handover.html", row=row)
+    return render("registry/handover.html", row=row, today=clock.today(), error=None)
+
+
+@bp.post("/handovers/<int:handover_id>/apply")
+@allow(*MANAGEMENT_ROLES)
+def apply_handover(handover_id: int):
+    """A planned handover takes effect now (on or after its date)."""
+    row = handover.get_handover(db.session, handover_id)
+    with form_action() as outcome:
+        handover.apply_handover(db.session, row, now=clock.now())
+    if outcome.ok:
+        flash(f"Дела переданы: {len(row.items)}")
+        return redirect_to(url_for("registry.show_handover", handover_id=row.id))
+    return render("registry/handover.html", row=row, today=clock.today(),
+                  error=outcome.message), 409
 
 
 @bp.post("/handovers/<int:handover_id>/take-back")

@@ -169,6 +169,7 @@ MATRIX: dict[str, frozenset | str] = {
     "registry.answer_received": INTAKE_MGMT,
     "registry.answer_request": INTAKE_MGMT,
     "registry.answers_received": INTAKE_MGMT,
+    "registry.apply_handover": MGMT,
     "registry.applicant_lookup": INTAKE_MGMT,
     "registry.appeal_letter": INTAKE_MGMT,
     "registry.application_registry": INTAKE_MGMT,
