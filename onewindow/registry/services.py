@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -269,15 +270,35 @@ def take_request(session: Session, request: Request, *, user_id: int,
 
 
 def answer_template(request: Request, *, institution: str) -> str:
+    """The answer's first draft in the office's words, from what the request already says:
+    the person's sex picks «не получал/не получала», the linked application the service."""
     rtype = REQUEST_TYPES.get(request.type_code)
     person = request.applicants[0] if request.applicants else None
+    your_request = "На Ваш запрос"
+    if request.their_date:
+        your_request += f" от {format_date(request.their_date)}"
+    if request.their_number:
+        your_request += f" № {request.their_number}"
+    # Someone not in the registry is typed as «Фамилия Имя Отчество, дд.мм.гггг».
+    typed_name, _, typed_rest = (request.persons_text or "").partition(",")
+    typed_birth = re.search(r"\d{2}\.\d{2}\.\d{4}", typed_rest)
+    if person is not None:
+        sex = person.sex
+    else:
+        words = typed_name.split()
+        sex = guess_sex(words[1] if len(words) > 1 else None,
+                        words[2] if len(words) > 2 else None)
+    service = request.application.service.name if request.application else None
     return fill_template(rtype.template if rtype else "", {
-        "their_date": format_date(request.their_date) if request.their_date else None,
-        "their_number": request.their_number,
-        "person": person.full_name if person else request.persons_text,
-        "birth_date": format_date(person.birth_date) if person else None,
+        "your_request": your_request,
+        "person": person.full_name if person else typed_name.strip(),
+        "birth_date": (format_date(person.birth_date) if person else
+                       typed_birth.group(0) if typed_birth else None),
         "institution": institution,
         "subject": request.subject,
+        "did_not_receive": {"M": "не получал", "F": "не получала"}.get(sex, "не получал(а)"),
+        "benefit_phrase": (f"меру социальной поддержки «{service}»" if service else
+                           "меры социальной поддержки, указанные в запросе,"),
     })
 
 
