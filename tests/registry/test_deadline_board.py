@@ -3,45 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from onewindow.core import clock
 from onewindow.registry import queries
 from onewindow.registry.models import Request
 
 from ..conftest import login
-from .helpers import make_correspondent
+from .helpers import AWAITING, OWN_OVERDUE, OWN_SOON, make_busy_office
 
 HX = {"HX-Request": "true"}
-AWAITING, OWN_OVERDUE, OWN_SOON = 3000, 600, 40
-
-
-def _bulk_requests(session, *, user, direction, count, due, status, start_seq):
-    corr = make_correspondent(session, name=f"ОСФР {direction} {start_seq}")
-    now, year = clock.now(), clock.today().year
-    prefix = "ИСХ" if direction == "out" else "ВХ"
-    session.execute(insert(Request), [
-        {"direction": direction, "number": f"{prefix}-{year}-{start_seq + n:05d}",
-         "year": year, "seq": start_seq + n, "type_code": "document_out",
-         "correspondent_id": corr.id, "channel": "smev", "received_on": due - timedelta(10),
-         "subject": f"Сведения о доходах № {n} — длинное содержание запроса", "status": status,
-         "assigned_to_id": user.id, "due_date": due, "created_at": now,
-         "created_by_id": user.id} for n in range(count)])
-
-
-def _office(session, users):
-    spec = users["specialist"]
-    today = clock.today()
-    _bulk_requests(session, user=spec, direction="out", count=AWAITING,
-                   due=today - timedelta(days=3), status="sent", start_seq=1)
-    _bulk_requests(session, user=spec, direction="in", count=OWN_OVERDUE,
-                   due=today - timedelta(days=2), status="in_work", start_seq=1)
-    _bulk_requests(session, user=spec, direction="in", count=OWN_SOON,
-                   due=today, status="registered", start_seq=OWN_OVERDUE + 1)
-    session.commit()
-    return spec
 
 
 def _rows(html: str) -> int:
@@ -49,7 +21,7 @@ def _rows(html: str) -> int:
 
 
 def test_board_at_volume_is_grouped_and_small(client, session, users):
-    spec = _office(session, users)
+    spec = make_busy_office(session, users)
     login(client, spec)
     page = client.get("/registry/deadlines")
     assert page.status_code == 200
@@ -71,7 +43,7 @@ def test_board_at_volume_is_grouped_and_small(client, session, users):
 
 
 def test_board_kind_filter_pages_and_keeps_the_filter(client, session, users):
-    spec = _office(session, users)
+    spec = make_busy_office(session, users)
     login(client, spec)
     url = "/registry/deadlines?kind=awaiting&when=overdue&page=3"
     page = client.get(url)
@@ -101,7 +73,7 @@ def test_board_kind_filter_pages_and_keeps_the_filter(client, session, users):
 
 
 def test_awaited_answers_recorded_in_bulk(client, session, users):
-    spec = _office(session, users)
+    spec = make_busy_office(session, users)
     login(client, spec)
     ids = session.scalars(select(Request.id).where(Request.direction == "out")
                           .order_by(Request.id).limit(3)).all()
