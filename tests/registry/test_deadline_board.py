@@ -33,6 +33,10 @@ def test_board_at_volume_is_grouped_and_small(client, session, users):
     assert f"Просрочено: {OWN_OVERDUE}<" in html and f"Сегодня: {OWN_SOON}<" in html
     assert f"Ждём ответ: {AWAITING}, из них просрочено {AWAITING}" in html
     assert re.search(r'<details class="card deadline-group" data-kind="awaiting">', html)
+    # Kinds with nothing due are named in one line, not shown as empty tables.
+    assert ("Нет сроков по отбору: Обращения граждан, Заявления: сроки решения, Поручения, "
+            "Дела из архива.") in html
+    assert 'data-kind="appeal"' not in html
     # The header badge is what this person must act on today, and opens that list.
     badge = re.search(r'href="([^"]+)" class="nav-deadlines">Сроки <span class="nav-count"'
                       r'[^>]*>(\d+)<', html)
