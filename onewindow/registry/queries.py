@@ -45,6 +45,11 @@ BOARD_WHEN = {
     "week": "на этой неделе",
     "all": "все открытые",
 }
+BOARD_STATUS = {"new": "новые (не взяты в работу)", "in_work": "в работе"}
+# The status filter applies to the kinds that have these stages; others are left out.
+_STATUS_BY_KIND = {"request": {"new": "registered", "in_work": "in_work"},
+                   "appeal": {"new": "registered", "in_work": "in_work"},
+                   "application": {"new": "accepted", "in_work": "transferred"}}
 PREVIEW_ROWS = 10  # rows per group on the overview; a chosen kind is paged
 PAGE_ROWS = 50
 
@@ -196,21 +201,27 @@ def _when_filter(due, when: str, *, today: date, horizon: date):
 
 
 def deadline_board(session: Session, *, today: date, user_id: int | None,
-                   kind: str | None = None, when: str = "soon", page: int = 1,
-                   descending: bool = False, dl: Deadlines | None = None) -> DeadlineBoard:
+                   kind: str | None = None, when: str = "soon", status: str | None = None,
+                   page: int = 1, descending: bool = False,
+                   dl: Deadlines | None = None) -> DeadlineBoard:
     """Open deadlines grouped by kind, counted in SQL, one page of rows per group.
 
     ``kind`` chooses one group (paged by ``PAGE_ROWS``); otherwise every group shows its
     first ``PREVIEW_ROWS``. ``when``: soon (overdue and the next 3 working days), urgent,
-    overdue, today, week, all.
+    overdue, today, week, all. ``status`` (new, in_work) keeps the kinds that have it.
     """
     dl = dl or deadlines_for(session)
     when = when if when in BOARD_WHEN else "soon"
     kind = kind if kind in BOARD_GROUPS else None
     board = DeadlineBoard(today=today, horizon=dl.horizon(today), when=when, kind=kind)
+    status = status if status in BOARD_STATUS else None
     for k in ([kind] if kind else BOARD_GROUPS):
+        if status and k not in _STATUS_BY_KIND:
+            continue
         src = _source(k)
         conditions = [_when_filter(src.due, when, today=today, horizon=board.horizon)]
+        if status:
+            conditions.append(src.entity.status == _STATUS_BY_KIND[k][status])
         if user_id is not None:
             conditions.append(src.holder == user_id)
         total, overdue, due_today = session.execute(src.select(

@@ -84,6 +84,7 @@ def _board_filter() -> dict:
     wide = _office_wide()
     return {"kind": args.get("kind") if args.get("kind") in queries.BOARD_GROUPS else None,
             "when": args.get("when") if args.get("when") in queries.BOARD_WHEN else None,
+            "status": args.get("status") if args.get("status") in queries.BOARD_STATUS else None,
             "user_id": args.get("user_id", type=int) if wide else None,
             "mine": "1" if wide and args.get("mine") == "1" else None,
             "order": "desc" if args.get("order") == "desc" else None}
@@ -96,13 +97,15 @@ def _deadlines_page(*, status: int = 200, received_form=None, error=None):
     holder = filters["user_id"] or (None if office else current_user.id)
     board = queries.deadline_board(db.session, today=clock.today(), user_id=holder,
                                    kind=filters["kind"], when=filters["when"] or "soon",
-                                   page=page, descending=filters["order"] == "desc")
+                                   status=filters["status"], page=page,
+                                   descending=filters["order"] == "desc")
     people = {u.id: u for u in queries.staff(db.session)}
     received_form = received_form or BulkReceivedForm(formdata=None, on=clock.today())
     response = render("registry/deadlines.html", "registry/_board.html", board=board,
                       office=office, people=people, filters=filters,
                       args={k: v for k, v in filters.items() if v},
                       kinds=queries.BOARD_GROUPS, whens=queries.BOARD_WHEN,
+                      statuses=queries.BOARD_STATUS,
                       received_form=received_form, error=error,
                       pending_acks=queries.pending_acks(db.session, user_id=current_user.id))
     return response, status

@@ -100,3 +100,14 @@ def test_awaited_answers_recorded_in_bulk(client, session, users):
     assert r.status_code == 422 and incoming.number in r.text
     session.expire_all()
     assert session.get(Request, other).status == "sent"
+
+
+def test_board_status_filter(client, session, users):
+    spec = make_busy_office(session, users)
+    login(client, spec)
+    page = client.get("/registry/deadlines?status=new")
+    # Only the incoming requests not yet taken into work (registered today); the kinds
+    # without such a stage (awaited answers among them) are left out.
+    assert f"Входящие запросы <span class=\"muted\">({OWN_SOON}, сегодня {OWN_SOON})" in page.text
+    assert 'data-kind="awaiting"' not in page.text
+    assert 'name="status"' in page.text and '<option value="new" selected>' in page.text
