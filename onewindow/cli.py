@@ -237,6 +237,17 @@ def purge_prints_command(days):
     click.echo(f"Копий очищено: {count}")
 
 
+@registry_cli.command("apply-handovers")
+def apply_handovers_command():
+    """Planned handovers whose date has come take effect; past return dates give the items
+    back (run daily from cron, early in the morning)."""
+    from .registry import handover
+
+    applied, returned = handover.apply_due_handovers(db.session, now=clock.now())
+    db.session.commit()
+    click.echo(f"Передач вступило в силу: {len(applied)}, возвращено: {len(returned)}")
+
+
 @registry_cli.command("send-notices")
 def send_notices_command():
     """Send pending notices and retry failed ones whose time has come (run from cron)."""

@@ -19,6 +19,8 @@ from .core import clock
 from .core.snils import make_snils
 from .intake.services import DocumentLine, change_status, register_application
 from .queue.services import seed_queue
+from .registry.models import Request
+from .registry.services import record_answer_received
 
 DEMO_STAFF = [
     ("specialist", "Рассказова Наталья Сергеевна", "specialist", "Специалист сектора «Одно окно»"),
@@ -177,5 +179,29 @@ def make_demo(session: Session, *, applicants: int, applications: int | None,
             change_status(session, app, to="refused" if refused else "granted",
                           user_id=staff["chief"].id, now=when + timedelta(days=5),
                           comment="Не подтверждено право на меру поддержки" if refused else None)
+    answered = answer_interagency_requests(session, rng, now=now)
     return (f"Демо-данные: сотрудников {len(staff)}, заявителей {len(ids)}, "
-            f"заявлений {n_apps}")
+            f"заявлений {n_apps}, ответов на межведомственные запросы {answered}")
+
+
+def answer_interagency_requests(session: Session, rng: random.Random, *, now) -> int:
+    """Answers come as in a working office: most within the 5 working days, some late,
+    a realistic few (about 1 in 12 of those due) still awaited past their term."""
+    today = now.date()
+    answered = 0
+    for req in session.scalars(select(Request).where(
+            Request.direction == "out", Request.status == "sent").order_by(Request.id)):
+        due = req.due_date or today
+        if due >= today and rng.random() < 0.5:
+            continue  # not due yet: still waiting, as it should be
+        if due < today and rng.random() < 1 / 12:
+            continue  # overdue: the office will chase it
+        span = max((min(due, today) - req.received_on).days, 0)
+        on = req.received_on + timedelta(days=rng.randint(0, span))
+        if due < today and rng.random() < 0.1:  # a late answer
+            on = min(due + timedelta(days=rng.randint(1, 5)), today)
+        record_answer_received(session, req, number=f"{rng.randint(100, 9999)}",
+                               on=on, text="Сведения представлены", user_id=req.assigned_to_id
+                               or req.created_by_id, now=now)
+        answered += 1
+    return answered

@@ -24,6 +24,7 @@ from .web import (
     check_access,
     current_actor,
     has_role,
+    history_url,
     hook,
     is_read_only,
     is_write_request,
@@ -230,6 +231,7 @@ def init_app(app: Flask) -> None:
         return {
             "has_role": has_role,
             "hook": hook,
+            "history_url": history_url,
             "sees_full_pd": security_sessions.sees_full_pd,
             "institution_name": app.config["INSTITUTION_NAME"],
             "sector_name": app.config["SECTOR_NAME"],

@@ -18,7 +18,7 @@ import contextlib
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from flask import (
     abort,
@@ -159,6 +159,22 @@ def render(page: str, fragment: str | None = None, /, **context):
     response = make_response(render_template(template, **context))
     response.vary.add("HX-Request")
     return response
+
+
+def history_url() -> str | None:
+    """Where the address bar goes back to when a form sent without htmx is answered with a
+    page (a refusal: success redirects): the page the form was sent from.
+
+    Left on the POST URL, a reload would send the form again or get «405 Метод не
+    поддерживается»; ``static/js/app.js`` replaces the history entry with this URL, so a
+    reload opens the form's page (GET).
+    """
+    if not is_write_request() or htmx:
+        return None
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
 def redirect_to(url: str):

@@ -413,7 +413,7 @@ def create_slots():
                 interval_minutes=form.interval_minutes.data, capacity=form.capacity.data,
                 today=clock.today())
         if outcome.ok:
-            flash(f"Открыто времён записи: {len(made)}")
+            flash(f"Открыто интервалов записи: {len(made)}")
             return redirect_to(url_for("queue.bookings", day=form.day.data.strftime("%d.%m.%Y")))
         if outcome.message:
             form.form_errors.append(outcome.message)

@@ -16,20 +16,23 @@ class RequestType:
     template: str = ""
 
 
+# {your_request}: «На Ваш запрос от 24.11.2026 № 12-34/567», the parts that are known;
+# {did_not_receive}: «не получал» or «не получала» by the person's sex; {benefit_phrase}:
+# «меру социальной поддержки «…»» when the service is known, else «меры социальной
+# поддержки, указанные в запросе».
 _NO_BENEFIT = (
-    "На Ваш запрос от {their_date} № {their_number} сообщаем, что {person} ({birth_date} г. р.) "
-    "в {institution} меру социальной поддержки «{benefit}» не получал(а) / получал(а) "
-    "(нужное оставить)."
+    "{your_request} сообщаем, что {person} ({birth_date} г. р.) в {institution} "
+    "{benefit_phrase} {did_not_receive}."
 )
 _CASE_COPY = (
-    "На Ваш запрос от {their_date} № {their_number} направляем копии документов личного дела "
-    "{person} ({birth_date} г. р.). Приложение: на __ л."
+    "{your_request} направляем копии документов личного дела {person} "
+    "({birth_date} г. р.). Приложение: на __ л."
 )
 _INFO = (
-    "На Ваш запрос от {their_date} № {their_number} о предоставлении сведений в отношении "
-    "{person} ({birth_date} г. р.) сообщаем следующее: "
+    "{your_request} о предоставлении сведений в отношении {person} ({birth_date} г. р.) "
+    "сообщаем следующее: "
 )
-_OTHER = "На Ваш запрос от {their_date} № {their_number} сообщаем следующее: "
+_OTHER = "{your_request} сообщаем следующее: "
 
 REQUEST_TYPES: dict[str, RequestType] = {t.code: t for t in (
     RequestType("no_benefit", "Подтверждение неполучения меры соцподдержки", "in",
@@ -39,7 +42,7 @@ REQUEST_TYPES: dict[str, RequestType] = {t.code: t for t in (
     RequestType("interagency", "Межведомственный запрос сведений", "in",
                 Term(INTERAGENCY_WORKING_DAYS), _INFO),
     RequestType("court", "Запрос суда, прокуратуры, органов следствия", "in", None, _INFO),
-    RequestType("other_in", "Иной запрос (срок по запросу)", "in", None, _OTHER),
+    RequestType("other_in", "Иной запрос", "in", None, _OTHER),
     RequestType("document_out", "Межведомственный запрос документа", "out",
                 Term(INTERAGENCY_WORKING_DAYS)),
     RequestType("other_out", "Иной исходящий запрос", "out", Term(30, working=False)),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..core.declension import dative_full, dative_short, salutation
+from ..core.declension import dative_full, dative_short, guess_sex, salutation
 from ..core.text import format_date
 from ..documents import render_document
 from .services import COMPLAINT_RESULTS
@@ -26,8 +27,30 @@ class Letter:
     reference: str | None = None
 
 
+_SURNAME = r"(?P<s>[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)"
+_INITIALS = r"(?P<i>[А-ЯЁ]\.\s*(?:[А-ЯЁ]\.)?)"
+_NAME_FORMS = (re.compile(_INITIALS + r"\s*" + _SURNAME), re.compile(_SURNAME + r"\s+" + _INITIALS))
+
+
+def signature(signed_by: str | None) -> tuple[str, str]:
+    """(position, «И. О. Фамилия») of a signature block from what was typed: «Медведенко
+    Ю. Н., директор», «Директор Ю. Н. Медведенко» or just «Директор»."""
+    text = " ".join((signed_by or "").split()) or "Директор"
+    name = ""
+    for form in _NAME_FORMS:
+        if m := form.search(text):
+            initials = " ".join(f"{c}." for c in re.findall(r"[А-ЯЁ]", m.group("i")))
+            name = f"{initials} {m.group('s')}"
+            text = (text[:m.start()] + " " + text[m.end():])
+            break
+    position = " ".join(text.replace(",", " ").split()) or "Директор"
+    return position[:1].upper() + position[1:], name
+
+
 def render_letter(letter: Letter, *, config) -> bytes:
-    return render_document("pdf/registry_letter.html", config=config, letter=letter)
+    position, name = signature(letter.signed_by)
+    return render_document("pdf/registry_letter.html", config=config, letter=letter,
+                           sign_position=position, sign_name=name)
 
 
 def _paragraphs(text: str | None) -> list[str]:
@@ -118,13 +141,14 @@ def decision_notice_pdf(notice, *, config) -> bytes:
     if notice.decision == "granted":
         body = [f"Уведомляем Вас о том, что по Вашему заявлению от "
                 f"{format_date(application.registered_at)} № {application.number} принято "
-                f"решение о предоставлении: {application.service.name}."]
+                f"решение о назначении меры социальной поддержки «{application.service.name}»."]
         if notice.reason:
             body.append(notice.reason)
     else:
         body = [f"Уведомляем Вас о том, что по Вашему заявлению от "
                 f"{format_date(application.registered_at)} № {application.number} принято "
-                f"решение об отказе в предоставлении: {application.service.name}.",
+                f"решение об отказе в назначении меры социальной поддержки "
+                f"«{application.service.name}».",
                 f"Причина отказа: {notice.reason or '—'}.",
                 "Решение может быть обжаловано в досудебном (внесудебном) порядке "
                 "в вышестоящий орган или в судебном порядке."]
@@ -139,6 +163,16 @@ def decision_notice_pdf(notice, *, config) -> bytes:
         executor=notice.created_by.short_name if notice.created_by else None), config=config)
 
 
+def _past_verb(full_name: str | None, male: str, female: str) -> str:
+    """«Передал» or «Передала» from the person's name (staff records keep no sex)."""
+    words = (full_name or "").split()
+    sex = guess_sex(words[1] if len(words) > 1 else None, words[2] if len(words) > 2 else None)
+    return female if sex == "F" else male
+
+
 def handover_act_pdf(handover, *, config) -> bytes:
     """Акт приёма-передачи документов."""
-    return render_document("pdf/registry_handover_act.html", config=config, handover=handover)
+    return render_document(
+        "pdf/registry_handover_act.html", config=config, handover=handover,
+        gave=_past_verb(handover.leaver.full_name, "Передал", "Передала"),
+        took=_past_verb(handover.receiver.full_name, "Принял", "Приняла"))

@@ -56,7 +56,7 @@ class IncomingRequestForm(FlaskForm):
     stated_due = RuDateField("Срок ответа по запросу", [Optional()])
     subject = TextAreaField("Содержание запроса", [Required("Укажите содержание"),
                                                    Length(max=4000)])
-    applicant_ids = StringField("Заявители (id через запятую)", [Optional(), Length(max=200)])
+    applicant_ids = SelectMultipleField("Заявители", coerce=int, validate_choice=False)
     persons_text = TextAreaField("Лица, не найденные в базе", [Optional(), Length(max=2000)])
     attachments = TextAreaField("Приложения", [Optional(), Length(max=2000)])
     assigned_to_id = SelectField("Исполнитель", coerce=_opt_int)
@@ -69,13 +69,9 @@ class OutgoingRequestForm(FlaskForm):
     channel = SelectField("Способ направления", choices=choices(CHANNELS.items()))
     subject = TextAreaField("Что запрашиваем", [Required("Укажите содержание"),
                                                 Length(max=4000)])
-    applicant_ids = StringField("Заявители (id через запятую)", [Optional(), Length(max=200)])
+    applicant_ids = SelectMultipleField("Заявители", coerce=int, validate_choice=False)
     persons_text = TextAreaField("Лица, не найденные в базе", [Optional(), Length(max=2000)])
     expected_on = RuDateField("Ожидаемая дата ответа", [Optional()])
-
-
-def parse_ids(raw: str | None) -> list[int]:
-    return [int(p) for p in (raw or "").replace(";", ",").split(",") if p.strip().isdigit()]
 
 
 class AnswerForm(FlaskForm):
@@ -108,6 +104,12 @@ class ReceivedForm(FlaskForm):
     text = TextAreaField("Содержание ответа", [Optional(), Length(max=4000)])
 
 
+class BulkReceivedForm(FlaskForm):
+    """«Ответ получен» for several outgoing requests at once (ids ticked on «Сроки»)."""
+
+    on = RuDateField("Дата ответа", [Required("Укажите дату")])
+
+
 class CancelForm(FlaskForm):
     reason = TextAreaField("Причина аннулирования", [Required("Укажите причину"),
                                                       Length(max=1000)])
@@ -134,7 +136,8 @@ class AppealForm(FlaskForm):
                                                 Length(max=10000)])
     assigned_to_id = SelectField("Исполнитель", coerce=_opt_int)
     responsible_id = SelectField("Ответственный (для жалобы)", coerce=_opt_int)
-    parent_id = StringField("Повторное к обращению № (id)", [Optional(), Length(max=20)])
+    parent_number = StringField("Повторное к обращению №", [Optional(), Length(max=30)],
+                                filters=[strip_filter])
 
 
 class ExtendForm(FlaskForm):

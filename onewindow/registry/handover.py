@@ -6,12 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from ..archive import services as archive
 from ..archive.models import Checkout
 from ..auth.models import User
+from ..core.text import format_date
 from ..errors import Conflict, InvalidInput, NotFound
 from ..intake.models import OPEN_STATUSES, Application
 from . import holdings
@@ -61,7 +62,8 @@ def _applications(session: Session, user_id: int) -> list[HeldItem]:
         Application.status.in_(OPEN_STATUSES),
         or_(Application.id.in_(mine),
             and_(Application.registered_by_id == user_id, Application.id.not_in(held_open))),
-    ).order_by(Application.deadline, Application.id))
+    ).options(selectinload(Application.applicant), selectinload(Application.service))
+        .order_by(Application.deadline, Application.id))
     return [HeldItem("application", a.id,
                      f"Заявление № {a.number}, {a.applicant.short_name}, {a.service.short_name}",
                      a.deadline) for a in rows]
@@ -71,7 +73,7 @@ def _checkouts(session: Session, user_id: int) -> list[HeldItem]:
     """Folders issued from the archive to the person (keyed by the folder's id)."""
     rows = session.scalars(select(Checkout).where(
         Checkout.issued_to_id == user_id, Checkout.returned_at.is_(None))
-        .order_by(Checkout.due_on))
+        .options(selectinload(Checkout.case_file)).order_by(Checkout.due_on))
     return [HeldItem("checkout", c.case_file_id,
                      f"Личное дело № {c.case_file.number} (выдано {c.issued_at:%d.%m.%Y})",
                      c.due_on) for c in rows]
@@ -88,15 +90,16 @@ def _reassign_checkout(session: Session, *, item_id: int, to_user_id: int, now: 
                    handover_id=handover_id, note=note)
 
 
-def _reassign(session: Session, *, kind: str, item_id: int, to_user_id: int, now: datetime,
-              handover_id: int, note: str) -> None:
-    if kind == "checkout":
-        holdings.finish(session, kind=kind, item_id=item_id, now=now)
-        _reassign_checkout(session, item_id=item_id, to_user_id=to_user_id, now=now,
-                           handover_id=handover_id, note=note)
-    else:
-        holdings.reassign(session, kind=kind, item_id=item_id, to_user_id=to_user_id,
-                          now=now, handover_id=handover_id, note=note)
+def _reassign_all(session: Session, items: list[tuple[str, int]], *, to_user_id: int,
+                  now: datetime, handover_id: int, note: str) -> None:
+    """Pass the items on: archive folders through the archive's verbs, the rest in bulk."""
+    for kind, item_id in items:
+        if kind == "checkout":
+            holdings.finish(session, kind=kind, item_id=item_id, now=now)
+            _reassign_checkout(session, item_id=item_id, to_user_id=to_user_id, now=now,
+                               handover_id=handover_id, note=note)
+    holdings.reassign_many(session, [(k, i) for k, i in items if k != "checkout"],
+                           to_user_id=to_user_id, now=now, handover_id=handover_id, note=note)
 
 
 def held_items(session: Session, user_id: int) -> list[HeldItem]:
@@ -104,18 +107,20 @@ def held_items(session: Session, user_id: int) -> list[HeldItem]:
     items = _applications(session, user_id)
     for r in session.scalars(select(Request).where(
             Request.assigned_to_id == user_id,
-            Request.status.in_(REQUEST_OPEN + OUTGOING_WAITING)).order_by(Request.due_date)):
+            Request.status.in_(REQUEST_OPEN + OUTGOING_WAITING))
+            .order_by(Request.due_date, Request.id)):
+        # The act lists each item in full: a label cut mid-word is a damaged act.
         items.append(HeldItem("request", r.id, f"{r.direction_name.capitalize()} запрос "
-                              f"№ {r.number}: {r.subject[:80]}", r.due_date))
+                              f"№ {r.number}: {r.subject}", r.due_date))
     for a in session.scalars(select(Appeal).where(
             Appeal.assigned_to_id == user_id, Appeal.status.in_(APPEAL_OPEN))
-            .order_by(Appeal.due_date)):
+            .order_by(Appeal.due_date, Appeal.id)):
         items.append(HeldItem("appeal", a.id, f"Обращение № {a.number} ({a.citizen_name}): "
-                              f"{a.subject[:80]}", a.due_date))
+                              f"{a.subject}", a.due_date))
     for s in session.scalars(select(Assignment).where(
             Assignment.assignee_id == user_id, Assignment.status == "open")
-            .order_by(Assignment.due_date)):
-        items.append(HeldItem("assignment", s.id, f"Поручение: {s.text[:100]}", s.due_date))
+            .order_by(Assignment.due_date, Assignment.id)):
+        items.append(HeldItem("assignment", s.id, f"Поручение: {s.text}", s.due_date))
     items.extend(_checkouts(session, user_id))
     for provider in PROVIDERS:
         items.extend(provider(session, user_id))
@@ -157,31 +162,77 @@ def create_handover(
                         created_by_id=user_id, approved_by_id=approved_by_id)
     session.add(handover)
     session.flush()
-    for item in chosen:
-        if item.kind not in ITEM_KINDS:
-            raise Conflict(f"Передача дел вида «{item.kind}» не поддерживается")
-        _reassign(session, kind=item.kind, item_id=item.id, to_user_id=receiver.id, now=now,
-                  handover_id=handover.id, note="Передача дел")
-        handover.items.append(HandoverItem(item_kind=item.kind, item_id=item.id,
-                                           label=item.label, due_date=item.due))
+    unknown_kinds = {item.kind for item in chosen} - set(ITEM_KINDS)
+    if unknown_kinds:
+        raise Conflict(f"Передача дел вида «{sorted(unknown_kinds)[0]}» не поддерживается")
+    session.execute(insert(HandoverItem), [
+        {"handover_id": handover.id, "item_kind": item.kind, "item_id": item.id,
+         "label": item.label, "due_date": item.due, "taken_back": False} for item in chosen])
+    session.expire(handover, ["items"])
+    if starts_on <= now.date():
+        _apply(session, handover, now=now)
+    # Dated ahead: planned; nothing moves before its date (apply_due_handovers, or «Передать»).
     session.flush()
     return handover
 
 
-def take_back(session: Session, handover: Handover, *, user_id: int,
+def _apply(session: Session, handover: Handover, *, now: datetime) -> None:
+    _reassign_all(session, [(item.item_kind, item.item_id) for item in handover.items],
+                  to_user_id=handover.receiver_id, now=now, handover_id=handover.id,
+                  note="Передача дел")
+    handover.applied_at = now
+
+
+def apply_handover(session: Session, handover: Handover, *, now: datetime) -> Handover:
+    """A planned handover takes effect: what the leaver still holds of its list moves on;
+    what was closed meanwhile is dropped from the list."""
+    if handover.applied_at is not None:
+        raise Conflict("Дела по этой передаче уже переданы")
+    if now.date() < handover.starts_on:
+        raise Conflict("Передача запланирована с " + format_date(handover.starts_on)
+                       + ": раньше этой даты дела не передаются")
+    still_held = {item.key for item in held_items(session, handover.leaver_id)}
+    for item in list(handover.items):
+        if f"{item.item_kind}:{item.item_id}" not in still_held:
+            handover.items.remove(item)
+    _apply(session, handover, now=now)
+    session.flush()
+    return handover
+
+
+def apply_due_handovers(session: Session, *, now: datetime) -> tuple[list[Handover],
+                                                                     list[Handover]]:
+    """The daily run: planned handovers whose date has come take effect; those whose
+    return date has passed give the items back. Returns (applied, taken back)."""
+    today = now.date()
+    applied = [apply_handover(session, h, now=now) for h in session.scalars(
+        select(Handover).where(Handover.applied_at.is_(None), Handover.starts_on <= today)
+        .order_by(Handover.starts_on, Handover.id))]
+    returned = list(session.scalars(select(Handover).where(
+        Handover.applied_at.is_not(None), Handover.taken_back_at.is_(None),
+        Handover.ends_on < today).order_by(Handover.ends_on, Handover.id)))
+    for h in returned:
+        take_back(session, h, user_id=None, now=now)
+    return applied, returned
+
+
+def take_back(session: Session, handover: Handover, *, user_id: int | None,
               now: datetime) -> list[HandoverItem]:
     """On return: what is still open and still with the receiver goes back to the leaver."""
+    if handover.applied_at is None:
+        raise Conflict("Передача ещё не началась: возвращать нечего")
     if handover.taken_back_at is not None:
         raise Conflict("Дела по этой передаче уже возвращены")
     still_held = {item.key for item in held_items(session, handover.receiver_id)}
-    returned = []
-    for item in handover.items:
-        if f"{item.item_kind}:{item.item_id}" in still_held:
-            _reassign(session, kind=item.item_kind, item_id=item.item_id,
-                      to_user_id=handover.leaver_id, now=now, handover_id=handover.id,
-                      note="Возврат после передачи дел")
-            item.taken_back = True
-            returned.append(item)
+    returned = [item for item in handover.items
+                if f"{item.item_kind}:{item.item_id}" in still_held]
+    _reassign_all(session, [(item.item_kind, item.item_id) for item in returned],
+                  to_user_id=handover.leaver_id, now=now, handover_id=handover.id,
+                  note="Возврат после передачи дел")
+    if returned:
+        session.execute(update(HandoverItem).where(
+            HandoverItem.id.in_([item.id for item in returned])).values(taken_back=True))
+        session.expire(handover, ["items"])
     handover.taken_back_at = now
     session.flush()
     return returned

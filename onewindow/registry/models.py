@@ -523,6 +523,8 @@ class Handover(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     taken_back_at: Mapped[datetime | None]
+    # When the items actually moved; None while a handover dated ahead is only planned.
+    applied_at: Mapped[datetime | None]
 
     leaver = relationship("User", foreign_keys=[leaver_id])
     receiver = relationship("User", foreign_keys=[receiver_id])
@@ -534,6 +536,10 @@ class Handover(db.Model):
     @property
     def reason_name(self) -> str:
         return HANDOVER_REASONS.get(self.reason, self.reason)
+
+    @property
+    def planned(self) -> bool:
+        return self.applied_at is None
 
 
 class HandoverItem(db.Model):

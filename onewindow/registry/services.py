@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from ..applicants.models import Applicant
 from ..auth.models import User
 from ..core.declension import guess_sex
 from ..core.text import format_date, normalize_person_key, normalize_search
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, DomainError, InvalidInput, NotFound
 from ..intake.models import Application
 from ..numbering import next_value
 from . import holdings
@@ -269,15 +270,35 @@ def take_request(session: Session, request: Request, *, user_id: int,
 
 
 def answer_template(request: Request, *, institution: str) -> str:
+    """The answer's first draft in the office's words, from what the request already says:
+    the person's sex picks «не получал/не получала», the linked application the service."""
     rtype = REQUEST_TYPES.get(request.type_code)
     person = request.applicants[0] if request.applicants else None
+    your_request = "На Ваш запрос"
+    if request.their_date:
+        your_request += f" от {format_date(request.their_date)}"
+    if request.their_number:
+        your_request += f" № {request.their_number}"
+    # Someone not in the registry is typed as «Фамилия Имя Отчество, дд.мм.гггг».
+    typed_name, _, typed_rest = (request.persons_text or "").partition(",")
+    typed_birth = re.search(r"\d{2}\.\d{2}\.\d{4}", typed_rest)
+    if person is not None:
+        sex = person.sex
+    else:
+        words = typed_name.split()
+        sex = guess_sex(words[1] if len(words) > 1 else None,
+                        words[2] if len(words) > 2 else None)
+    service = request.application.service.name if request.application else None
     return fill_template(rtype.template if rtype else "", {
-        "their_date": format_date(request.their_date) if request.their_date else None,
-        "their_number": request.their_number,
-        "person": person.full_name if person else request.persons_text,
-        "birth_date": format_date(person.birth_date) if person else None,
+        "your_request": your_request,
+        "person": person.full_name if person else typed_name.strip(),
+        "birth_date": (format_date(person.birth_date) if person else
+                       typed_birth.group(0) if typed_birth else None),
         "institution": institution,
         "subject": request.subject,
+        "did_not_receive": {"M": "не получал", "F": "не получала"}.get(sex, "не получал(а)"),
+        "benefit_phrase": (f"меру социальной поддержки «{service}»" if service else
+                           "меры социальной поддержки, указанные в запросе,"),
     })
 
 
@@ -375,6 +396,24 @@ def record_answer_received(session: Session, request: Request, *, number: str | 
     return request
 
 
+def record_answers_received(session: Session, request_ids, *, on: date, user_id: int,
+                            now: datetime) -> list[Request]:
+    """Mark several outgoing requests answered on one date (ticked or scanned on «Сроки»)."""
+    ids = sorted(set(request_ids))
+    if not ids:
+        raise InvalidInput("Отметьте запросы, по которым получен ответ", field="on")
+    rows = list(session.scalars(select(Request).where(Request.id.in_(ids))))
+    if len(rows) != len(ids):
+        raise NotFound("Запрос не найден")
+    for row in rows:
+        try:
+            record_answer_received(session, row, number=None, on=on, text=None,
+                                   user_id=user_id, now=now)
+        except DomainError as exc:
+            raise type(exc)(f"{row.number}: {exc.message}", field=exc.field) from exc
+    return rows
+
+
 def cancel_request(session: Session, request: Request, *, reason: str, user_id: int,
                    now: datetime) -> Request:
     """Cancel a request registered by mistake (never deleted)."""
@@ -398,7 +437,8 @@ def register_appeal(
     name: str | None = None, patronymic: str | None = None, sex: str | None = None,
     address: str | None = None, email: str | None = None, applicant_id: int | None = None,
     assigned_to_id: int | None = None, responsible_id: int | None = None,
-    parent_id: int | None = None, confirm_late: bool = False,
+    parent_id: int | None = None, parent_number: str | None = None,
+    confirm_late: bool = False,
 ) -> Appeal:
     """Register a citizen's appeal: 30 days for the answer, 7 for forwarding (59-ФЗ)."""
     if channel not in APPEAL_CHANNELS:
@@ -447,7 +487,12 @@ def register_appeal(
         responsible = _user(session, responsible_id, field="responsible_id")
     parent = session.get(Appeal, parent_id) if parent_id else None
     if parent_id and parent is None:
-        raise InvalidInput("Предыдущее обращение не найдено", field="parent_id")
+        raise InvalidInput("Предыдущее обращение не найдено", field="parent_number")
+    if parent_number and parent is None:
+        parent = appeal_by_number(session, parent_number)
+        if parent is None:
+            raise InvalidInput(f"Обращение № {parent_number} не найдено (номер вида "
+                               "ОГ-2026-00001)", field="parent_number")
     if parent is None and not anonymous:
         parent = find_repeated(session, surname=surname, name=name, subject=subject)
     seq = next_value(session, journal=APPEALS_JOURNAL, period=str(now.year))
@@ -470,6 +515,11 @@ def register_appeal(
     if assignee:
         holdings.start(session, kind="appeal", item_id=appeal.id, user_id=assignee.id, now=now)
     return appeal
+
+
+def appeal_by_number(session: Session, number: str) -> Appeal | None:
+    """An appeal by its registration number as typed (any case, «ог» or «ОГ»)."""
+    return session.scalar(select(Appeal).where(Appeal.number == number.strip().upper()))
 
 
 def find_repeated(session: Session, *, surname: str | None, name: str | None,

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, flash, render_template, request, url_f
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..applicants.queries import search_applicants
 from ..auth.roles import CHIEF, DEADLINE_ROLES, DIRECTOR, INTAKE_ROLES, MANAGEMENT_ROLES
 from ..core import clock
 from ..errors import NotFound
@@ -32,6 +33,7 @@ from .forms import (
     AnswerForm,
     AppealForm,
     AssignmentForm,
+    BulkReceivedForm,
     CancelForm,
     ControlForm,
     CorrespondentForm,
@@ -45,7 +47,6 @@ from .forms import (
     ReceivedForm,
     ResultForm,
     ResumeForm,
-    parse_ids,
 )
 from .models import Appeal, DecisionNotice, Request
 
@@ -67,30 +68,73 @@ def _staff_choices(empty: str | None = "— не назначен —"):
 
 @template_hook.connect_via("nav-deadlines")
 def _nav_deadlines(_name, **_kwargs):
-    """The header's «Сроки» link with the count of overdue and due-today items."""
+    """The header's «Сроки» link: what this person must act on today (their own overdue
+    and due-today items; the chief's office-wide view is on the page, not in the badge)."""
     if not has_role(*DEADLINE_ROLES):
         return None
-    urgent = queries.urgent_count(db.session, today=clock.today(),
-                                  user_id=None if _office_wide() else current_user.id)
+    urgent = queries.urgent_count(db.session, today=clock.today(), user_id=current_user.id)
     return render_template("registry/_nav_deadlines.html", urgent=urgent)
 
 
 # -------------------------------------------------------------------------- Сроки
 
+def _board_filter() -> dict:
+    """The board's filter from the query string, as it goes back into its links."""
+    args = request.args
+    wide = _office_wide()
+    return {"kind": args.get("kind") if args.get("kind") in queries.BOARD_GROUPS else None,
+            "when": args.get("when") if args.get("when") in queries.BOARD_WHEN else None,
+            "status": args.get("status") if args.get("status") in queries.BOARD_STATUS else None,
+            "user_id": args.get("user_id", type=int) if wide else None,
+            "mine": "1" if wide and args.get("mine") == "1" else None,
+            "order": "desc" if args.get("order") == "desc" else None}
+
+
+def _deadlines_page(*, status: int = 200, received_form=None, error=None):
+    filters = _board_filter()
+    page = request.args.get("page", 1, type=int)
+    office = _office_wide() and not filters["mine"] and not filters["user_id"]
+    holder = filters["user_id"] or (None if office else current_user.id)
+    board = queries.deadline_board(db.session, today=clock.today(), user_id=holder,
+                                   kind=filters["kind"], when=filters["when"] or "soon",
+                                   status=filters["status"], page=page,
+                                   descending=filters["order"] == "desc")
+    people = {u.id: u for u in queries.staff(db.session)}
+    received_form = received_form or BulkReceivedForm(formdata=None, on=clock.today())
+    response = render("registry/deadlines.html", "registry/_board.html", board=board,
+                      office=office, people=people, filters=filters,
+                      args={k: v for k, v in filters.items() if v},
+                      kinds=queries.BOARD_GROUPS, whens=queries.BOARD_WHEN,
+                      statuses=queries.BOARD_STATUS,
+                      received_form=received_form, error=error,
+                      pending_acks=queries.pending_acks(db.session, user_id=current_user.id))
+    return response, status
+
+
 @bp.get("/deadlines")
 @allow()
 def deadlines():
-    office = _office_wide() and request.args.get("mine") != "1"
-    user_id = request.args.get("user_id", type=int) if _office_wide() else None
-    board = queries.deadline_board(db.session, today=clock.today(),
-                                   user_id=user_id or (None if office else current_user.id))
-    people = {u.id: u for u in queries.staff(db.session)}
-    return render("registry/deadlines.html", "registry/_board.html", board=board,
-                  office=office and not user_id, people=people, user_id=user_id,
-                  pending_acks=queries.pending_acks(db.session, user_id=current_user.id))
+    return _deadlines_page()
 
 
-# ----------------------------------------------------------------------- requests
+@bp.post("/deadlines/received")
+@allow(*STAFF)
+def answers_received():
+    """Mark the ticked outgoing requests answered, all at once (one date)."""
+    form = BulkReceivedForm()
+    error = None
+    if form.validate():
+        with form_action(form, field="on") as outcome:
+            services.record_answers_received(
+                db.session, request.form.getlist("ids", type=int), on=form.on.data,
+                user_id=current_user.id, now=clock.now())
+        if outcome.ok:
+            return redirect_to(url_for("registry.deadlines", **_board_filter()))
+        error = outcome.message
+    return _deadlines_page(status=422, received_form=form, error=error)
+
+
+# -------------------------------------------------------------------------- запросы
 
 @bp.get("/requests")
 @allow(*STAFF)
@@ -124,9 +168,27 @@ def new_request():
         form.received_on.data = clock.today()
         form.assigned_to_id.data = current_user.id
     applicant_id = request.args.get("applicant_id", type=int)
-    if applicant_id:
-        form.applicant_ids.data = str(applicant_id)
-    return render("registry/request_new.html", form=form, direction=direction, error=None)
+    form.applicant_ids.data = [applicant_id] if applicant_id else []
+    return _request_new_page(form, direction)
+
+
+def _request_new_page(form, direction: str, error=None):
+    chosen = queries.applicants_by_ids(db.session, form.applicant_ids.data or [])
+    return render("registry/request_new.html", form=form, direction=direction, error=error,
+                  chosen_applicants=chosen)
+
+
+@bp.get("/applicant-lookup")
+@allow(*STAFF)
+def applicant_lookup():
+    """Applicants found by СНИЛС or ФИО, as options to add to a request (htmx)."""
+    pick = request.args.get("pick", type=int)
+    if pick:
+        chosen = queries.applicants_by_ids(db.session, [pick])
+        return render_template("registry/_applicant_chosen.html", applicants=chosen)
+    q = request.args.get("applicant_q", "")
+    return render_template("registry/_applicant_options.html",
+                           applicants=search_applicants(db.session, q, limit=10), q=q)
 
 
 @bp.post("/requests")
@@ -144,7 +206,7 @@ def create_request():
                     received_on=form.received_on.data, subject=form.subject.data,
                     user_id=current_user.id, now=clock.now(), their_number=form.their_number.data,
                     their_date=form.their_date.data, stated_due=form.stated_due.data,
-                    applicant_ids=parse_ids(form.applicant_ids.data),
+                    applicant_ids=form.applicant_ids.data or [],
                     persons_text=form.persons_text.data, attachments=form.attachments.data,
                     assigned_to_id=form.assigned_to_id.data)
             else:
@@ -152,12 +214,12 @@ def create_request():
                     db.session, type_code=form.type_code.data,
                     correspondent_id=form.correspondent_id.data, channel=form.channel.data,
                     subject=form.subject.data, user_id=current_user.id, now=clock.now(),
-                    applicant_ids=parse_ids(form.applicant_ids.data),
+                    applicant_ids=form.applicant_ids.data or [],
                     persons_text=form.persons_text.data, expected_on=form.expected_on.data)
         if outcome.ok:
             return redirect_to(url_for("registry.show_request", request_id=req.id))
         error = outcome.message
-    return render("registry/request_new.html", form=form, direction=direction, error=error), 422
+    return _request_new_page(form, direction, error), 422
 
 
 def _request_page(req: Request, *, status=200, error=None, **forms):
@@ -337,8 +399,7 @@ def create_appeal():
                                                              ).isdigit() else None,
                 assigned_to_id=form.assigned_to_id.data,
                 responsible_id=form.responsible_id.data,
-                parent_id=int(form.parent_id.data) if (form.parent_id.data or "").isdigit()
-                else None,
+                parent_number=form.parent_number.data or None,
                 confirm_late=form.confirm_late.data)
         if outcome.ok:
             return redirect_to(url_for("registry.show_appeal", appeal_id=appeal.id))
@@ -562,6 +623,7 @@ def _link_url(link: str | None) -> str | None:
 def show_assignment(assignment_id: int, result_form=None, control_form=None, status=200):
     row = services.get_assignment(db.session, assignment_id)
     return render("registry/assignment.html", row=row, link_url=_link_url(row.link),
+                  link_label=queries.link_label(db.session, row.link),
                   result_form=result_form or ResultForm(formdata=None),
                   control_form=control_form or ControlForm(formdata=None),
                   history=holdings.history(db.session, kind="assignment", item_id=row.id),
@@ -725,7 +787,21 @@ def create_handover():
 @audited_view("handover", "handover_id")
 def show_handover(handover_id: int):
     row = handover.get_handover(db.session, handover_id)
-    return render("registry/handover.html", row=row)
+    return render("registry/handover.html", row=row, today=clock.today(), error=None)
+
+
+@bp.post("/handovers/<int:handover_id>/apply")
+@allow(*MANAGEMENT_ROLES)
+def apply_handover(handover_id: int):
+    """A planned handover takes effect now (on or after its date)."""
+    row = handover.get_handover(db.session, handover_id)
+    with form_action() as outcome:
+        handover.apply_handover(db.session, row, now=clock.now())
+    if outcome.ok:
+        flash(f"Дела переданы: {len(row.items)}")
+        return redirect_to(url_for("registry.show_handover", handover_id=row.id))
+    return render("registry/handover.html", row=row, today=clock.today(),
+                  error=outcome.message), 409
 
 
 @bp.post("/handovers/<int:handover_id>/take-back")

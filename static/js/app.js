@@ -2,6 +2,13 @@
 (function () {
   "use strict";
 
+  // A refused form answered with a page (success redirects): put the address bar back on
+  // the page the form came from, so a reload shows that page instead of a 405 or a resend.
+  var historyUrl = document.querySelector('meta[name="onewindow-history-url"]');
+  if (historyUrl && window.history && window.history.replaceState) {
+    window.history.replaceState(window.history.state, "", historyUrl.getAttribute("content"));
+  }
+
   function items(list) {
     return Array.prototype.slice.call(list.querySelectorAll("[data-item]"));
   }

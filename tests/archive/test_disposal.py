@@ -112,6 +112,8 @@ def test_act_pdf_approval_and_destruction(session, users):
     assert "Итого 2 (два) дела" in text
     assert first.number in text and second.number in text
     assert "5 лет, ст. 000" in text and "Росархива" in text
+    # The basis is a title in the nominative: «Основание: Перечень…».
+    assert "Основание: " in text and "На основании Перечень" not in text
     with pytest.raises(Conflict):  # not approved yet
         services.record_destruction(session, act=act, destroyed_on=date(2026, 11, 27),
                                     user_id=None, now=NOW)

@@ -11,7 +11,7 @@ from onewindow.core import clock
 from onewindow.registry.models import Appeal, Handover
 
 from ..factories import DEFAULT_PASSWORD, make_application, make_user
-from ..registry.helpers import make_appeal
+from ..registry.helpers import make_appeal, make_busy_office, make_incoming
 
 pytestmark = pytest.mark.browser
 
@@ -62,3 +62,54 @@ def test_handover_lists_items_after_choosing_leaver(page, users, session):
     assert len(row.items) == 2
     assert session.get(Appeal, appeal_id).assigned_to_id == receiver_id
     assert not [e for e in errors if "Content Security Policy" in e]
+
+
+def test_reload_after_refused_form_shows_the_form_not_405(page, users, session):
+    spec = users["specialist"]
+    req = make_incoming(session, user=spec, now=clock.now())
+    req_id, username = req.id, spec.username
+    session.commit()
+    _login(page, username)
+    page.goto(f"/registry/requests/{req_id}")
+    form = page.locator(f"form[action='/registry/requests/{req_id}/answer']")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        form.locator("button[type=submit]").click()  # no signatory: refused
+    assert posted.value.status == 422
+    page.wait_for_selector("text=Укажите, кто подписывает")
+    # The address bar is back on the request's page, not on the POST-only URL.
+    page.wait_for_function("() => !location.pathname.endsWith('/answer')")
+    assert page.url.endswith(f"/registry/requests/{req_id}")
+    response = page.reload()
+    assert response.status == 200
+    assert "Метод не поддерживается" not in page.content()
+    assert page.locator(f"form[action='/registry/requests/{req_id}/answer']").count() == 1
+
+
+def test_deadlines_page_at_volume_filters_pages_and_answers_in_bulk(page, users, session):
+    spec = users["specialist"]
+    make_busy_office(session, users)  # thousands of rows, inserted in bulk
+    username = spec.username
+    session.commit()
+    _login(page, username)
+    page.goto("/registry/deadlines")
+    assert page.locator("[data-kind=awaiting]").get_attribute("open") is None  # folded
+    # Choosing a kind swaps the board (htmx) and puts the filter in the address bar.
+    page.select_option("#kind", "awaiting")
+    page.wait_for_url(re.compile(r"kind=awaiting"))
+    page.wait_for_selector("text=страница 1 из")
+    assert page.locator("#deadline-board tbody tr").count() == 50
+    page.click("a[rel=next]")
+    page.wait_for_url(re.compile(r"page=2"))
+    page.wait_for_selector("text=страница 2 из")
+    # The URL opens the same page directly.
+    url = page.url
+    page.goto(url)
+    assert "страница 2 из" in page.inner_text("#deadline-board")
+    assert page.locator("#kind").input_value() == "awaiting"
+    # Tick two awaited answers and record them at once.
+    boxes = page.locator("input[name=ids]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.click("text=Ответ получен — по отмеченным")
+    page.wait_for_selector("text=Ждём ответ: 2998")
+    assert "kind=awaiting" in page.url

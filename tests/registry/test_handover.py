@@ -12,7 +12,7 @@ from onewindow.registry import documents, handover, holdings, queries, services
 
 from ..factories import make_application, make_user
 from ..pdfcheck import pdf_text
-from .helpers import make_appeal, make_incoming
+from .helpers import board_rows, make_appeal, make_incoming
 
 NOW = datetime(2026, 11, 27, 10, 0)
 LATER = datetime(2026, 11, 30, 9, 0)
@@ -56,7 +56,8 @@ def test_full_handover_leaves_nothing_open(session, users, desk, app):
         (leaver.id, apps[0].registered_at, LATER), (receiver.id, LATER, None)]
     # The receiver's "Сроки" now shows the leaver's deadlines.
     board = queries.deadline_board(session, today=date(2026, 12, 1), user_id=receiver.id)
-    assert assignment.id in [i.id for i in board.due_today if i.kind == "assignment"]
+    assert assignment.id in [i.id for i in board_rows(board, "today")
+                             if i.kind == "assignment"]
     text = " ".join(pdf_text(documents.handover_act_pdf(row, config=app.config)).split())
     assert "приёма-передачи" in text
     assert apps[0].number in text and req.number in text and appeal.number in text
@@ -117,17 +118,18 @@ def test_deadline_board_own_and_office(session, users):
                                    assignee_id=spec.id, author_id=chief.id, now=NOW)
     today = date(2026, 11, 30)
     own = queries.deadline_board(session, today=today, user_id=spec.id)
-    assert [i.id for i in own.due_today] == [mine.id]
-    assert [i.id for i in own.upcoming] == [a.id]
-    assert own.overdue == []
+    assert [i.id for i in board_rows(own, "today")] == [mine.id]
+    assert [i.id for i in board_rows(own, "upcoming")] == [a.id]
+    assert board_rows(own, "overdue") == []
     office = queries.deadline_board(session, today=today, user_id=None)
-    assert [i.id for i in office.overdue] == [theirs.id]
-    assert office.counts == {"overdue": 1, "today": 1, "upcoming": 1}
-    assert queries.urgent_count(session, today=today, user_id=None) == 2
+    assert [i.id for i in board_rows(office, "overdue")] == [theirs.id]
+    assert office.counts == {"overdue": 1, "today": 1, "total": 3}
+    assert queries.urgent_count(session, today=today, user_id=other.id) == 1
     assert queries.urgent_count(session, today=today, user_id=spec.id) == 1
     # A paused request leaves the board until resumed.
     services.pause_request(session, mine, reason="Ждём", on=today, user_id=spec.id)
-    assert queries.deadline_board(session, today=today, user_id=spec.id).due_today == []
+    assert board_rows(queries.deadline_board(session, today=today, user_id=spec.id),
+                      "today") == []
 
 
 def test_archive_checkout_passes_and_comes_back(session, users):
@@ -142,7 +144,8 @@ def test_archive_checkout_passes_and_comes_back(session, users):
     archive.issue_case_file(session, case_file=case_file, to_user_id=leaver.id,
                             due_on=date(2026, 12, 1), user_id=users["archivist"].id, now=NOW)
     board = queries.deadline_board(session, today=date(2026, 11, 30), user_id=leaver.id)
-    assert [(i.kind, i.number) for i in board.upcoming] == [("checkout", case_file.number)]
+    assert [(i.kind, i.number) for i in board_rows(board, "upcoming")] == [
+        ("checkout", case_file.number)]
     assert [i.key for i in handover.held_items(session, leaver.id)] == [
         f"checkout:{case_file.id}"]
     row = handover.create_handover(session, leaver_id=leaver.id, receiver_id=receiver.id,

@@ -88,13 +88,16 @@ def test_outgoing_request_lateness_and_answer(session, users):
     assert out.number == "ИСХ-2026-00001"
     assert out.due_date == date(2026, 12, 4)
     board = queries.deadline_board(session, today=date(2026, 12, 7), user_id=None)
-    assert [i.number for i in board.overdue] == [out.number]
-    assert board.overdue[0].note == "ответ не поступил"
+    # An answer the office waits for is in its own group, not in anyone's own overdue.
+    assert [i.number for i in board.group("awaiting").rows] == [out.number]
+    assert board.group("awaiting").overdue == 1 and board.counts["overdue"] == 0
+    assert board.group("awaiting").rows[0].note == "ответ не поступил"
     services.record_answer_received(session, out, number="123", on=date(2026, 12, 3),
                                     text="Справка", user_id=users["specialist"].id,
                                     now=datetime(2026, 12, 7, 9))
     assert out.status == "received"
-    assert queries.deadline_board(session, today=date(2026, 12, 7), user_id=None).overdue == []
+    board = queries.deadline_board(session, today=date(2026, 12, 7), user_id=None)
+    assert board.group("awaiting").total == 0
 
 
 def test_create_interagency_requests_for_application(session, users):
