@@ -1,0 +1,171 @@
+"""The archive register import at an office's volume: preview and import of 20,000 rows.
+
+Measures, on a fresh migrated database (SQLite file by default, ``--db postgresql`` for a
+throwaway PostgreSQL database):
+
+* the preview: reading the XLSX register and checking every row (what the archivist
+  waits for after the columns step);
+* the import: the background job (re-check, then chunks of 1,000 rows, each committed);
+* a desk meanwhile: a thread registering an applicant card every 0.2 s in its own
+  transaction, the latency of each (max and p95) — the write lock must never be held long.
+
+Run: ``python -m benchmarks.archive_import [--rows 20000] [--db sqlite|postgresql]``.
+The machine's load average is printed with the figures (it is shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+from flask_migrate import upgrade
+from openpyxl import Workbook
+from sqlalchemy import create_engine, func, select, text
+
+from onewindow import create_app
+from onewindow.applicants.services import create_applicant
+from onewindow.archive import import_jobs, importing
+from onewindow.archive.models import CaseFile
+from onewindow.auth.services import create_user
+from onewindow.catalog.models import Service
+from onewindow.catalog.services import seed_catalog
+from onewindow.core import clock
+from onewindow.core.snils import format_snils, make_snils
+from onewindow.extensions import db
+
+HEADER = ["№ дела", "Фамилия", "Имя", "Отчество", "Д.р.", "СНИЛС", "Вид выплаты",
+          "Год открытия", "Короб", "Стеллаж/полка", "Листов", "Примечание"]
+SURNAMES = ["Иванов", "Петров", "Сидоров", "Кузнецов", "Смирнов", "Попов", "Волков"]
+NAMES = ["Иван", "Пётр", "Сергей", "Алексей", "Николай", "Михаил"]
+PATRONYMICS = ["Иванович", "Петрович", "Сергеевич", "Алексеевич", "Николаевич"]
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def register(rows: int, services: list[str], *, seed: int = 1) -> bytes:
+    """An XLSX register: every row a new person, half with the office's own number."""
+    rng = random.Random(seed)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    ws.append(HEADER)
+    for i in range(rows):
+        ws.append([
+            f"ЕДВ-{2010 + i % 15}-{i:05d}" if i % 2 else None,
+            rng.choice(SURNAMES), rng.choice(NAMES),
+            rng.choice(PATRONYMICS), date(1930 + i % 60, 1 + i % 12, 1 + i % 28),
+            format_snils(make_snils(100_000_000 + i * 7)), services[i % len(services)],
+            2010 + i % 15, f"К-{i // 40 + 1:03d}", f"Ст.{i // 2000 + 1}/П.{i // 400 % 5 + 1}",
+            rng.randint(1, 200), None])
+    path = Path(tempfile.mkstemp(suffix=".xlsx")[1])
+    wb.save(path)
+    data = path.read_bytes()
+    path.unlink()
+    return data
+
+
+def _desk(app, stop: threading.Event, latencies: list[float]) -> None:
+    """A desk registering an applicant card every 0.2 s, each in its own transaction."""
+    n = 0
+    with app.app_context():
+        while not stop.is_set():
+            n += 1
+            started = time.perf_counter()
+            create_applicant(db.session, values={
+                "surname": "Настольная", "name": "Анна", "patronymic": "Петровна",
+                "sex": "F", "birth_date": date(1980, 1, 1), "snils": None},
+                today=clock.today(), confirm_duplicate=True)
+            db.session.commit()
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.2)
+        db.session.remove()
+
+
+def run(rows: int, url: str) -> dict:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context():
+        upgrade()
+        seed_catalog(db.session)
+        user = create_user(db.session, username="bench-archivist", full_name="Архивова А. А.",
+                           role="archivist", password="bench-password-1", position="Архивист")
+        db.session.commit()
+        services = [s.code for s in db.session.scalars(select(Service).limit(4))]
+        data = register(rows, services)
+        folder = Path(tempfile.mkdtemp())
+        path = folder / "register.xlsx"
+        path.write_bytes(data)
+
+        started = time.perf_counter()
+        head = importing.read_head(path, "xlsx")
+        mapping = importing.clean_mapping(importing.guess_mapping(head.columns), head.columns)
+        parsed = importing.read_rows(path, "xlsx", head=head, mapping=mapping)
+        read_s = time.perf_counter() - started
+        preview = importing.check_register(db.session, parsed, today=clock.today())
+        db.session.rollback()
+        preview_s = time.perf_counter() - started
+        problems = len(preview.problems)
+
+        stop, latencies = threading.Event(), []
+        desk = threading.Thread(target=_desk, args=(app, stop, latencies))
+        desk.start()
+        time.sleep(1)
+        idle = list(latencies)
+        started = time.perf_counter()
+        batch_id = import_jobs.run_import(
+            db.session, rows=parsed, filename="register.xlsx", user_id=user.id,
+            now=clock.now(), good_only=True,
+            progress=import_jobs.ProgressFile(folder / "progress.json", user_id=user.id))
+        import_s = time.perf_counter() - started
+        stop.set()
+        desk.join()
+        during = latencies[len(idle):]
+        imported = db.session.scalar(select(func.count(CaseFile.id)).where(
+            CaseFile.import_batch_id == batch_id))
+        db.session.remove()
+        db.engine.dispose()
+    return {"rows": rows, "read_s": read_s, "preview_s": preview_s, "problems": problems,
+            "import_s": import_s, "imported": imported, "desk_writes": len(during),
+            "desk_max_ms": max(during) * 1000 if during else None,
+            "desk_p95_ms": statistics.quantiles(during, n=20)[-1] * 1000
+            if len(during) >= 20 else None,
+            "load": os.getloadavg()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20000)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    args = parser.parse_args()
+    if args.db == "sqlite":
+        url = "sqlite:///" + str(Path(tempfile.mkdtemp()) / "bench.sqlite3")
+        result = run(args.rows, url)
+    else:
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        name = f"bench_archive_{os.getpid()}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\''))
+        try:
+            result = run(args.rows, PG_ADMIN.rsplit("/", 1)[0] + "/" + name)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    load = " ".join(f"{x:.2f}" for x in result["load"])
+    print(f"{args.db}: {result['rows']} rows; load average {load}")
+    print(f"  preview (read XLSX {result['read_s']:.1f} s + check): {result['preview_s']:.1f} s,"
+          f" problem rows {result['problems']}")
+    print(f"  import (re-check + chunks of {importing.IMPORT_CHUNK}): {result['import_s']:.1f} s,"
+          f" case files {result['imported']}")
+    if result["desk_writes"]:
+        p95 = result["desk_p95_ms"]
+        print(f"  desk meanwhile: {result['desk_writes']} registrations, max "
+              f"{result['desk_max_ms']:.0f} ms" + (f", p95 {p95:.0f} ms" if p95 else ""))
+
+
+if __name__ == "__main__":
+    main()
