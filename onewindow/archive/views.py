@@ -750,6 +750,26 @@ def show_batch(batch_id: int):
     return _batch_page(importing.get_batch(db.session, batch_id))
 
 
+@bp.get("/import/<int:batch_id>/labels.pdf")
+@allow(*ARCHIVE_ROLES)
+def batch_labels(batch_id: int):
+    """Labels of a range of register rows (the lines as the file numbers them), in order."""
+    batch = importing.get_batch(db.session, batch_id)
+    first = request.args.get("row_from", type=int)
+    last = request.args.get("row_to", type=int)
+    if first is not None and last is not None and first > last:
+        raise InvalidInput("Строки реестра: «с» не больше «по»")
+    files = [c for c in queries.search_case_files(db.session, batch_id=batch.id)
+             if (first is None or c.import_row >= first) and (last is None or c.import_row <= last)]
+    if not files:
+        raise InvalidInput("В этих строках реестра нет импортированных дел")
+    fmt, start = _fmt_start()
+    rows = f"-stroki-{first or 1}-{last or files[-1].import_row}"
+    return _label_response(
+        lambda: documents.folder_labels_pdf(files, fmt=fmt, start=start, offset=label_offset()),
+        f"etiketki-importa-{batch.id}{rows}.pdf", kind="folder_labels")
+
+
 @bp.post("/import/<int:batch_id>/undo")
 @allow(*ARCHIVE_ROLES)
 def undo_batch(batch_id: int):

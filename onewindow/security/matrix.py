@@ -54,6 +54,7 @@ MATRIX: dict[str, frozenset | str] = {
     "applicants.new": INTAKE,
     "applicants.search": INTAKE,
     "archive.box_inventory": STAFF_ARCHIVE,
+    "archive.batch_labels": ARCHIVE_WORK,
     "archive.box_labels": ARCHIVE_WORK,
     "archive.bulk_structure": ARCHIVE_WORK,
     "archive.case_label": STAFF_ARCHIVE,

@@ -14,6 +14,7 @@ from onewindow.events import Actor
 from onewindow.security.models import AuditEntry
 
 from ..conftest import login
+from ..pdfcheck import pdf_text
 from . import registers
 from .test_register_import import HEADER, NOW, _people, _register_rows
 
@@ -142,4 +143,26 @@ def test_progress_page_counts_rows_for_its_user_only(client, session, users, upl
     client.post("/logout")
     login(client, users["chief"])
     response = client.get(f"/archive/import/{token}/progress")
+    assert response.status_code == 422
+
+
+def test_labels_for_a_range_of_register_rows(client, session, users, tmp_path):
+    _people(session)
+    session.commit()
+    batch_id, _ = _run(session, _rows(tmp_path), users, tmp_path, chunk=2)
+    numbers = {line: o[0] for line, o in _outcome(session, batch_id).items()}
+    login(client, users["archivist"])
+    page = client.get(f"/archive/import/{batch_id}").get_data(as_text=True)
+    assert f'action="/archive/import/{batch_id}/labels.pdf"' in page
+    response = client.get(f"/archive/import/{batch_id}/labels.pdf?row_from=4&row_to=6"
+                          "&format=thermal")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    # Register order; lines 3 and 7 are outside the range.
+    assert [n for n in numbers.values() if n in text] == [numbers[4], numbers[5], numbers[6]]
+    assert text.index(numbers[4]) < text.index(numbers[5]) < text.index(numbers[6])
+    response = client.get(f"/archive/import/{batch_id}/labels.pdf?row_from=8&row_to=16")
+    assert response.status_code == 422
+    assert "нет импортированных дел" in response.get_data(as_text=True)
+    response = client.get(f"/archive/import/{batch_id}/labels.pdf?row_from=6&row_to=4")
     assert response.status_code == 422
