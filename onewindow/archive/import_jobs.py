@@ -7,7 +7,8 @@ hold the SQLite write lock (a POST begins IMMEDIATE) and stall every desk meanwh
   begins deferred and takes no write lock), then stores them in the upload's state file;
 * the *import* checks again (read only), then writes the good rows
   :data:`importing.IMPORT_CHUNK` at a time, each chunk in a write transaction of its own
-  committed at once — a desk registering meanwhile waits at most one chunk. Should a
+  committed at once, with a short pause after it — a desk registering meanwhile waits
+  at most one chunk. Should a
   chunk fail, the chunks already committed are cancelled by :func:`importing.undo_import`
   (the batch is undone with the cause), so a register is imported whole or not at all.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -27,7 +29,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ..core import clock
-from ..database import reset_write_intent, set_write_intent
+from ..database import is_postgres, reset_write_intent, set_write_intent
 from ..errors import DomainError
 from ..events import ACTOR_KEY
 from ..extensions import db
@@ -35,6 +37,8 @@ from . import importing
 from .models import ImportBatch
 
 _threads: dict[str, threading.Thread] = {}
+# The pause between two chunks on SQLite, longer than the busy handler's longest sleep.
+SQLITE_PAUSE = 0.15
 
 
 def start(app, key: str, work: Callable[[Session], None]) -> threading.Thread:
@@ -95,13 +99,14 @@ def read_progress(path: Path) -> dict | None:
 
 def run_check(session: Session, *, upload: Path, fmt: str, head: importing.Head,
               mapping: dict[str, str], today: date, state_path: Path,
-              progress: ProgressFile) -> None:
+              progress: ProgressFile, chosen: dict[int, int] | None = None) -> None:
     """Read and check every row (read only); the checked rows go into the upload's state."""
     token = set_write_intent(False)
     try:
         progress("read", 0, 0)
         rows = importing.read_rows(upload, fmt, head=head, mapping=mapping)
-        preview = importing.check_register(session, rows, today=today, progress=progress)
+        preview = importing.check_register(session, rows, today=today, progress=progress,
+                                           chosen=chosen)
     except Exception as exc:
         progress.write(status="failed", message=_message(exc))
         if not isinstance(exc, DomainError):
@@ -118,8 +123,8 @@ def run_check(session: Session, *, upload: Path, fmt: str, head: importing.Head,
 
 def run_import(session: Session, *, rows: list[dict], filename: str, user_id: int,
                now: datetime, good_only: bool, progress: ProgressFile, actor=None,
-               consumed: tuple[Path, ...] = (), chunk: int = importing.IMPORT_CHUNK
-               ) -> int | None:
+               consumed: tuple[Path, ...] = (), chunk: int = importing.IMPORT_CHUNK,
+               chosen: dict[int, int] | None = None) -> int | None:
     """Check again, then import in chunks, each committed; returns the batch id.
 
     The ``consumed`` files (the upload and its state) go once the import is committed.
@@ -129,7 +134,8 @@ def run_import(session: Session, *, rows: list[dict], filename: str, user_id: in
     batch_id = None
     intent = set_write_intent(False)
     try:
-        preview = importing.check_register(session, rows, today=now.date(), progress=progress)
+        preview = importing.check_register(session, rows, today=now.date(), progress=progress,
+                                           chosen=chosen)
         session.rollback()  # the read ends: the chunks take the write lock one by one
         set_write_intent(True)
         batch = importing.begin_import(session, preview, filename=filename, user_id=user_id,
@@ -139,10 +145,14 @@ def run_import(session: Session, *, rows: list[dict], filename: str, user_id: in
         good = preview.good
         progress("import", 0, len(good))
         session.commit()
+        pause = SQLITE_PAUSE if not is_postgres(session) else 0
         for start_at in range(0, len(good), chunk):
             writer.write(good[start_at:start_at + chunk])
             session.commit()
             progress("import", min(start_at + chunk, len(good)), len(good))
+            # SQLite's busy handler polls (up to every 100 ms): without a gap, the next
+            # chunk takes the lock again before a waiting desk wakes, and the desk starves.
+            time.sleep(pause)
         batch = session.get(ImportBatch, batch_id)
         importing.finish_import(session, batch, preview, imported=writer.imported)
         done = {"batch_id": batch_id, "imported": batch.rows_imported,

@@ -78,7 +78,7 @@ DEFAULT_ROOM = "Архив"
 HEADER_SEARCH_LINES = 10
 CHUNK = 500
 # Rows written per chunk of an import (a background job commits after each).
-IMPORT_CHUNK = 1000
+IMPORT_CHUNK = 500
 
 # What a column may hold, in the order of the mapping form.
 FIELDS = {
@@ -422,6 +422,8 @@ class RegisterRow:
     number: str = ""
     box_id: int | None = None
     new_box: dict | None = None
+    # Several people in the base share the name and birth date: {id, label} to pick from.
+    candidates: list[dict] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -606,10 +608,13 @@ def _parse(values: dict) -> dict:
 
 
 def check_register(session: Session, rows: list[dict], *, today: date,
-                   progress: Callable[[str, int, int], None] | None = None) -> Preview:
+                   progress: Callable[[str, int, int], None] | None = None,
+                   chosen: dict[int, int] | None = None) -> Preview:
     """Check every row against the database and the rows above it; nothing is written.
 
-    ``progress("check", done, total)`` is called every :data:`IMPORT_CHUNK` rows.
+    ``chosen`` is the archivist's pick (register line → applicant id) where several
+    people share the row's name and birth date. ``progress("check", done, total)`` is
+    called every :data:`IMPORT_CHUNK` rows.
     """
     parsed = [_parse(v) for v in rows]
     lookups = _Lookups(session, parsed)
@@ -636,7 +641,8 @@ def check_register(session: Session, rows: list[dict], *, today: date,
             continue
         seen_rows[signature] = row.line
         _check_person(row, p, values, lookups, today=today, seen_snils=seen_snils,
-                      new_by_snils=new_by_snils, new_by_name=new_by_name)
+                      new_by_snils=new_by_snils, new_by_name=new_by_name,
+                      chosen=chosen or {})
         _check_service(row, values, services)
         _check_years(row, values, today=today)
         _check_number(row, p["number"], lookups, seen_numbers)
@@ -663,7 +669,8 @@ def check_register(session: Session, rows: list[dict], *, today: date,
 
 
 def _check_person(row: RegisterRow, p: dict, values: dict, lookups: _Lookups, *,
-                  today: date, seen_snils: dict, new_by_snils: dict, new_by_name: dict) -> None:
+                  today: date, seen_snils: dict, new_by_snils: dict, new_by_name: dict,
+                  chosen: dict[int, int]) -> None:
     surname, name, patronymic = p["surname"], p["name"], p["patronymic"]
     full = " ".join(x for x in (surname, name, patronymic) if x)
     row.applicant_name = full
@@ -729,9 +736,17 @@ def _check_person(row: RegisterRow, p: dict, values: dict, lookups: _Lookups, *,
         row.applicant_id, row.applicant_name = candidates[0].id, _person(candidates[0])
         return
     if len(candidates) > 1:
+        picked = next((a for a in candidates if a.id == chosen.get(row.line)), None)
+        if picked is not None:
+            row.applicant_id, row.applicant_name = picked.id, _person(picked)
+            row.notes.append("заявитель выбран архивистом из нескольких")
+            return
+        row.candidates = [{"id": a.id, "label": f"{_person(a)}, СНИЛС "
+                           f"{mask_snils(a.snils) if a.snils else 'нет'}"}
+                          for a in sorted(candidates, key=lambda a: a.id)[:20]]
         row.fail("ambiguous", "в базе несколько заявителей с такими ФИО и датой рождения: "
-                 + "; ".join(f"{_person(a)} (СНИЛС {mask_snils(a.snils) if a.snils else 'нет'})"
-                             for a in candidates[:5]) + " — укажите СНИЛС в реестре")
+                 + "; ".join(c["label"] for c in row.candidates[:5])
+                 + " — выберите заявителя ниже или укажите СНИЛС в реестре")
         return
     first_row = (new_by_snils.get(snils) if snils else None) or new_by_name.get((key, birth))
     if first_row is not None:
@@ -855,6 +870,11 @@ def _check_box(row: RegisterRow, values: dict, lookups: _Lookups,
     row.notes.append("короб будет создан")
 
 
+def chosen_people(raw: dict) -> dict[int, int]:
+    """The archivist's picks as stored (JSON keys are text) → {line: applicant id}."""
+    return {int(line): int(applicant_id) for line, applicant_id in (raw or {}).items()}
+
+
 def rows_to_json(rows: list[RegisterRow]) -> list[dict]:
     return [asdict(r) for r in rows]
 
@@ -917,7 +937,8 @@ def begin_import(session: Session, preview: Preview, *, filename: str, user_id: 
 def import_register(session: Session, rows: list[dict], *, filename: str, user_id: int,
                     now: datetime, good_only: bool = False,
                     progress: Callable[[str, int, int], None] | None = None,
-                    chunk: int = IMPORT_CHUNK) -> tuple[ImportBatch, Preview]:
+                    chunk: int = IMPORT_CHUNK,
+                    chosen: dict[int, int] | None = None) -> tuple[ImportBatch, Preview]:
     """Import the rows (re-checked now) as one batch, in register order.
 
     With any problem row the import is refused unless ``good_only``: then the good rows
@@ -925,7 +946,8 @@ def import_register(session: Session, rows: list[dict], *, filename: str, user_i
     ``chunk`` at a time, in bulk; ``progress(phase, done, total)`` is called after each
     chunk — a background job commits there, so the write lock is never held long.
     """
-    preview = check_register(session, rows, today=now.date(), progress=progress)
+    preview = check_register(session, rows, today=now.date(), progress=progress,
+                             chosen=chosen)
     batch = begin_import(session, preview, filename=filename, user_id=user_id, now=now,
                          good_only=good_only)
     writer = BatchWriter(session, batch, user_id=user_id, now=now)

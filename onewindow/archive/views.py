@@ -617,9 +617,10 @@ def _start_check(token: str, state: dict, mapping: dict) -> None:
     head = importing.Head(**state["head"])
     upload = _import_dir() / f"{token}.{state['fmt']}"
     state_path = _state_path(token)
+    chosen = importing.chosen_people(state.get("chosen"))
     after_commit(lambda: import_jobs.start(app, token, lambda session: import_jobs.run_check(
         session, upload=upload, fmt=state["fmt"], head=head, mapping=mapping, today=today,
-        state_path=state_path, progress=progress)))
+        state_path=state_path, progress=progress, chosen=chosen)))
 
 
 @bp.get("/import/<token>/progress")
@@ -700,6 +701,28 @@ def import_services(token: str):
     return redirect_to(url_for("archive.import_progress", token=token))
 
 
+@bp.post("/import/<token>/people")
+@allow(*ARCHIVE_ROLES)
+def import_people(token: str):
+    """The archivist's pick among people sharing a row's name and birth date; check again."""
+    form = ImportConfirmForm()
+    form.validate()
+    state = _load_state(token)
+    if "checked" not in state or import_jobs.is_alive(token):
+        raise InvalidInput("Сначала дождитесь проверки строк")
+    offered = {r["line"]: {c["id"] for c in r.get("candidates") or ()}
+               for r in state["checked"]}
+    chosen = importing.chosen_people(state.get("chosen"))
+    for key, value in request.form.items():
+        if key.startswith("person-") and key[7:].isdigit() and value.isdigit():
+            line = int(key[7:])
+            if int(value) in offered.get(line, ()):
+                chosen[line] = int(value)
+    state["chosen"] = {str(line): applicant_id for line, applicant_id in chosen.items()}
+    _start_check(token, state, state["mapping"])
+    return redirect_to(url_for("archive.import_progress", token=token))
+
+
 @bp.post("/import/confirm")
 @allow(*ARCHIVE_ROLES)
 def import_confirm():
@@ -718,9 +741,11 @@ def import_confirm():
     app, now, rows = current_app._get_current_object(), clock.now(), state["rows"]
     actor, user_id = db.session.info.get(ACTOR_KEY), current_user.id
     consumed = (_state_path(token), _import_dir() / f"{token}.{state['fmt']}")
+    chosen = importing.chosen_people(state.get("chosen"))
     after_commit(lambda: import_jobs.start(app, token, lambda session: import_jobs.run_import(
         session, rows=rows, filename=state["filename"], user_id=user_id, now=now,
-        good_only=good_only, progress=progress, actor=actor, consumed=consumed)))
+        good_only=good_only, progress=progress, actor=actor, consumed=consumed,
+        chosen=chosen)))
     return redirect_to(url_for("archive.import_progress", token=token))
 
 

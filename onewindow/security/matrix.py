@@ -64,6 +64,7 @@ MATRIX: dict[str, frozenset | str] = {
     "archive.import_columns": ARCHIVE_WORK,
     "archive.import_confirm": ARCHIVE_WORK,
     "archive.import_page": ARCHIVE_WORK,
+    "archive.import_people": ARCHIVE_WORK,
     "archive.import_preview": ARCHIVE_WORK,
     "archive.import_progress": ARCHIVE_WORK,
     "archive.import_problems": ARCHIVE_WORK,

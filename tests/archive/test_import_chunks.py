@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -10,10 +11,12 @@ from sqlalchemy import func, select
 from onewindow.applicants.models import Applicant
 from onewindow.archive import import_jobs, importing
 from onewindow.archive.models import CaseFile, CaseFileEvent, CaseFileMove, ImportBatch
+from onewindow.core.snils import make_snils
 from onewindow.events import Actor
 from onewindow.security.models import AuditEntry
 
 from ..conftest import login
+from ..factories import make_applicant
 from ..pdfcheck import pdf_text
 from . import registers
 from .test_register_import import HEADER, NOW, _people, _register_rows
@@ -166,3 +169,33 @@ def test_labels_for_a_range_of_register_rows(client, session, users, tmp_path):
     assert "нет импортированных дел" in response.get_data(as_text=True)
     response = client.get(f"/archive/import/{batch_id}/labels.pdf?row_from=6&row_to=4")
     assert response.status_code == 422
+
+
+def test_archivist_picks_among_namesakes_in_the_preview(client, session, users):
+    born = date(1950, 3, 4)
+    first = make_applicant(session, surname="Орлова", name="Анна", patronymic="Ивановна",
+                           birth_date=born, snils=make_snils(456_789_012))
+    second = make_applicant(session, surname="Орлова", name="Анна", patronymic="Ивановна",
+                            birth_date=born, snils=make_snils(567_890_123))
+    stranger = make_applicant(session, surname="Чужая", name="Вера", patronymic="Ивановна",
+                              birth_date=born)
+    session.commit()
+    login(client, users["archivist"])
+    data = registers.xlsx(["ФИО", "Дата рождения", "Услуга", "Годы"],
+                          [["Орлова Анна Ивановна", born, "ESP", 2015]])
+    token, page = registers.upload_and_check(client, data, "r.xlsx")
+    assert 'id="import-good">0<' in page and 'name="person-2"' in page
+    assert f'<option value="{first.id}">Орлова Анна Ивановна, 04.03.1950, СНИЛС' in page
+    assert f'<option value="{second.id}">' in page
+    # Someone not offered for the row is not taken.
+    response = registers.after_job(client, token, client.post(
+        f"/archive/import/{token}/people", data={"person-2": str(stranger.id)}))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="import-good">0<' in page
+    response = registers.after_job(client, token, client.post(
+        f"/archive/import/{token}/people", data={"person-2": str(second.id)}))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="import-good">1<' in page and "заявитель выбран архивистом" in page
+    assert registers.confirm(client, token).status_code == 303
+    session.expire_all()
+    assert session.scalars(select(CaseFile.applicant_id)).all() == [second.id]
