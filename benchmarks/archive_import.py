@@ -69,7 +69,7 @@ def register(rows: int, services: list[str], *, seed: int = 1) -> bytes:
     return data
 
 
-def _desk(url: str, stop, results) -> None:
+def _desk(url: str, ready, stop, results) -> None:
     """A desk (its own process, as a web worker is) registering an applicant every 0.2 s."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     latencies = []
@@ -82,6 +82,7 @@ def _desk(url: str, stop, results) -> None:
                 today=clock.today(), confirm_duplicate=True)
             db.session.commit()
             latencies.append((at, time.perf_counter() - started))
+            ready.set()  # warmed up: the first registration compiles and connects
             time.sleep(0.2)
         db.session.remove()
     results.put(latencies)
@@ -129,10 +130,11 @@ def run(rows: int, url: str) -> dict:
         problems = len(preview.problems)
 
         context = multiprocessing.get_context("spawn")
-        stop, results = context.Event(), context.Queue()
-        desk = context.Process(target=_desk, args=(url, stop, results))
+        ready, stop, results = context.Event(), context.Event(), context.Queue()
+        desk = context.Process(target=_desk, args=(url, ready, stop, results))
         desk.start()
-        time.sleep(5)  # the desk's app is up and registering
+        ready.wait(120)
+        time.sleep(1)  # a few registrations before the import, for comparison
         progress = _TimedProgress(folder / "progress.json", user_id=user.id)
         started, began = time.perf_counter(), time.time()
         batch_id = import_jobs.run_import(
@@ -144,6 +146,10 @@ def run(rows: int, url: str) -> dict:
         desk.join()
         # The registrations begun while the import ran.
         during = [seconds for at, seconds in latencies if began <= at <= ended]
+        worst = sorted(((seconds, at - began) for at, seconds in latencies
+                        if began <= at <= ended), reverse=True)[:3]
+        phases = [(phase, t - started) for phase, t in progress.marks]
+        first_import = next((t for phase, t in phases if phase == "import"), None)
         imported = db.session.scalar(select(func.count(CaseFile.id)).where(
             CaseFile.import_batch_id == batch_id))
         db.session.remove()
@@ -154,6 +160,7 @@ def run(rows: int, url: str) -> dict:
             "desk_p95_ms": statistics.quantiles(during, n=20)[-1] * 1000
             if len(during) >= 20 else None,
             "chunk_max_s": max(progress.chunk_seconds(), default=0),
+            "worst": worst, "writes_from_s": first_import,
             "load": os.getloadavg()}
 
 
@@ -181,7 +188,10 @@ def main() -> None:
           f" problem rows {result['problems']}")
     print(f"  import (re-check + chunks of {importing.IMPORT_CHUNK}): {result['import_s']:.1f} s,"
           f" case files {result['imported']}")
-    print(f"  longest chunk (write lock held): {result['chunk_max_s']:.2f} s")
+    print(f"  longest chunk (write lock held): {result['chunk_max_s']:.2f} s; writing from "
+          f"{result['writes_from_s']:.1f} s (the re-check before it takes no write lock)")
+    print("  longest desk waits (s, at s of the import): " + ", ".join(
+        f"{w:.2f} at {t:.1f}" for w, t in result["worst"]))
     if result["desk_writes"]:
         p95 = result["desk_p95_ms"]
         print(f"  desk meanwhile: {result['desk_writes']} registrations, max "
