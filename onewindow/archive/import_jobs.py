@@ -101,6 +101,7 @@ def run_check(session: Session, *, upload: Path, fmt: str, head: importing.Head,
               mapping: dict[str, str], today: date, state_path: Path,
               progress: ProgressFile, chosen: dict[int, int] | None = None) -> None:
     """Read and check every row (read only); the checked rows go into the upload's state."""
+    session.commit()  # the check must begin a read transaction of its own (no write lock)
     token = set_write_intent(False)
     try:
         progress("read", 0, 0)
@@ -132,6 +133,7 @@ def run_import(session: Session, *, rows: list[dict], filename: str, user_id: in
     if actor is not None:
         session.info[ACTOR_KEY] = actor
     batch_id = None
+    session.commit()  # the check must begin a read transaction of its own (no write lock)
     intent = set_write_intent(False)
     try:
         preview = importing.check_register(session, rows, today=now.date(), progress=progress,
