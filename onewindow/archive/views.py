@@ -755,6 +755,8 @@ def import_cancel():
     """Drop an upload and its preview without importing."""
     form = ImportConfirmForm()
     path = _state_path(form.token.data)
+    if import_jobs.is_alive(form.token.data):
+        raise InvalidInput("Дождитесь окончания проверки или импорта")
     if path.is_file():
         stored = json.loads(path.read_text(encoding="utf-8"))
         if stored.get("user_id") == current_user.id:
