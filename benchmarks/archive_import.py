@@ -156,6 +156,7 @@ def run(rows: int, url: str) -> dict:
         desk.join()
         # The registrations begun while the import ran.
         during = [seconds for at, seconds in latencies if began <= at <= ended]
+        before = [seconds for at, seconds in latencies if at < began]
         worst = sorted(((seconds, at - began) for at, seconds in latencies
                         if began <= at <= ended), reverse=True)[:3]
         phases = [(phase, t - started) for phase, t in progress.marks]
@@ -171,6 +172,8 @@ def run(rows: int, url: str) -> dict:
             if len(during) >= 20 else None,
             "chunk_max_s": max(progress.chunk_seconds(), default=0),
             "worst": worst, "writes_from_s": first_import,
+            "desk_before_ms": statistics.median(before) * 1000 if before else None,
+            "desk_median_ms": statistics.median(during) * 1000 if during else None,
             "load": os.getloadavg()}
 
 
@@ -205,8 +208,11 @@ def main() -> None:
         f"{w:.2f} at {t:.1f}" for w, t in result["worst"]))
     if result["desk_writes"]:
         p95 = result["desk_p95_ms"]
-        print(f"  desk meanwhile: {result['desk_writes']} registrations, max "
-              f"{result['desk_max_ms']:.0f} ms" + (f", p95 {p95:.0f} ms" if p95 else ""))
+        print(f"  desk meanwhile: {result['desk_writes']} registrations, median "
+              f"{result['desk_median_ms']:.0f} ms, max {result['desk_max_ms']:.0f} ms"
+              + (f", p95 {p95:.0f} ms" if p95 else "")
+              + (f" (before the import: median {result['desk_before_ms']:.0f} ms)"
+                 if result["desk_before_ms"] is not None else ""))
 
 
 if __name__ == "__main__":
