@@ -43,9 +43,10 @@ def test_register_import_by_keyboard_only(page, users, session, tmp_path):
     path.write_bytes(registers.xlsx(header, rows, title="Реестр личных дел"))
     login(page, users["archivist"])
     page.goto("/archive/import")
+    page.wait_for_load_state("load")
     # The file field has the focus; Space opens the file chooser.
     assert page.evaluate("document.activeElement.name") == "file"
-    with page.expect_file_chooser() as chooser:
+    with page.expect_file_chooser(timeout=30_000) as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files(str(path))
     page.keyboard.press("Tab")
