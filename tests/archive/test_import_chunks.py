@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from onewindow.applicants.models import Applicant
 from onewindow.archive import import_jobs, importing
 from onewindow.archive.models import CaseFile, CaseFileEvent, CaseFileMove, ImportBatch
+from onewindow.archive.services import take_case_numbers
+from onewindow.catalog.models import Service
 from onewindow.core.snils import make_snils
 from onewindow.events import Actor
 from onewindow.security.models import AuditEntry
@@ -19,6 +21,7 @@ from ..conftest import login
 from ..factories import make_applicant
 from ..pdfcheck import pdf_text
 from . import registers
+from .helpers import make_case_file
 from .test_register_import import HEADER, NOW, _people, _register_rows
 
 
@@ -199,3 +202,12 @@ def test_archivist_picks_among_namesakes_in_the_preview(client, session, users):
     assert registers.confirm(client, token).status_code == 303
     session.expire_all()
     assert session.scalars(select(CaseFile.applicant_id)).all() == [second.id]
+
+
+def test_numbers_taken_at_once_skip_legacy_ones(session):
+    service = session.scalar(select(Service).where(Service.code == "ESP"))
+    make_case_file(session, number="ESP/20/00002")  # an office's folder, imported before
+    taken = take_case_numbers(session, service=service, year=2020, count=3)
+    assert taken == ["ESP/20/00001", "ESP/20/00003", "ESP/20/00004"]
+    # The counter goes on after the block: a desk's next folder gets the next number.
+    assert take_case_numbers(session, service=service, year=2020, count=1) == ["ESP/20/00005"]
