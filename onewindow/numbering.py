@@ -26,6 +26,11 @@ class NumberCounter(db.Model):
 
 def next_value(session: Session, *, journal: str, period: str) -> int:
     """Take the next number of ``journal`` in ``period`` (1, 2, 3, …)."""
+    return next_values(session, journal=journal, period=period, count=1)[0]
+
+
+def next_values(session: Session, *, journal: str, period: str, count: int) -> range:
+    """Take the next ``count`` numbers of ``journal`` at once (one lock for a whole batch)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
@@ -39,6 +44,7 @@ def next_value(session: Session, *, journal: str, period: str) -> int:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    counter.value += 1
+    first = counter.value + 1
+    counter.value += count
     session.flush()
-    return counter.value
+    return range(first, counter.value + 1)

@@ -15,7 +15,7 @@ from ..config import setting
 from ..core import clock
 from ..database import add_to_collection
 from ..errors import Conflict, InvalidInput, NotFound
-from ..numbering import next_value
+from ..numbering import next_value, next_values
 from .models import (
     CLOSE_REASONS,
     OPEN_CASE_FILE,
@@ -60,6 +60,29 @@ def next_case_number(session: Session, *, service: Service, year: int,
         # A number taken by an imported legacy folder is skipped, not reused.
         if session.scalar(select(CaseFile.id).where(CaseFile.number == number)) is None:
             return number
+    raise Conflict("Не удалось подобрать свободный номер дела")
+
+
+def take_case_numbers(session: Session, *, service: Service, year: int, count: int,
+                      number_format: str | None = None) -> list[str]:
+    """Take ``count`` case numbers at once: one counter lock and one look-up per block."""
+    fmt = number_format or configured_number_format()
+    journal = f"case:{service.code}" if "{code" in fmt else "case_files"
+    numbers: list[str] = []
+    for _attempt in range(1000):
+        block = []
+        for seq in next_values(session, journal=journal, period=str(year),
+                               count=count - len(numbers)):
+            try:
+                block.append(fmt.format(code=service.code, year=year, yy=year % 100, seq=seq,
+                                        group=service.group_code))
+            except (KeyError, IndexError, ValueError) as exc:
+                raise InvalidInput(f"Неверный формат номера дела: {fmt}") from exc
+        # Numbers taken by imported legacy folders are skipped, not reused.
+        taken = set(session.scalars(select(CaseFile.number).where(CaseFile.number.in_(block))))
+        numbers.extend(n for n in block if n not in taken)
+        if len(numbers) == count:
+            return numbers
     raise Conflict("Не удалось подобрать свободный номер дела")
 
 

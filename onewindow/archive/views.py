@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import (
@@ -31,7 +31,7 @@ from ..core import clock
 from ..core.filetypes import client_filename
 from ..core.text import format_date
 from ..errors import DomainError, InvalidInput, NotFound
-from ..events import template_hook
+from ..events import ACTOR_KEY, template_hook
 from ..extensions import db
 from ..forms_common import choices
 from ..hooks import too_large_on_form
@@ -56,7 +56,7 @@ from ..web import (
     render,
     wants_fragment,
 )
-from . import documents, importing, queries, services
+from . import documents, import_jobs, importing, queries, services
 from .forms import (
     BulkStructureForm,
     CloseForm,
@@ -484,6 +484,8 @@ def inventory():
 
 
 PREVIEW_MAX_AGE = timedelta(days=1)
+# A running check or import whose thread is gone and silent this long died with the server.
+JOB_STALE_AFTER = timedelta(minutes=2)
 PREVIEW_ROWS_SHOWN = 500
 
 
@@ -513,6 +515,7 @@ def _save_state(token: str, state: dict) -> None:
 
 def _drop_state(token: str, state: dict) -> None:
     _state_path(token).unlink(missing_ok=True)
+    _state_path(token).with_name(f"{token}.progress.json").unlink(missing_ok=True)
     (_import_dir() / f"{token}.{state['fmt']}").unlink(missing_ok=True)
 
 
@@ -579,31 +582,68 @@ def import_preview():
 @bp.post("/import/columns")
 @allow(*ARCHIVE_ROLES)
 def import_columns():
-    """Step 2: the archivist's mapping; every row is checked and the preview kept."""
+    """Step 2: the archivist's mapping; every row is checked (in the background)."""
     form = ImportColumnsForm()
     token = form.token.data
     state = _load_state(token)
     head = importing.Head(**state["head"])
     raw = {f: request.form.get(f"map-{f}", "") for f in importing.FIELDS}
+    if import_jobs.is_alive(token):
+        raise InvalidInput("Строки этого файла уже проверяются")
     try:
         mapping = importing.clean_mapping(raw, head.columns)
-        rows = importing.read_rows(_import_dir() / f"{token}.{state['fmt']}", state["fmt"],
-                                   head=head, mapping=mapping)
     except DomainError as exc:
         return _columns_page(token, state, mapping=raw, error=exc.message, status=422)
     if form.profile_name.data:
         importing.save_profile(db.session, name=form.profile_name.data, mapping=mapping,
                                user_id=current_user.id, now=clock.now())
-    state.update(mapping=mapping, rows=rows)
-    _check_and_save(token, state)
-    return redirect_to(url_for("archive.import_review", token=token))
+    _start_check(token, state, mapping)
+    return redirect_to(url_for("archive.import_progress", token=token))
 
 
-def _check_and_save(token: str, state: dict) -> importing.Preview:
-    preview = importing.check_register(db.session, state["rows"], today=clock.today())
-    state["checked"] = importing.rows_to_json(preview.rows)
+def _progress_file(token: str) -> import_jobs.ProgressFile:
+    return import_jobs.ProgressFile(_import_dir() / f"{token}.progress.json",
+                                    user_id=current_user.id)
+
+
+def _start_check(token: str, state: dict, mapping: dict) -> None:
+    """Read and check the rows in the background (no write lock held); the page polls."""
+    state.pop("checked", None)
+    state["mapping"] = mapping
     _save_state(token, state)
-    return preview
+    progress = _progress_file(token)
+    progress.write(status="running", phase="Проверка строк", done=0, total=0)
+    app, today = current_app._get_current_object(), clock.today()
+    head = importing.Head(**state["head"])
+    upload = _import_dir() / f"{token}.{state['fmt']}"
+    state_path = _state_path(token)
+    chosen = importing.chosen_people(state.get("chosen"))
+    after_commit(lambda: import_jobs.start(app, token, lambda session: import_jobs.run_check(
+        session, upload=upload, fmt=state["fmt"], head=head, mapping=mapping, today=today,
+        state_path=state_path, progress=progress, chosen=chosen)))
+
+
+@bp.get("/import/<token>/progress")
+@allow(*ARCHIVE_ROLES)
+def import_progress(token: str):
+    """Rows checked or imported so far; once done, on to the preview or the batch."""
+    path = _state_path(token).with_name(f"{token}.progress.json")
+    progress = import_jobs.read_progress(path)
+    if progress is None or progress.get("user_id") != current_user.id:
+        raise InvalidInput("Предпросмотр устарел: загрузите файл ещё раз")
+    if progress["status"] == "checked":
+        return redirect_to(url_for("archive.import_review", token=token))
+    if progress["status"] == "done":
+        path.unlink(missing_ok=True)
+        flash(f"Импортировано дел: {progress['imported']}, "
+              f"пропущено строк: {progress['skipped']}")
+        return redirect_to(url_for("archive.show_batch", batch_id=progress["batch_id"]))
+    if progress["status"] == "running" and not import_jobs.is_alive(token) and \
+            clock.now() - datetime.fromisoformat(progress["at"]) > JOB_STALE_AFTER:
+        progress = {"status": "failed", "message": "Проверка или импорт прерваны "
+                    "(сервер перезапускался). Загрузите реестр ещё раз."}
+    return render("archive/import_progress.html", "archive/_import_progress.html",
+                  progress=progress, token=token)
 
 
 @bp.get("/import/<token>")
@@ -612,6 +652,8 @@ def import_review(token: str):
     """Step 3: the preview — counts by problem kind, "only problem rows", the spellings."""
     state = _load_state(token)
     if "checked" not in state:
+        if "mapping" in state:  # still being checked
+            return redirect_to(url_for("archive.import_progress", token=token))
         raise InvalidInput("Сначала сопоставьте столбцы")
     preview = importing.Preview(rows=importing.rows_from_json(state["checked"]))
     only = request.args.get("only") == "problems"
@@ -652,26 +694,59 @@ def import_services(token: str):
                 chosen[spelling] = code
     saved = importing.remember_spellings(db.session, chosen, user_id=current_user.id,
                                          now=clock.now())
-    _check_and_save(token, state)
+    if "mapping" not in state:
+        raise InvalidInput("Сначала сопоставьте столбцы")
+    _start_check(token, state, state["mapping"])
     flash(f"Запомнено написаний услуг: {saved}")
-    return redirect_to(url_for("archive.import_review", token=token))
+    return redirect_to(url_for("archive.import_progress", token=token))
+
+
+@bp.post("/import/<token>/people")
+@allow(*ARCHIVE_ROLES)
+def import_people(token: str):
+    """The archivist's pick among people sharing a row's name and birth date; check again."""
+    form = ImportConfirmForm()
+    form.validate()
+    state = _load_state(token)
+    if "checked" not in state or import_jobs.is_alive(token):
+        raise InvalidInput("Сначала дождитесь проверки строк")
+    offered = {r["line"]: {c["id"] for c in r.get("candidates") or ()}
+               for r in state["checked"]}
+    chosen = importing.chosen_people(state.get("chosen"))
+    for key, value in request.form.items():
+        if key.startswith("person-") and key[7:].isdigit() and value.isdigit():
+            line = int(key[7:])
+            if int(value) in offered.get(line, ()):
+                chosen[line] = int(value)
+    state["chosen"] = {str(line): applicant_id for line, applicant_id in chosen.items()}
+    _start_check(token, state, state["mapping"])
+    return redirect_to(url_for("archive.import_progress", token=token))
 
 
 @bp.post("/import/confirm")
 @allow(*ARCHIVE_ROLES)
 def import_confirm():
+    """Start the import in the background (chunks committed one by one); the page polls."""
     form = ImportConfirmForm()
-    state = _load_state(form.token.data)
-    if "rows" not in state:
-        raise InvalidInput("Сначала сопоставьте столбцы")
-    batch, _preview = importing.import_register(
-        db.session, state["rows"], filename=state["filename"], user_id=current_user.id,
-        now=clock.now(), good_only=bool(form.good_only.data))
-    # The upload and its preview go once the import is committed (a failure keeps them).
     token = form.token.data
-    after_commit(lambda: _drop_state(token, state))
-    flash(f"Импортировано дел: {batch.rows_imported}, пропущено строк: {batch.rows_skipped}")
-    return redirect_to(url_for("archive.show_batch", batch_id=batch.id))
+    state = _load_state(token)
+    if "checked" not in state or import_jobs.is_alive(token):
+        raise InvalidInput("Сначала дождитесь проверки строк")
+    # The refusals the job would give, at once: from the rows checked for the preview.
+    preview = importing.Preview(rows=importing.rows_from_json(state["checked"]))
+    good_only = bool(form.good_only.data)
+    importing.refuse_import(preview, good_only=good_only)
+    progress = _progress_file(token)
+    progress.write(status="running", phase="Проверка строк", done=0, total=0)
+    app, now, rows = current_app._get_current_object(), clock.now(), state["rows"]
+    actor, user_id = db.session.info.get(ACTOR_KEY), current_user.id
+    consumed = (_state_path(token), _import_dir() / f"{token}.{state['fmt']}")
+    chosen = importing.chosen_people(state.get("chosen"))
+    after_commit(lambda: import_jobs.start(app, token, lambda session: import_jobs.run_import(
+        session, rows=rows, filename=state["filename"], user_id=user_id, now=now,
+        good_only=good_only, progress=progress, actor=actor, consumed=consumed,
+        chosen=chosen)))
+    return redirect_to(url_for("archive.import_progress", token=token))
 
 
 @bp.post("/import/cancel")
@@ -680,6 +755,8 @@ def import_cancel():
     """Drop an upload and its preview without importing."""
     form = ImportConfirmForm()
     path = _state_path(form.token.data)
+    if import_jobs.is_alive(form.token.data):
+        raise InvalidInput("Дождитесь окончания проверки или импорта")
     if path.is_file():
         stored = json.loads(path.read_text(encoding="utf-8"))
         if stored.get("user_id") == current_user.id:
@@ -698,6 +775,26 @@ def _batch_page(batch, *, undo_form=None, status=200):
 @allow(*ARCHIVE_ROLES)
 def show_batch(batch_id: int):
     return _batch_page(importing.get_batch(db.session, batch_id))
+
+
+@bp.get("/import/<int:batch_id>/labels.pdf")
+@allow(*ARCHIVE_ROLES)
+def batch_labels(batch_id: int):
+    """Labels of a range of register rows (the lines as the file numbers them), in order."""
+    batch = importing.get_batch(db.session, batch_id)
+    first = request.args.get("row_from", type=int)
+    last = request.args.get("row_to", type=int)
+    if first is not None and last is not None and first > last:
+        raise InvalidInput("Строки реестра: «с» не больше «по»")
+    files = [c for c in queries.search_case_files(db.session, batch_id=batch.id)
+             if (first is None or c.import_row >= first) and (last is None or c.import_row <= last)]
+    if not files:
+        raise InvalidInput("В этих строках реестра нет импортированных дел")
+    fmt, start = _fmt_start()
+    rows = f"-stroki-{first or 1}-{last or files[-1].import_row}"
+    return _label_response(
+        lambda: documents.folder_labels_pdf(files, fmt=fmt, start=start, offset=label_offset()),
+        f"etiketki-importa-{batch.id}{rows}.pdf", kind="folder_labels")
 
 
 @bp.post("/import/<int:batch_id>/undo")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from onewindow.archive import importing
+from onewindow.archive import import_jobs, importing
 
 
 def xlsx(header: list, rows: list[list], *, title: str | None = None) -> bytes:
@@ -73,11 +73,28 @@ def upload(client, data: bytes, filename: str) -> tuple[str, str]:
     return _TOKEN.search(html).group(1), html
 
 
+def after_job(client, token: str, response):
+    """A step that starts a background job answers with the progress page: wait for the
+    job, then return what the progress page says (a redirect to the preview or batch)."""
+    if response.status_code != 303:
+        return response
+    assert response.headers["Location"].endswith(f"/archive/import/{token}/progress")
+    import_jobs.wait(token, timeout=120)
+    assert not import_jobs.is_alive(token)
+    return client.get(response.headers["Location"])
+
+
 def check_columns(client, token: str, mapping: dict[str, str], *, profile_name: str = ""):
-    """Submit the mapping; returns the response (a redirect to the preview when accepted)."""
+    """Submit the mapping; returns the response (a redirect to the preview when checked)."""
     data = {f"map-{f}": c for f, c in mapping.items()}
     data.update(token=token, profile_name=profile_name)
-    return client.post("/archive/import/columns", data=data)
+    return after_job(client, token, client.post("/archive/import/columns", data=data))
+
+
+def confirm(client, token: str, *, good_only: bool = False):
+    """Import the checked rows; returns the redirect to the batch (after the job)."""
+    data = {"token": token, "good_only": "y"} if good_only else {"token": token}
+    return after_job(client, token, client.post("/archive/import/confirm", data=data))
 
 
 def upload_and_check(client, data: bytes, filename: str) -> tuple[str, str]:

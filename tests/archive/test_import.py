@@ -142,10 +142,10 @@ def test_import_through_the_web_with_batch_labels(client, users, session):
     assert 'id="import-good">2<' in html and 'id="import-bad">3<' in html
     assert session.scalar(select(func.count(CaseFile.id))) == 0
     # With problem rows, only an explicit "good rows only" imports.
-    r = client.post("/archive/import/confirm", data={"token": token})
+    r = registers.confirm(client, token)
     assert r.status_code == 422 and "строк с ошибками: 3" in r.get_data(as_text=True)
-    r = client.post("/archive/import/confirm", data={"token": token, "good_only": "y"})
-    assert r.status_code == 303
+    r = registers.confirm(client, token, good_only=True)
+    assert r.status_code == 303 and "/archive/import/" in r.headers["Location"]
     session.rollback()
     batch = session.scalar(select(ImportBatch))
     assert batch.rows_imported == 2

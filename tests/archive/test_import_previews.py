@@ -29,9 +29,9 @@ def _previews(upload_dir):
 def test_preview_file_goes_on_confirm(client, users, session, upload_dir):
     login(client, users["archivist"])
     token = _upload(client, session)
-    assert _previews(upload_dir) == [f"{token}.json", f"{token}.xlsx"]
-    assert client.post("/archive/import/confirm",
-                       data={"token": token, "good_only": "y"}).status_code == 303
+    assert _previews(upload_dir) == [f"{token}.json", f"{token}.progress.json",
+                                     f"{token}.xlsx"]
+    assert registers.confirm(client, token, good_only=True).status_code == 303
     assert _previews(upload_dir) == []
     response = client.post("/archive/import/confirm", data={"token": token})
     assert response.status_code == 422 and "загрузите файл ещё раз" in response.get_data(
@@ -61,7 +61,8 @@ def test_someone_elses_preview_is_not_cancelled(client, users, session, upload_d
     client.post("/logout")
     login(client, users["chief"])
     assert client.post("/archive/import/cancel", data={"token": token}).status_code == 303
-    assert _previews(upload_dir) == [f"{token}.json", f"{token}.xlsx"]
+    assert _previews(upload_dir) == [f"{token}.json", f"{token}.progress.json",
+                                     f"{token}.xlsx"]
 
 
 def test_previews_older_than_a_day_are_swept_on_upload(client, users, session, upload_dir):
@@ -74,4 +75,5 @@ def test_previews_older_than_a_day_are_swept_on_upload(client, users, session, u
         os.utime(path, (now - age_hours * 3600, now - age_hours * 3600))
     login(client, users["archivist"])
     token = _upload(client, session)
-    assert _previews(upload_dir) == sorted([f"{'b' * 32}.json", f"{token}.json", f"{token}.xlsx"])
+    assert _previews(upload_dir) == sorted([f"{'b' * 32}.json", f"{token}.json",
+                                            f"{token}.progress.json", f"{token}.xlsx"])

@@ -324,13 +324,14 @@ def test_wizard_through_the_pages(client, session, users):
     assert [r[0] for r in table[1:]] == list(range(8, 17)) and "Примечание" not in table[0]
     # The typo's spelling is confirmed once: the row is good now.
     assert "«Единовремeное социальное посбие» (1 стр.)" in page
-    response = client.post(f"/archive/import/{token}/services", data={
-        "spelling-1": "НЕТ ТАКОЙ", "service-1": "",
-        "spelling-2": "Единовремeное социальное посбие", "service-2": "ESP"})
+    response = registers.after_job(client, token, client.post(
+        f"/archive/import/{token}/services", data={
+            "spelling-1": "НЕТ ТАКОЙ", "service-1": "",
+            "spelling-2": "Единовремeное социальное посбие", "service-2": "ESP"}))
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'id="import-good">6<' in page
-    response = client.post("/archive/import/confirm", data={"token": token, "good_only": "y"})
+    response = registers.confirm(client, token, good_only=True)
     assert response.status_code == 303
     session.rollback()
     assert session.scalar(select(func.count(CaseFile.id))) == 6

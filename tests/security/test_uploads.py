@@ -166,10 +166,12 @@ def test_uploaded_file_names_never_reach_the_disk(client, users, session, upload
                                               "../../../x.csv")
     assert "Предпросмотр: x.csv" in html
     previews = sorted(_files(uploads / "archive-imports"), key=lambda p: p.suffix)
-    # The upload and its state, both under one generated name.
-    assert [p.suffix for p in previews] == [".csv", ".json"]
-    assert all(re.fullmatch(r"[0-9a-f]{32}\.(csv|json)", p.name) for p in previews)
-    assert previews[0].stem == previews[1].stem
+    # The upload, its state and its check's progress, all under one generated name.
+    assert sorted(p.name.split(".", 1)[1] for p in previews) == ["csv", "json",
+                                                                  "progress.json"]
+    assert all(re.fullmatch(r"[0-9a-f]{32}\.(csv|json|progress\.json)", p.name)
+               for p in previews)
+    assert len({p.name.split(".", 1)[0] for p in previews}) == 1
     # Nothing anywhere else: not beside the uploads, not in the test's folders.
     assert [p for p in _files(tmp_path) if uploads not in p.parents] == []
     assert not list(tmp_path.rglob("x.csv"))
