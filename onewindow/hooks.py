@@ -17,6 +17,7 @@ from .database import set_write_intent
 from .errors import DomainError
 from .events import ACTOR_KEY, user_signed_out
 from .extensions import db, htmx, login_manager
+from .ops import logs
 from .security import sessions as security_sessions
 from .uploads import too_large_message
 from .web import (
@@ -106,6 +107,7 @@ def too_large_on_form(endpoint: str, form_class, page):
 
 
 def init_app(app: Flask) -> None:
+    logs.init_app(app)  # first: the request id is set before any other hook logs
     login_manager.login_view = "account.login"
     login_manager.login_message = "Войдите в систему, чтобы продолжить"
 
