@@ -1,7 +1,9 @@
 """The checks behind ``/healthz``: database reachable, migrations current, workers alive.
 
-Each check returns ``None`` when all is well or a short English reason; the view answers
-200 or 503 naming the checks that failed.
+Job workers: a running selection job must have a fresh heartbeat; with worker processes
+(``SELECTIONS_WORKER = "process"``) at least one must be polling (``selection_workers``)
+or working. Each check returns ``None`` when all is well or a short English reason; the
+view answers 200 or 503 naming the checks that failed.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from pathlib import Path
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..selections.jobs import ABANDONED_AFTER
-from ..selections.models import ImportJob
+from ..selections.models import ImportJob, JobWorker
 
 log = logging.getLogger(__name__)
 NOT_CHECKED = "not checked"
@@ -44,19 +46,32 @@ def check_migrations(session: Session, heads: set[str]) -> str | None:
             f"code at {', '.join(sorted(heads))}: run `flask --app app db upgrade`")
 
 
-def check_workers(session: Session, *, now: datetime) -> str | None:
-    """A running selection job whose worker has not beaten for ABANDONED_AFTER."""
+def check_workers(session: Session, *, now: datetime, processes: bool) -> str | None:
+    """A running selection job whose worker has not beaten for ABANDONED_AFTER; and, when
+    jobs are run by worker processes (``processes``), no such process alive at all."""
+    since = now - ABANDONED_AFTER
     silent = session.scalars(
         select(ImportJob.id).where(ImportJob.status == "running",
-                                   ImportJob.heartbeat_at < now - ABANDONED_AFTER)
+                                   ImportJob.heartbeat_at < since)
         .order_by(ImportJob.id)).all()
-    if not silent:
+    if silent:
+        return (f"selection job(s) {', '.join(map(str, silent))}: no worker heartbeat for "
+                f"over {int(ABANDONED_AFTER.total_seconds())} s")
+    if not processes:
+        return None  # the web process runs each job in a thread of its own
+    polling = session.scalar(select(func.count()).select_from(JobWorker)
+                             .where(JobWorker.beat_at >= since))
+    busy = session.scalar(select(func.count()).select_from(ImportJob)
+                          .where(ImportJob.status == "running",
+                                 ImportJob.heartbeat_at >= since))
+    if polling or busy:
         return None
-    return (f"selection job(s) {', '.join(map(str, silent))}: no worker heartbeat for "
-            f"over {int(ABANDONED_AFTER.total_seconds())} s")
+    return (f"no worker process alive (none has beaten for "
+            f"{int(ABANDONED_AFTER.total_seconds())} s): start `flask --app app worker`")
 
 
-def run_checks(session: Session, *, heads: set[str], now: datetime) -> dict[str, str | None]:
+def run_checks(session: Session, *, heads: set[str], now: datetime,
+               worker_processes: bool) -> dict[str, str | None]:
     """Every check in order; once the database is unreachable the others are not run."""
     results: dict[str, str | None] = {}
     try:
@@ -68,5 +83,5 @@ def run_checks(session: Session, *, heads: set[str], now: datetime) -> dict[str,
         return {"database": "unreachable", "migrations": NOT_CHECKED,
                 "workers": NOT_CHECKED}
     results["migrations"] = check_migrations(session, heads)
-    results["workers"] = check_workers(session, now=now)
+    results["workers"] = check_workers(session, now=now, processes=worker_processes)
     return results

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from ..core import clock
 from ..extensions import db
@@ -21,7 +21,9 @@ def healthz():
     silent; otherwise 503 with the failing checks named."""
     if not _heads:
         _heads.update(health.code_heads())
-    checks = health.run_checks(db.session, heads=_heads, now=clock.now())
+    processes = current_app.config.get("SELECTIONS_WORKER", "thread") != "thread"
+    checks = health.run_checks(db.session, heads=_heads, now=clock.now(),
+                               worker_processes=processes)
     failing = sorted(name for name, problem in checks.items()
                      if problem not in (None, health.NOT_CHECKED))
     body = {"status": "fail" if failing else "ok", "failing": failing,
