@@ -26,6 +26,7 @@ BLUEPRINTS = (
     "onewindow.feedback.views",
     "onewindow.selections.views",
     "onewindow.prints.views",
+    "onewindow.ops.views",
 )
 
 # Modules that react to other areas' domain events (see onewindow/events.py), and the

@@ -159,20 +159,38 @@ def _audit_cli(action: str, *, result: str = "ok", details: str | None = None) -
 
 
 @click.command("backup")
-@click.argument("path", type=click.Path(dir_okay=False))
-def backup_command(path):
-    """Write a backup of the database to PATH (SQLite copy or pg_dump -Fc)."""
+@click.argument("path", type=click.Path())
+@click.option("--keep-daily", type=click.IntRange(min=1), default=None,
+              help="PATH is a directory: keep the newest backup of each of the N latest days")
+@click.option("--keep-monthly", type=click.IntRange(min=0), default=None,
+              help="PATH is a directory: keep the newest backup of each of the M latest months")
+def backup_command(path, keep_daily, keep_monthly):
+    """Write a backup of the database (SQLite copy or pg_dump -Fc), mode 0600.
+
+    PATH is a file, or a directory (existing, or ending with /, or given with --keep-*):
+    then the backup is named onewindow-YYYYMMDD-HHMMSS.backup (office time) and the
+    older ones beyond the retention are deleted.
+    """
     from pathlib import Path
 
-    from .security.backup import BackupError, backup
+    from .security.backup import BackupError, backup, prune, rotated_name
 
+    target = Path(path)
+    rotating = (keep_daily is not None or keep_monthly is not None or target.is_dir()
+                or path.endswith(("/", "\\")))
+    if rotating:
+        target = target / rotated_name(clock.now())
     try:
-        target = backup(db.engine, Path(path))
+        target = backup(db.engine, target)
     except BackupError as exc:
         _audit_cli("backup", result="failed", details=str(exc))
         raise click.ClickException(str(exc)) from exc
     _audit_cli("backup", details=f"файл {target}")
     click.echo(f"Резервная копия записана: {target}")
+    if rotating and (keep_daily is not None or keep_monthly is not None):
+        deleted = prune(target.parent, keep_daily=keep_daily or 1,
+                        keep_monthly=keep_monthly or 0)
+        click.echo(f"Удалено старых копий: {len(deleted)}")
 
 
 @click.command("restore")

@@ -58,6 +58,11 @@ class Config:
         # The office's time zone: "now", "today", deadlines, queue days and registers are
         # the office's whatever the server's own zone ("" = the server's local time).
         self.OFFICE_TIMEZONE = env.get("OFFICE_TIMEZONE", "Europe/Volgograd")
+        # Who runs selection import jobs: "thread" (of the web process) or "process"
+        # (separate `flask --app app worker` processes; /healthz then expects one alive).
+        self.SELECTIONS_WORKER = env.get("SELECTIONS_WORKER", "thread").strip().lower()
+        # "json": one JSON object a log line (for a log collector); else plain text.
+        self.LOG_FORMAT = env.get("LOG_FORMAT", "text").strip().lower()
         # How passwords are hashed (Werkzeug's method string); the tests take a cheap one.
         self.PASSWORD_HASH_METHOD = env.get("PASSWORD_HASH_METHOD", "scrypt")
         self.AUDIT_RETENTION_DAYS = int(env.get("AUDIT_RETENTION_DAYS", str(3 * 365)))

@@ -18,6 +18,7 @@ from .database import set_write_intent
 from .errors import DomainError
 from .events import ACTOR_KEY, user_signed_out
 from .extensions import db, htmx, login_manager
+from .ops import logs
 from .security import sessions as security_sessions
 from .uploads import too_large_message
 from .web import (
@@ -111,6 +112,7 @@ HSTS = "max-age=31536000"
 
 
 def init_app(app: Flask) -> None:
+    logs.init_app(app)  # first: the request id is set before any other hook logs
     proxies = int(app.config.get("PROXY_FIX") or 0)
     if proxies > 0:
         # Behind a reverse proxy: the client's address (login throttling, the audit) and

@@ -6,9 +6,11 @@ subprocess runs pg_dump/pg_restore with fixed argument lists, never through a sh
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess  # nosec B404
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
@@ -50,10 +52,20 @@ def _private_file(target: Path) -> None:
 
 
 def backup(engine: Engine, target: Path) -> Path:
-    """Write a consistent copy of the live database to ``target`` (mode 0600)."""
+    """Write a consistent copy of the live database to ``target`` (mode 0600: it holds
+    every applicant's personal data)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     _private_file(target)
+    try:
+        _copy(engine, target)
+    except BaseException:
+        target.unlink(missing_ok=True)  # no empty or half-written file passes for a backup
+        raise
+    return target
+
+
+def _copy(engine: Engine, target: Path) -> None:
     if engine.dialect.name == "sqlite":
         source = sqlite3.connect(engine.url.database)
         dest = sqlite3.connect(str(target))
@@ -62,10 +74,9 @@ def backup(engine: Engine, target: Path) -> Path:
         finally:
             dest.close()
             source.close()
-        return target
+        return
     args, env = _pg_args(engine)
     _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target), *args], env)
-    return target
 
 
 def restore(engine: Engine, source: Path) -> None:
@@ -88,3 +99,57 @@ def restore(engine: Engine, source: Path) -> None:
     args, env = _pg_args(engine)
     _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
           *args, str(source)], env)
+
+
+# ------------------------------------------------------------------ rotation
+
+NAME_FORMAT = "onewindow-%Y%m%d-%H%M%S.backup"
+NAME_PATTERN = re.compile(r"onewindow-(\d{8}-\d{6})\.backup")
+
+
+def rotated_name(now: datetime) -> str:
+    """The file name of a backup taken at ``now`` (office time) in a backup directory."""
+    return now.strftime(NAME_FORMAT)
+
+
+def taken_at(path: Path) -> datetime | None:
+    match = NAME_PATTERN.fullmatch(path.name)
+    if match is None:
+        return None
+    try:
+        return datetime.strptime(match.group(1), "%Y%m%d-%H%M%S")
+    except ValueError:
+        return None
+
+
+def to_keep(stamps: list[datetime], *, keep_daily: int, keep_monthly: int) -> set[datetime]:
+    """The newest backup of each of the ``keep_daily`` latest days that have one, and of
+    each of the ``keep_monthly`` latest months (as restic's ``forget --keep-daily``)."""
+    keep: set[datetime] = set()
+    for count, period in ((keep_daily, lambda s: s.date()),
+                          (keep_monthly, lambda s: date(s.year, s.month, 1))):
+        seen: set[date] = set()
+        for stamp in sorted(stamps, reverse=True):
+            if len(seen) >= count:
+                break
+            if period(stamp) not in seen:
+                seen.add(period(stamp))
+                keep.add(stamp)
+    return keep
+
+
+def prune(directory: Path, *, keep_daily: int, keep_monthly: int) -> list[Path]:
+    """Delete the rotated backups of ``directory`` that the retention does not keep.
+
+    Only files named as :func:`rotated_name` makes them are considered; anything else in
+    the directory is left alone. Returns the deleted paths.
+    """
+    backups = {stamp: path for path in Path(directory).iterdir()
+               if path.is_file() and (stamp := taken_at(path)) is not None}
+    keep = to_keep(list(backups), keep_daily=keep_daily, keep_monthly=keep_monthly)
+    deleted = []
+    for stamp, path in sorted(backups.items()):
+        if stamp not in keep:
+            path.unlink()
+            deleted.append(path)
+    return deleted

@@ -133,6 +133,7 @@ MATRIX: dict[str, frozenset | str] = {
     "inventory.scan": ARCHIVE_WORK,
     "inventory.scan_page": ARCHIVE_WORK,
     "inventory.show": ARCHIVE_OVERSIGHT,
+    "ops.healthz": PUBLIC,
     "prints.calibration": ANY_USER,
     "prints.favicon": PUBLIC,
     "prints.journal": ANY_USER,

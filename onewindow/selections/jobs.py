@@ -42,13 +42,24 @@ from ..core.tables import FileProblem, Progress, header_names, read_table
 from ..database import is_postgres, reset_write_intent, set_write_intent
 from ..extensions import db
 from .matching import find_matches, match_selection, write_matches
-from .models import ImportJob, Selection, SelectionHit, SelectionIssue, SelectionRow
+from .models import (
+    ImportJob,
+    JobWorker,
+    Selection,
+    SelectionHit,
+    SelectionIssue,
+    SelectionRow,
+)
 from .parsing import Mapped, check_row, shape_problem
 
 CHUNK = 5000
 ABANDONED_AFTER = timedelta(seconds=30)
 MAX_ATTEMPTS = 2
 POLL_SECONDS = 1.0
+# A polling worker process marks itself alive this often (selection_workers); a row
+# silent for a day is a worker killed long ago and is forgotten.
+WORKER_BEAT = timedelta(seconds=5)
+FORGET_WORKER_AFTER = timedelta(days=1)
 # Namespace of the advisory locks (pg_advisory_lock(int, int)): "SEL" in ASCII.
 LOCK_NAMESPACE = 0x53454C
 ROW_COLUMNS = ("selection_id", "line_no", "snils", "surname", "name", "patronymic",
@@ -102,21 +113,44 @@ def work(app, *, once: bool = False, stop: threading.Event | None = None,
     """Worker loop: claim queued jobs and run them until stopped; returns jobs run."""
     done = 0
     stop = stop or threading.Event()
+    name, started, last_beat = worker_name(), clock.now(), None
     with app.app_context():
-        log(f"worker {worker_name()} polling for selection jobs")
-        while not stop.is_set():
+        log(f"worker {name} polling for selection jobs")
+        try:
+            while not stop.is_set():
+                try:
+                    if last_beat is None or clock.now() - last_beat >= WORKER_BEAT:
+                        last_beat = clock.now()
+                        beat_worker(db.session, name=name, started_at=started, now=last_beat)
+                        db.session.commit()
+                    job_id = work_one(db.session)
+                finally:
+                    db.session.remove()
+                if job_id is not None:
+                    done += 1
+                    log(f"job {job_id} finished")
+                    continue
+                if once:
+                    break
+                stop.wait(POLL_SECONDS)
+        finally:
             try:
-                job_id = work_one(db.session)
+                db.session.execute(delete(JobWorker).where(JobWorker.name == name))
+                db.session.commit()
             finally:
                 db.session.remove()
-            if job_id is not None:
-                done += 1
-                log(f"job {job_id} finished")
-                continue
-            if once:
-                break
-            stop.wait(POLL_SECONDS)
     return done
+
+
+def beat_worker(session: Session, *, name: str, started_at: datetime, now: datetime) -> None:
+    """Mark the worker process ``name`` alive at ``now``; forget long-silent ones."""
+    worker = session.get(JobWorker, name)
+    if worker is None:
+        session.add(JobWorker(name=name, started_at=started_at, beat_at=now))
+    else:
+        worker.beat_at = now
+    session.execute(delete(JobWorker).where(JobWorker.beat_at < now - FORGET_WORKER_AFTER))
+    session.flush()
 
 
 def work_one(session: Session, *, job_id: int | None = None) -> int | None:

@@ -303,3 +303,18 @@ class ImportJob(db.Model):
         if elapsed < 1:
             return None
         return max(0, round(elapsed * (self.total - self.processed) / self.processed))
+
+
+class JobWorker(db.Model):
+    """A worker process (``flask --app app worker``) and its last sign of life.
+
+    The worker beats here while it polls for jobs (a job's own heartbeat is on the job),
+    and removes its row when it stops; ``/healthz`` reads it.
+    """
+
+    __tablename__ = "selection_workers"
+
+    # "host:pid", as ImportJob.worker.
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    started_at: Mapped[datetime]
+    beat_at: Mapped[datetime] = mapped_column(index=True)
