@@ -7,6 +7,7 @@ from ..catalog.queries import categories
 from ..core import clock
 from ..extensions import db
 from ..forms_common import choices
+from ..intake.queries import RECEIPT_NUMBER, find_by_number
 from ..web import allow, form_action, read_only, record_read, redirect_to, render
 from . import queries, services
 from .forms import ApplicantForm, SearchForm
@@ -34,6 +35,10 @@ def search():
     """Search as you type; POST keeps СНИЛС and names out of URLs and server logs."""
     form = SearchForm()
     query = (form.q.data or "").strip()
+    # A receipt's barcode scanned into the search opens its application.
+    application = find_by_number(db.session, query) if RECEIPT_NUMBER.fullmatch(query) else None
+    if application is not None:
+        return redirect_to(url_for("intake.show_application", application_id=application.id))
     results = queries.search_applicants(db.session, query) if form.validate() else []
     return render("applicants/index.html", "applicants/_results.html",
                   form=form, results=results, query=query,
