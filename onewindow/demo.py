@@ -125,8 +125,7 @@ def make_applicants(session: Session, count: int, rng: random.Random,
     for i in range(count):
         person = random_person(rng)
         person["snils"] = make_snils(snils_start + i * 7)
-        person["search_name"], person["search_initials"] = search_keys(
-            person["surname"], person["name"], person["patronymic"])
+        person.update(search_keys(person["surname"], person["name"], person["patronymic"]))
         rows.append(person)
     first_id = (session.scalar(select(func.max(Applicant.id))) or 0) + 1
     session.execute(Applicant.__table__.insert(), rows)

@@ -28,12 +28,24 @@ class DuplicateWarning:
     others: list[Applicant]
 
 
-def search_keys(surname: str, name: str, patronymic: str | None) -> tuple[str, str]:
-    search_name = normalize_search(" ".join(p for p in (surname, name, patronymic) if p))
-    initials_key = " ".join(
-        [normalize_search(surname)] + [normalize_search(p)[0] for p in (name, patronymic) if p]
-    )
-    return search_name, initials_key
+def search_keys(surname: str, name: str, patronymic: str | None) -> dict[str, str | None]:
+    """The applicant's indexed search columns, each searched by prefix.
+
+    ``search_name`` "соколова-микитова вера андреевна", ``search_initials``
+    "соколова-микитова в а", ``search_alt`` the name from the second part of a double
+    surname on, "микитова вера андреевна" (None for a single surname), ``search_given``
+    "вера андреевна".
+    """
+    given = normalize_search(" ".join(p for p in (name, patronymic) if p))
+    surname_key = normalize_search(surname)
+    parts = surname_key.split("-", 1)
+    return {
+        "search_name": normalize_search(f"{surname_key} {given}"),
+        "search_initials": " ".join(
+            [surname_key] + [normalize_search(p)[0] for p in (name, patronymic) if p]),
+        "search_alt": f"{parts[1]} {given}".strip() if len(parts) == 2 and parts[1] else None,
+        "search_given": given or None,
+    }
 
 
 def _clean(values: dict, *, today: date) -> dict:
@@ -73,7 +85,7 @@ def _clean(values: dict, *, today: date) -> dict:
 
 def find_duplicates(session: Session, *, surname: str, name: str, patronymic: str | None,
                     birth_date: date, exclude_id: int | None = None) -> list[Applicant]:
-    search_name, _ = search_keys(surname, name, patronymic)
+    search_name = search_keys(surname, name, patronymic)["search_name"]
     stmt = select(Applicant).where(
         Applicant.search_name == search_name, Applicant.birth_date == birth_date
     )
@@ -98,9 +110,9 @@ def _check_snils_free(session: Session, snils: str | None, exclude_id: int | Non
 def _apply(session: Session, applicant: Applicant, data: dict, category_ids) -> None:
     for key, value in data.items():
         setattr(applicant, key, value)
-    applicant.search_name, applicant.search_initials = search_keys(
-        applicant.surname, applicant.name, applicant.patronymic
-    )
+    for key, value in search_keys(applicant.surname, applicant.name,
+                                  applicant.patronymic).items():
+        setattr(applicant, key, value)
     if category_ids is not None:
         applicant.categories = list(session.scalars(
             select(BeneficiaryCategory).where(BeneficiaryCategory.id.in_(category_ids))
