@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..catalog.models import BeneficiaryCategory
+from ..core.phone import normalize_phone
 from ..core.snils import validate_snils
 from ..core.text import normalize_search
 from ..errors import Conflict, InvalidInput
@@ -48,6 +49,22 @@ def search_keys(surname: str, name: str, patronymic: str | None) -> dict[str, st
     }
 
 
+def birth_date_problem(birth: date, *, today: date) -> str | None:
+    """What is wrong with a birth date (None when nothing): the form and _clean share it."""
+    if birth > today:
+        return "Дата рождения не может быть в будущем"
+    if birth.year < 1900:
+        return "Проверьте год рождения"
+    return None
+
+
+def issue_date_problem(issue: date | None, *, birth: date | None, today: date) -> str | None:
+    """What is wrong with the identity document's issue date (None when nothing)."""
+    if issue and (issue > today or (birth is not None and issue < birth)):
+        return "Дата выдачи документа должна быть между датой рождения и сегодняшним днём"
+    return None
+
+
 def _clean(values: dict, *, today: date) -> dict:
     data = {k: values.get(k) for k in EDITABLE_FIELDS if k in values}
     for key in ("surname", "name", "patronymic", "id_doc_series", "id_doc_number",
@@ -64,17 +81,20 @@ def _clean(values: dict, *, today: date) -> dict:
             raise InvalidInput(str(exc), field="snils") from exc
     else:
         data["snils"] = None
+    if data.get("phone"):
+        try:
+            data["phone"] = normalize_phone(data["phone"])
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="phone") from exc
     birth = data.get("birth_date")
     if birth is None:
         raise InvalidInput("Укажите дату рождения", field="birth_date")
-    if birth > today:
-        raise InvalidInput("Дата рождения не может быть в будущем", field="birth_date")
-    if birth.year < 1900:
-        raise InvalidInput("Проверьте год рождения", field="birth_date")
-    issue = data.get("id_doc_issue_date")
-    if issue and (issue > today or issue < birth):
-        raise InvalidInput("Дата выдачи документа должна быть между датой рождения и сегодняшним "
-                           "днём", field="id_doc_issue_date")
+    problem = birth_date_problem(birth, today=today)
+    if problem:
+        raise InvalidInput(problem, field="birth_date")
+    problem = issue_date_problem(data.get("id_doc_issue_date"), birth=birth, today=today)
+    if problem:
+        raise InvalidInput(problem, field="id_doc_issue_date")
     data["email_consent"] = bool(data.get("email_consent")) and bool(data.get("email"))
     if data.get("sex") not in ("M", "F"):
         raise InvalidInput("Укажите пол", field="sex")

@@ -112,14 +112,15 @@ def test_edit_conflict_shows_new_version(specialist_client, people, session):
     applicant = people["ivanov"]
     session.commit()
     form = {"surname": "Иванов", "name": "Пётр", "birth_date": "01.05.1980", "sex": "M",
-            "id_doc_type": "passport_ru", "phone": "111", "version": str(applicant.version)}
+            "id_doc_type": "passport_ru", "phone": "8 917 111-11-11",
+            "version": str(applicant.version)}
     first = specialist_client.post(f"/applicants/{applicant.id}/edit", data=form)
     assert first.status_code == 303
     second = specialist_client.post(f"/applicants/{applicant.id}/edit",
-                                    data={**form, "phone": "222"}, headers=HX)
+                                    data={**form, "phone": "8 917 222-22-22"}, headers=HX)
     assert second.status_code == 422
     html = second.get_data(as_text=True)
-    assert "изменил другой пользователь" in html and "тел. 111" in html
+    assert "изменил другой пользователь" in html and "тел. +7 (917) 111-11-11" in html
 
 
 def test_service_chosen_in_catalog_reaches_the_intake_form(specialist_client, people, session):
