@@ -21,6 +21,9 @@ from . import queries
 
 bp = Blueprint("home", __name__)
 
+# Rows of each list on the home page; its heading counts the whole list, which it links to.
+HOME_ROWS = 10
+
 
 def _standard() -> int:
     return int(current_app.config.get("QUEUE_WAIT_STANDARD_MINUTES", 15))
@@ -32,12 +35,13 @@ def index():
     today = clock.today()
     context: dict = {"today": today}
     if has_role("specialist", "chief"):
-        context["mine"] = intake_queries.accepted_on(db.session, user_id=current_user.id,
-                                                     day=today)
-        context["my_deadlines"] = report_queries.my_deadlines(
-            db.session, user_id=current_user.id, today=today)
+        context["mine"] = intake_queries.application_list(
+            db.session, "today", today=today, user_id=current_user.id, limit=HOME_ROWS)
+        context["my_deadlines"] = intake_queries.application_list(
+            db.session, "due", today=today, user_id=current_user.id, limit=HOME_ROWS)
     if has_role("specialist", "chief", "director"):
-        context["overdue"] = intake_queries.open_overdue(db.session, today=today, limit=20)
+        context["overdue"] = intake_queries.application_list(
+            db.session, "overdue", today=today, limit=HOME_ROWS)
     if has_role("chief"):
         context["today_totals"] = report_queries.totals(
             db.session, period=period_of("day", today), today=today,
