@@ -8,6 +8,7 @@ from ..applicants.forms import SearchForm
 from ..applicants.queries import search_applicants
 from ..archive.queries import case_file_of_application
 from ..auth.roles import ARCHIVE_LOOKUP_ROLES, INTAKE_ROLES, MANAGEMENT_ROLES
+from ..config import PLACEHOLDER_ADDRESS
 from ..core import clock
 from ..extensions import db
 from ..feedback.queries import open_complaints_count
@@ -34,6 +35,9 @@ def _standard() -> int:
 def index():
     today = clock.today()
     context: dict = {"today": today}
+    if has_role("admin"):
+        context["placeholder_address"] = (
+            current_app.config["INSTITUTION_ADDRESS"] == PLACEHOLDER_ADDRESS)
     if has_role("specialist", "chief"):
         context["mine"] = intake_queries.application_list(
             db.session, "today", today=today, user_id=current_user.id, limit=HOME_ROWS)
