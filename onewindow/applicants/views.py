@@ -1,3 +1,4 @@
+import re
 
 from flask import Blueprint, request, url_for
 from flask_login import current_user
@@ -7,12 +8,14 @@ from ..catalog.queries import categories
 from ..core import clock
 from ..extensions import db
 from ..forms_common import choices
-from ..intake.queries import RECEIPT_NUMBER, find_by_number
 from ..web import allow, form_action, read_only, record_read, redirect_to, render
 from . import queries, services
 from .forms import ApplicantForm, SearchForm
 
 bp = Blueprint("applicants", __name__, url_prefix="/applicants")
+
+# An application number as a receipt prints it and its barcode carries (ГГГГ-NNNNNN).
+RECEIPT_NUMBER = re.compile(r"\d{4}-\d{6}")
 
 
 def _service_code(raw: str | None) -> str:
@@ -35,10 +38,9 @@ def search():
     """Search as you type; POST keeps СНИЛС and names out of URLs and server logs."""
     form = SearchForm()
     query = (form.q.data or "").strip()
-    # A receipt's barcode scanned into the search opens its application.
-    application = find_by_number(db.session, query) if RECEIPT_NUMBER.fullmatch(query) else None
-    if application is not None:
-        return redirect_to(url_for("intake.show_application", application_id=application.id))
+    if RECEIPT_NUMBER.fullmatch(query):
+        # A receipt's barcode scanned into the search: the intake opens its application.
+        return redirect_to(url_for("intake.list_applications", number=query))
     results = queries.search_applicants(db.session, query) if form.validate() else []
     return render("applicants/index.html", "applicants/_results.html",
                   form=form, results=results, query=query,

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -73,10 +72,6 @@ def recent_for_user(session: Session, *, user_id: int, limit: int = 30) -> list[
         select(Application).where(Application.registered_by_id == user_id)
         .order_by(Application.registered_at.desc()).limit(limit)
     ))
-
-
-# An application number as the receipt prints it and its barcode carries.
-RECEIPT_NUMBER = re.compile(r"\d{4}-\d{6}")
 
 
 def find_by_number(session: Session, number: str) -> Application | None:

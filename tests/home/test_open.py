@@ -103,5 +103,8 @@ def test_receipt_scanned_into_applicant_search_opens_the_application(client, use
     login(client, users["specialist"])
     response = client.post("/applicants/search", data={"q": application.number},
                            headers={"HX-Request": "true"})
-    assert response.headers.get("HX-Redirect", "").endswith(
-        f"/applications/{application.id}")
+    target = response.headers.get("HX-Redirect", "")
+    assert target, response.get_data(as_text=True)[:300]
+    opened = client.get(target)
+    assert opened.status_code == 303
+    assert opened.headers["Location"].endswith(f"/applications/{application.id}")
