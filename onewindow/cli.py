@@ -101,6 +101,7 @@ def quickstart_command(host, port, applicants, no_serve):
 
     from .auth.models import User
     from .catalog.services import seed_catalog
+    from .config import PLACEHOLDER_ADDRESS
     from .demo import DEMO_PASSWORD, make_demo
     from .queue.services import seed_queue
 
@@ -114,6 +115,9 @@ def quickstart_command(host, port, applicants, no_serve):
     click.echo("")
     click.echo(f"Адрес:  http://{host}:{port}/")
     click.echo(f"Вход:   specialist / {DEMO_PASSWORD}  (также chief, director, archivist, admin)")
+    if current_app.config["INSTITUTION_ADDRESS"] == PLACEHOLDER_ADDRESS:
+        click.echo("Адрес учреждения в расписках и письмах — заглушка: задайте переменные "
+                   "INSTITUTION_ADDRESS, INSTITUTION_PHONE, INSTITUTION_NAME (см. README).")
     if no_serve:
         return
     from waitress import serve

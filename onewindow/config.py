@@ -19,6 +19,11 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Printed on every receipt, letter and памятка until the office sets its own: it must not
+# pass for a real address (the quick start and the administrator's home page say so).
+PLACEHOLDER_ADDRESS = "АДРЕС НЕ УКАЗАН — укажите INSTITUTION_ADDRESS"
+
+
 class Config:
     """Settings for a running office; every value can be set from the environment."""
 
@@ -78,9 +83,7 @@ class Config:
         self.INSTITUTION_SHORT_NAME = env.get(
             "INSTITUTION_SHORT_NAME", "ГКУ ЦСЗН по Краснооктябрьскому району"
         )
-        self.INSTITUTION_ADDRESS = env.get(
-            "INSTITUTION_ADDRESS", "400057, г. Волгоград, ул. Примерная, д. 1"
-        )
+        self.INSTITUTION_ADDRESS = env.get("INSTITUTION_ADDRESS", PLACEHOLDER_ADDRESS)
         self.INSTITUTION_PHONE = env.get("INSTITUTION_PHONE", "+7 (8442) 00-00-00")
         self.SECTOR_NAME = env.get("SECTOR_NAME", "Сектор по работе с клиентами «Одно окно»")
         # How often the hall board asks for new calls (milliseconds).

@@ -28,7 +28,7 @@ DEMO_STAFF = [
     ("chief", "Морозова Ольга Николаевна", "chief", "Главный специалист сектора"),
     ("director", "Медведенко Юрий Николаевич", "director", "Директор"),
     ("archivist", "Щукина Анна Владимировна", "archivist", "Архивариус"),
-    ("admin", "Администратор Системы", "admin", "Администратор"),
+    ("admin", "Гончаров Андрей Викторович", "admin", "Администратор информационной системы"),
 ]
 
 MALE_SURNAMES = [
@@ -52,7 +52,7 @@ MALE_NAMES = [
 FEMALE_NAMES = [
     "Анна", "Алёна", "Валентина", "Галина", "Дарья", "Екатерина", "Елена", "Ирина", "Людмила",
     "Марина", "Мария", "Наталья", "Нина", "Ольга", "Светлана", "Татьяна", "Юлия", "Ксения",
-    "Зоя", "Лидия", "Любовь", "Надежда", "Вера", "Полина", "Софья", "Ёлка",
+    "Зоя", "Лидия", "Любовь", "Надежда", "Вера", "Полина", "Софья", "Евгения",
 ]
 PATRONYMIC_BASES = [
     ("Александрович", "Александровна"), ("Алексеевич", "Алексеевна"), ("Андреевич", "Андреевна"),
@@ -107,6 +107,57 @@ def random_person(rng: random.Random) -> dict:
     }
 
 
+# Who may plausibly hold a category: (sexes, youngest age, oldest age, born from, born until).
+# Dates from the category itself: Stalingrad's children were under 18 during the battle
+# (23.08.1942–02.02.1943), home-front workers worked at 14+ before 09.05.1945, the
+# Chernobyl clean-up (1986–1990) took adults. «Ребёнок-инвалид» is the child's, not the
+# applying parent's, category.
+_ANY = "MF"
+CATEGORY_FIT: dict[str, tuple[str, int, int, date | None, date | None]] = {
+    "labour_veteran": (_ANY, 55, 120, None, None),
+    "labour_veteran_vo": (_ANY, 55, 120, None, None),
+    "pensioner": (_ANY, 55, 120, None, None),
+    "home_front": (_ANY, 0, 120, None, date(1931, 5, 9)),
+    "stalingrad_children": (_ANY, 0, 120, date(1924, 8, 23), date(1943, 2, 2)),
+    "rehabilitated": (_ANY, 0, 120, None, date(1955, 12, 31)),
+    "repression_victim": (_ANY, 0, 120, None, date(1955, 12, 31)),
+    "disabled": (_ANY, 18, 120, None, None),
+    "honorary_donor": (_ANY, 25, 120, None, None),
+    "chernobyl": (_ANY, 0, 120, None, date(1968, 12, 31)),
+    "radiation": (_ANY, 18, 120, None, None),
+    "military_family": (_ANY, 18, 120, None, None),
+    "low_income": (_ANY, 18, 120, None, None),
+    "large_family": (_ANY, 20, 50, None, None),
+    "family_with_children": (_ANY, 18, 55, None, None),
+    "twins_family": (_ANY, 18, 50, None, None),
+    "student_family": (_ANY, 18, 30, None, None),
+    "pregnant": ("F", 18, 42, None, None),
+    "nursing_mother": ("F", 18, 42, None, None),
+    "single_parent": (_ANY, 18, 55, None, None),
+    "vaccine_complication": (_ANY, 18, 120, None, None),
+}
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def fitting_categories(*, sex: str, birth_date: date, today: date) -> list[str]:
+    """The category codes a person of this sex and birth date may plausibly hold."""
+    age = _age(birth_date, today)
+    # Men retire later: a man under 60 is no pensioner or labour veteran in the demo.
+    old_age = 55 if sex == "F" else 60
+    found = []
+    for code, (sexes, youngest, oldest, born_from, born_until) in CATEGORY_FIT.items():
+        if code in ("pensioner", "labour_veteran", "labour_veteran_vo"):
+            youngest = old_age
+        if (sex in sexes and youngest <= age <= oldest
+                and (born_from is None or birth_date >= born_from)
+                and (born_until is None or birth_date <= born_until)):
+            found.append(code)
+    return found
+
+
 def ensure_staff(session: Session) -> dict[str, User]:
     staff = {}
     for username, full_name, role, position in DEMO_STAFF:
@@ -121,22 +172,27 @@ def ensure_staff(session: Session) -> dict[str, User]:
 def make_applicants(session: Session, count: int, rng: random.Random,
                     snils_start: int) -> list[int]:
     """Insert applicants in bulk; returns their ids."""
-    categories = list(session.scalars(select(BeneficiaryCategory.id)))
-    rows = []
+    category_ids = dict(session.execute(select(BeneficiaryCategory.code,
+                                               BeneficiaryCategory.id)).all())
+    today = clock.today()
+    rows, held = [], []
     for i in range(count):
         person = random_person(rng)
         person["snils"] = make_snils(snils_start + i * 7)
-        person["search_name"], person["search_initials"] = search_keys(
-            person["surname"], person["name"], person["patronymic"])
+        person.update(search_keys(person["surname"], person["name"], person["patronymic"]))
         rows.append(person)
+        fitting = [category_ids[c] for c in fitting_categories(
+            sex=person["sex"], birth_date=person["birth_date"], today=today)
+            if c in category_ids]
+        held.append(rng.sample(fitting, k=min(len(fitting), rng.choice((0, 0, 1, 1, 2)))))
     first_id = (session.scalar(select(func.max(Applicant.id))) or 0) + 1
     session.execute(Applicant.__table__.insert(), rows)
-    ids = list(session.scalars(select(Applicant.id).where(Applicant.id >= first_id)))
-    if categories:
-        links = [{"applicant_id": a, "category_id": c}
-                 for a in ids for c in rng.sample(categories, k=rng.choice((0, 0, 1, 1, 2)))]
-        if links:
-            session.execute(applicant_categories.insert(), links)
+    ids = list(session.scalars(select(Applicant.id).where(Applicant.id >= first_id)
+                               .order_by(Applicant.id)))
+    links = [{"applicant_id": a, "category_id": c}
+             for a, cats in zip(ids, held, strict=True) for c in cats]
+    if links:
+        session.execute(applicant_categories.insert(), links)
     return ids
 
 

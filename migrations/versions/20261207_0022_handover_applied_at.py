@@ -1,7 +1,7 @@
 """registry: a handover dated ahead is planned until its date (applied_at)
 
 Revision ID: 0022
-Revises: 0016
+Revises: 0021
 Create Date: 2026-12-07 12:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022'
-down_revision = '0016'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """selection workers: the worker processes' sign of life, for /healthz
 
 Revision ID: 0024
-Revises: 0016
+Revises: 0023
 Create Date: 2026-12-07 13:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0024'
-down_revision = '0016'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 

@@ -42,6 +42,8 @@ class Applicant(db.Model):
         Index("ix_applicants_search_name", "search_name", "birth_date"),
         Index("ix_applicants_search_initials", "search_initials", "birth_date"),
         Index("ix_applicants_birth_date", "birth_date"),
+        Index("ix_applicants_search_alt", "search_alt", "birth_date"),
+        Index("ix_applicants_search_given", "search_given", "birth_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +66,10 @@ class Applicant(db.Model):
     # "фамилия имя отчество", casefolded, ё→е; and "фамилия и о" for initials.
     search_name: Mapped[str] = mapped_column(SearchString)
     search_initials: Mapped[str] = mapped_column(SearchString)
+    # "микитова вера андреевна" for Соколова-Микитова (None for a single surname), and
+    # "вера андреевна": the name found by any part of it (services.search_keys).
+    search_alt: Mapped[str | None] = mapped_column(SearchString)
+    search_given: Mapped[str | None] = mapped_column(SearchString)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..catalog.models import BeneficiaryCategory
+from ..core.phone import normalize_phone
 from ..core.snils import validate_snils
 from ..core.text import clean_text, normalize_search
 from ..errors import Conflict, InvalidInput
@@ -28,12 +29,40 @@ class DuplicateWarning:
     others: list[Applicant]
 
 
-def search_keys(surname: str, name: str, patronymic: str | None) -> tuple[str, str]:
-    search_name = normalize_search(" ".join(p for p in (surname, name, patronymic) if p))
-    initials_key = " ".join(
-        [normalize_search(surname)] + [normalize_search(p)[0] for p in (name, patronymic) if p]
-    )
-    return search_name, initials_key
+def search_keys(surname: str, name: str, patronymic: str | None) -> dict[str, str | None]:
+    """The applicant's indexed search columns, each searched by prefix.
+
+    ``search_name`` "соколова-микитова вера андреевна", ``search_initials``
+    "соколова-микитова в а", ``search_alt`` the name from the second part of a double
+    surname on, "микитова вера андреевна" (None for a single surname), ``search_given``
+    "вера андреевна".
+    """
+    given = normalize_search(" ".join(p for p in (name, patronymic) if p))
+    surname_key = normalize_search(surname)
+    parts = surname_key.split("-", 1)
+    return {
+        "search_name": normalize_search(f"{surname_key} {given}"),
+        "search_initials": " ".join(
+            [surname_key] + [normalize_search(p)[0] for p in (name, patronymic) if p]),
+        "search_alt": f"{parts[1]} {given}".strip() if len(parts) == 2 and parts[1] else None,
+        "search_given": given or None,
+    }
+
+
+def birth_date_problem(birth: date, *, today: date) -> str | None:
+    """What is wrong with a birth date (None when nothing): the form and _clean share it."""
+    if birth > today:
+        return "Дата рождения не может быть в будущем"
+    if birth.year < 1900:
+        return "Проверьте год рождения"
+    return None
+
+
+def issue_date_problem(issue: date | None, *, birth: date | None, today: date) -> str | None:
+    """What is wrong with the identity document's issue date (None when nothing)."""
+    if issue and (issue > today or (birth is not None and issue < birth)):
+        return "Дата выдачи документа должна быть между датой рождения и сегодняшним днём"
+    return None
 
 
 def _clean(values: dict, *, today: date) -> dict:
@@ -52,17 +81,20 @@ def _clean(values: dict, *, today: date) -> dict:
             raise InvalidInput(str(exc), field="snils") from exc
     else:
         data["snils"] = None
+    if data.get("phone"):
+        try:
+            data["phone"] = normalize_phone(data["phone"])
+        except ValueError as exc:
+            raise InvalidInput(str(exc), field="phone") from exc
     birth = data.get("birth_date")
     if birth is None:
         raise InvalidInput("Укажите дату рождения", field="birth_date")
-    if birth > today:
-        raise InvalidInput("Дата рождения не может быть в будущем", field="birth_date")
-    if birth.year < 1900:
-        raise InvalidInput("Проверьте год рождения", field="birth_date")
-    issue = data.get("id_doc_issue_date")
-    if issue and (issue > today or issue < birth):
-        raise InvalidInput("Дата выдачи документа должна быть между датой рождения и сегодняшним "
-                           "днём", field="id_doc_issue_date")
+    problem = birth_date_problem(birth, today=today)
+    if problem:
+        raise InvalidInput(problem, field="birth_date")
+    problem = issue_date_problem(data.get("id_doc_issue_date"), birth=birth, today=today)
+    if problem:
+        raise InvalidInput(problem, field="id_doc_issue_date")
     data["email_consent"] = bool(data.get("email_consent")) and bool(data.get("email"))
     if data.get("sex") not in ("M", "F"):
         raise InvalidInput("Укажите пол", field="sex")
@@ -73,7 +105,7 @@ def _clean(values: dict, *, today: date) -> dict:
 
 def find_duplicates(session: Session, *, surname: str, name: str, patronymic: str | None,
                     birth_date: date, exclude_id: int | None = None) -> list[Applicant]:
-    search_name, _ = search_keys(surname, name, patronymic)
+    search_name = search_keys(surname, name, patronymic)["search_name"]
     stmt = select(Applicant).where(
         Applicant.search_name == search_name, Applicant.birth_date == birth_date
     )
@@ -98,9 +130,9 @@ def _check_snils_free(session: Session, snils: str | None, exclude_id: int | Non
 def _apply(session: Session, applicant: Applicant, data: dict, category_ids) -> None:
     for key, value in data.items():
         setattr(applicant, key, value)
-    applicant.search_name, applicant.search_initials = search_keys(
-        applicant.surname, applicant.name, applicant.patronymic
-    )
+    for key, value in search_keys(applicant.surname, applicant.name,
+                                  applicant.patronymic).items():
+        setattr(applicant, key, value)
     if category_ids is not None:
         applicant.categories = list(session.scalars(
             select(BeneficiaryCategory).where(BeneficiaryCategory.id.in_(category_ids))

@@ -1,3 +1,4 @@
+import re
 
 from flask import Blueprint, request, url_for
 from flask_login import current_user
@@ -12,6 +13,9 @@ from . import queries, services
 from .forms import ApplicantForm, SearchForm
 
 bp = Blueprint("applicants", __name__, url_prefix="/applicants")
+
+# An application number as a receipt prints it and its barcode carries (ГГГГ-NNNNNN).
+RECEIPT_NUMBER = re.compile(r"\d{4}-\d{6}")
 
 
 def _service_code(raw: str | None) -> str:
@@ -34,6 +38,9 @@ def search():
     """Search as you type; POST keeps СНИЛС and names out of URLs and server logs."""
     form = SearchForm()
     query = (form.q.data or "").strip()
+    if RECEIPT_NUMBER.fullmatch(query):
+        # A receipt's barcode scanned into the search: the intake opens its application.
+        return redirect_to(url_for("intake.list_applications", number=query))
     results = queries.search_applicants(db.session, query) if form.validate() else []
     return render("applicants/index.html", "applicants/_results.html",
                   form=form, results=results, query=query,

@@ -22,8 +22,6 @@ from ..auth.models import User
 from ..auth.roles import (
     ARCHIVE_LOOKUP_ROLES,
     ARCHIVE_ROLES,
-    INTAKE_ROLES,
-    MANAGEMENT_ROLES,
 )
 from ..catalog.models import ServiceGroup
 from ..catalog.queries import active_services
@@ -377,28 +375,6 @@ def _scan(mode: str, code: str, current_box: ArchiveBox | None, issue_form) -> d
     elif hit.kind == "box":
         result["contents"] = queries.box_lines(db.session, hit.obj)
     return result
-
-
-@bp.post("/scan/open")
-@allow()
-def scan_open():
-    """The header's scan field: open an application, a case file or a box by its code."""
-    code = (request.form.get("code") or "").strip()
-    hit = queries.resolve_code(db.session, code)
-    if hit.kind == "application":
-        if has_role(*INTAKE_ROLES, *MANAGEMENT_ROLES):
-            return redirect_to(url_for("intake.show_application", application_id=hit.obj.id))
-        # The archive opens the folder the application was filed into.
-        case_file = queries.case_file_of_application(db.session, hit.obj.id)
-        if case_file is not None and has_role(*ARCHIVE_LOOKUP_ROLES):
-            return redirect_to(url_for("archive.show_case", case_id=case_file.id))
-    if hit.kind == "case":
-        return redirect_to(url_for("archive.show_case", case_id=hit.obj.id))
-    if hit.kind == "box":
-        return redirect_to(url_for("archive.show_box", box_id=hit.obj.id))
-    flash(f"Код «{code}» не найден" if code else "Отсканируйте или введите номер")
-    back = request.referrer or url_for("home.index")
-    return redirect_to(back)
 
 
 # ------------------------------------------------------------------ boxes and structure

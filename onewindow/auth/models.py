@@ -63,6 +63,12 @@ class User(UserMixin, db.Model):
         return ROLE_NAMES.get(self.role, self.role)
 
     @property
+    def greeting_name(self) -> str:
+        """How the home page greets: «Наталья Сергеевна» from «Рассказова Наталья Сергеевна»."""
+        parts = self.full_name.split()
+        return " ".join(parts[1:3]) if len(parts) >= 2 else self.full_name
+
+    @property
     def short_name(self) -> str:
         parts = self.full_name.split()
         if len(parts) >= 2:

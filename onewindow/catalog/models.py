@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core import clock
+from ..core.morphology import typing_words
 from ..core.text import plural_ru
 from ..extensions import db
 
@@ -72,6 +73,12 @@ class Service(db.Model):
     categories: Mapped[list[BeneficiaryCategory]] = relationship(
         secondary=service_categories, order_by="BeneficiaryCategory.name"
     )
+
+    @property
+    def picker_words(self) -> str:
+        """What the intake's service picker matches typed words against (by their start):
+        every form of the short name's words («детей» for «на ребёнка») and the full name."""
+        return f"{typing_words(self.short_name)} {self.name}"
 
     @property
     def deadline_label(self) -> str:

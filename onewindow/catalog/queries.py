@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from sqlalchemy import and_, select
+from functools import lru_cache
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..core.text import normalize_search
+from ..core.morphology import lemmas, words
 from ..errors import NotFound
 from .models import BeneficiaryCategory, Service, ServiceGroup
 
@@ -28,15 +30,60 @@ def service_by_code(session: Session, code: str) -> Service:
     return service
 
 
+# Where a word of the query is found, from most telling: a service whose name says it
+# comes before one whose documents or eligibility only mention it.
+_FIELD_WEIGHTS = (("code", 16), ("short_name", 8), ("name", 4), ("description", 2),
+                  ("eligibility", 1), ("result", 1))
+
+
+def _fields(service: Service) -> list[tuple[int, frozenset[str], frozenset[str]]]:
+    """(weight, words, lemmas) of each searched field of the service."""
+    texts = [(weight, getattr(service, attr)) for attr, weight in _FIELD_WEIGHTS]
+    texts.append((1, " ".join([d.name for d in service.documents]
+                              + [c.name for c in service.categories])))
+    return [_field(weight, text or "") for weight, text in texts]
+
+
+@lru_cache(maxsize=4_000)
+def _field(weight: int, text: str) -> tuple[int, frozenset[str], frozenset[str]]:
+    found = frozenset(words(text))
+    return weight, found, frozenset().union(*(lemmas(w) for w in found))
+
+
+def _score(service: Service, query: list[str]) -> tuple[int, int]:
+    """(sum of each word's best field weight, sum of every matching field's weight);
+    (0, 0) unless every query word starts a word of the service or shares its lemma."""
+    best_total = all_total = 0
+    fields = _fields(service)
+    for word in query:
+        forms = lemmas(word)
+        weights = [weight for weight, text_words, text_lemmas in fields
+                   if forms & text_lemmas or any(t.startswith(word) for t in text_words)]
+        if not weights:
+            return 0, 0
+        best_total += max(weights)
+        all_total += sum(weights)
+    return best_total, all_total
+
+
 def search_services(session: Session, query: str) -> list[Service]:
-    """Services whose words contain every word of the query (any word form's stem)."""
-    words = normalize_search(query).split()
-    stmt = select(Service).where(Service.active)
-    if words:
-        # The catalog has ~30 rows: a substring match per word is instant and finds
-        # "газ" in "газификация" and "донор" in "донорам".
-        stmt = stmt.where(and_(*(Service.search_text.contains(w, autoescape=True) for w in words)))
-    return list(session.scalars(stmt.order_by(Service.short_name)))
+    """Active services matching every word of the query, in any word form, best first.
+
+    The catalog has ~30 rows: they are ranked in Python (a word in the name before one in
+    the documents), with pymorphy3's lemmas: «ребенок» and «детей» find «на ребёнка».
+    """
+    query_words = words(query)
+    stmt = (select(Service).where(Service.active).order_by(Service.short_name)
+            .options(selectinload(Service.documents), selectinload(Service.categories),
+                     selectinload(Service.group)))
+    services = list(session.scalars(stmt))
+    if not query_words:
+        return services
+    scored = [(score, service) for service in services
+              if (score := _score(service, query_words))[0]]
+    # A stable sort: equal scores keep the short-name order.
+    return [service for _score_, service in
+            sorted(scored, key=lambda pair: (-pair[0][0], -pair[0][1]))]
 
 
 def categories(session: Session, *, only_active: bool = False) -> list[BeneficiaryCategory]:

@@ -14,11 +14,13 @@ bp = Blueprint("catalog", __name__, url_prefix="/services")
 @bp.get("/")
 @allow()
 def index():
-    """Services grouped by group; with ``?q=`` only the matching ones (htmx: the list)."""
+    """Services grouped by group; with ``?q=`` the matching ones, best first (htmx: the
+    list), so that Enter opens the best."""
     query = (request.args.get("q") or "").strip()[:200]
     found = queries.search_services(db.session, query)
     return render("catalog/index.html", "catalog/_results.html",
-                  groups=queries.group_services(found), query=query, total=len(found))
+                  groups=queries.group_services(found), ranked=found if query else None,
+                  query=query, total=len(found))
 
 
 @bp.get("/<code>")

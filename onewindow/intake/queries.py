@@ -29,12 +29,42 @@ def accepted_on(session: Session, *, user_id: int | None, day: date) -> list[App
     return list(session.scalars(stmt))
 
 
-def open_overdue(session: Session, *, today: date, limit: int = 100) -> list[Application]:
-    return list(session.scalars(
-        select(Application)
-        .where(Application.status.in_(OPEN_STATUSES), Application.deadline < today)
-        .order_by(Application.deadline).limit(limit)
-    ))
+# Named lists of applications: the home page shows the first rows of each under a heading
+# with the list's full count, and links to the whole list (intake.list_applications).
+LIST_TITLES = {
+    "overdue": "Просроченные заявления",
+    "due": "Заявления в работе со сроком в ближайшие 3 дня",
+    "today": "Принятые сегодня",
+}
+DUE_DAYS = 3
+
+
+def _list_conditions(view: str, *, today: date, user_id: int | None) -> list:
+    if view == "overdue":
+        conds = [Application.status.in_(OPEN_STATUSES), Application.deadline < today]
+    elif view == "due":
+        conds = [Application.status.in_(OPEN_STATUSES), Application.deadline >= today,
+                 Application.deadline <= today + timedelta(days=DUE_DAYS)]
+    elif view == "today":
+        start, end = _day_bounds(today)
+        conds = [Application.registered_at >= start, Application.registered_at < end]
+    else:
+        raise ValueError(f"unknown list {view!r}")
+    if user_id is not None:
+        conds.append(Application.registered_by_id == user_id)
+    return conds
+
+
+def application_list(session: Session, view: str, *, today: date, user_id: int | None = None,
+                     limit: int | None = None) -> tuple[int, list[Application]]:
+    """The full count of a named list (LIST_TITLES) and its first ``limit`` rows."""
+    conds = _list_conditions(view, today=today, user_id=user_id)
+    total = session.scalar(select(func.count()).select_from(Application).where(*conds)) or 0
+    order = ((Application.registered_at, Application.id) if view == "today"
+             else (Application.deadline, Application.id))
+    stmt = (select(Application).where(*conds).order_by(*order)
+            .options(selectinload(Application.applicant), selectinload(Application.service)))
+    return total, list(session.scalars(stmt.limit(limit) if limit else stmt))
 
 
 def recent_for_user(session: Session, *, user_id: int, limit: int = 30) -> list[Application]:

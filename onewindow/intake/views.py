@@ -70,9 +70,18 @@ def list_applications():
         found = queries.find_by_number(db.session, number)
         if found is not None:
             return redirect_to(url_for("intake.show_application", application_id=found.id))
+    view = request.args.get("view")
+    if view in queries.LIST_TITLES:
+        # A home-page list in full (?mine=1: the user's own applications).
+        mine = request.args.get("mine") == "1"
+        total, rows = queries.application_list(
+            db.session, view, today=clock.today(), user_id=current_user.id if mine else None)
+        return render("intake/list.html", view=view, title=queries.LIST_TITLES[view],
+                      mine=mine, total=total, rows=rows, number=number)
     apps = queries.recent_for_user(db.session, user_id=current_user.id)
-    overdue = queries.open_overdue(db.session, today=clock.today())
-    return render("intake/list.html", applications=apps, overdue=overdue, number=number)
+    _total, overdue = queries.application_list(db.session, "overdue", today=clock.today())
+    return render("intake/list.html", applications=apps, overdue=overdue, number=number,
+                  view=None)
 
 
 @bp.get("/new")

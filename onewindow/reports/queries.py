@@ -520,15 +520,3 @@ def month_trend(session: Session, *, today: date, months: int = 6) -> list[tuple
                  Application.registered_at < p.end_before)))
         out.append((f"{MONTHS[start.month - 1][:3]} {start.year % 100:02d}", count or 0))
     return out
-
-
-def my_deadlines(session: Session, *, user_id: int, today: date, days: int = 3,
-                 limit: int = 30) -> list[Application]:
-    """Open applications the specialist registered whose deadline is within ``days``."""
-    return list(session.scalars(
-        select(Application)
-        .where(Application.registered_by_id == user_id,
-               Application.status.in_(OPEN_STATUSES),
-               Application.deadline <= today + timedelta(days=days))
-        .order_by(Application.deadline, Application.id).limit(limit)
-    ))

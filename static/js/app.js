@@ -82,10 +82,21 @@
   });
 
   // After a swap, focus what the new content asks for; scan fields clear and refocus.
+  // A refused form puts the focus on its first field in error, not back on the first field.
+  function focusFirstError(root) {
+    var bad = root.querySelector && root.querySelector('[aria-invalid="true"]');
+    if (!bad) return false;
+    bad.focus();
+    if (bad.select) bad.select();
+    return true;
+  }
+  document.addEventListener("DOMContentLoaded", function () { focusFirstError(document); });
+
   document.addEventListener("htmx:afterSettle", function (ev) {
     var root = ev.detail.elt || document;
+    if (!root.isConnected) root = document;
     var auto = root.querySelector && root.querySelector("[autofocus]");
-    if (auto) auto.focus();
+    if (!focusFirstError(root) && auto) auto.focus();
     document.querySelectorAll("[data-scan]").forEach(function (field) {
       field.value = "";
       field.focus();

@@ -112,14 +112,15 @@ def test_edit_conflict_shows_new_version(specialist_client, people, session):
     applicant = people["ivanov"]
     session.commit()
     form = {"surname": "Иванов", "name": "Пётр", "birth_date": "01.05.1980", "sex": "M",
-            "id_doc_type": "passport_ru", "phone": "111", "version": str(applicant.version)}
+            "id_doc_type": "passport_ru", "phone": "8 917 111-11-11",
+            "version": str(applicant.version)}
     first = specialist_client.post(f"/applicants/{applicant.id}/edit", data=form)
     assert first.status_code == 303
     second = specialist_client.post(f"/applicants/{applicant.id}/edit",
-                                    data={**form, "phone": "222"}, headers=HX)
+                                    data={**form, "phone": "8 917 222-22-22"}, headers=HX)
     assert second.status_code == 422
     html = second.get_data(as_text=True)
-    assert "изменил другой пользователь" in html and "тел. 111" in html
+    assert "изменил другой пользователь" in html and "тел. +7 (917) 111-11-11" in html
 
 
 def test_service_chosen_in_catalog_reaches_the_intake_form(specialist_client, people, session):
@@ -147,3 +148,53 @@ def test_new_applicant_with_a_registered_snils_is_422_next_to_the_field(speciali
                      r.get_data(as_text=True))
     session.expire_all()
     assert session.scalar(select(func.count(Applicant.id))) == before
+
+
+@pytest.fixture
+def double(session):
+    made = {
+        "sokolova": make_applicant(session, surname="Соколова-Микитова", name="Вера",
+                                   patronymic="Андреевна", birth_date=date(1961, 3, 14)),
+        "kiseleva": make_applicant(session, surname="Киселева", name="Ольга",
+                                   patronymic="Андреевна", birth_date=date(1975, 8, 2)),
+        "mikitov": make_applicant(session, surname="Микитов", name="Семён",
+                                  patronymic="Ильич", birth_date=date(1975, 8, 2)),
+    }
+    session.flush()
+    return made
+
+
+def test_any_part_of_a_double_surname_with_or_without_the_hyphen(session, double):
+    """Issue 17, item 8: the second part of a double surname finds its bearer."""
+    assert names(search_applicants(session, "Микитова")) == {"Соколова-Микитова"}
+    assert names(search_applicants(session, "микит")) == {"Соколова-Микитова", "Микитов"}
+    assert names(search_applicants(session, "Соколова Микитова")) == {"Соколова-Микитова"}
+    assert names(search_applicants(session, "Микитова Вера")) == {"Соколова-Микитова"}
+    assert names(search_applicants(session, "Соколова-Микитова В.А.")) == {
+        "Соколова-Микитова"}
+
+
+def test_name_and_patronymic(session, double):
+    assert names(search_applicants(session, "Вера Андреевна")) == {"Соколова-Микитова"}
+    assert names(search_applicants(session, "ольга андр")) == {"Киселева"}
+
+
+def test_birth_date(session, double):
+    assert names(search_applicants(session, "02.08.1975")) == {"Киселева", "Микитов"}
+    assert names(search_applicants(session, "14.03.1961")) == {"Соколова-Микитова"}
+    assert search_applicants(session, "31.02.1975") == []
+
+
+def test_surname_typed_in_the_latin_layout(session, double):
+    assert names(search_applicants(session, "Rbctktdf")) == {"Киселева"}
+    assert names(search_applicants(session, "rbctktdf jkmuf")) == {"Киселева"}
+
+
+def test_search_keys_are_kept_on_edit(session, double):
+    applicant = double["kiseleva"]
+    update_applicant(session, applicant, values={
+        "surname": "Орлова-Киселева", "name": "Ольга", "patronymic": "Андреевна",
+        "birth_date": applicant.birth_date, "sex": "F", "snils": applicant.snils,
+    }, today=date(2026, 11, 28))
+    session.flush()
+    assert names(search_applicants(session, "Киселева")) == {"Орлова-Киселева"}

@@ -58,5 +58,5 @@ def test_scan_page_placement_and_header_field_in_the_russian_layout(client, sess
     assert "Размещено в короб" in response.get_data(as_text=True)
     session.rollback()
     assert session.scalar(select(CaseFile.box_id).where(CaseFile.id == office.id)) == box.id
-    response = client.post("/archive/scan/open", data={"code": as_russian_keys(box.barcode)})
+    response = client.post("/open", data={"code": as_russian_keys(box.barcode)})
     assert response.headers["Location"].endswith(f"/archive/boxes/{box.id}")

@@ -118,16 +118,16 @@ def test_header_scan_opens_objects(client, users, session):
     session.commit()
     login(client, users["chief"])
     page = client.get("/archive/").get_data(as_text=True)
-    assert 'action="/archive/scan/open"' in page and ">Архив</a>" in page
+    assert 'action="/open"' in page and ">Архив</a>" in page
     targets = [f"/applications/{ids[0]}", f"/archive/cases/{ids[1]}", f"/archive/boxes/{ids[2]}"]
     for code, target in zip(codes, targets, strict=True):
-        r = client.post("/archive/scan/open", data={"code": code})
+        r = client.post("/open", data={"code": code})
         assert r.status_code == 303 and r.headers["Location"].endswith(target)
     client.post("/logout")
     login(client, users["archivist"])  # no access to applications: the folder opens
-    r = client.post("/archive/scan/open", data={"code": codes[0]})
+    r = client.post("/open", data={"code": codes[0]})
     assert r.headers["Location"].endswith(targets[1])
-    r = client.post("/archive/scan/open", data={"code": "??"}, headers={"Referer": "/archive/"})
+    r = client.post("/open", data={"code": "??"}, headers={"Referer": "/archive/"})
     assert r.status_code == 303
     assert "не найден" in client.get("/archive/").get_data(as_text=True)
 

@@ -149,6 +149,20 @@ def test_picker_filters_by_code_or_name_and_changes_nothing_before_enter(page, u
     assert errors == []
 
 
+def test_picker_knows_word_forms(page, users, session):
+    """Issue 17, item 10: «ребенок» or «детей» typed whole still finds «на ребёнка»."""
+    _open_intake(page, users, session)
+    options = page.locator("#service-options [role=option]:visible")
+    for typed in ("ребенок", "детей", "пособия ребенку", "погребения"):
+        page.focus("#service")
+        page.keyboard.press("Control+A")
+        type_ru(page, typed, delay_ms=40)
+        codes = options.evaluate_all("els => els.map(e => e.dataset.code)")
+        expected = "BURY" if typed == "погребения" else "CHILD"
+        assert expected in codes, (typed, codes)
+        assert "GAZ" not in codes
+
+
 def test_changing_the_service_three_times_keeps_one_form_and_what_was_typed(page, users,
                                                                           session):
     errors = _console_errors(page)
