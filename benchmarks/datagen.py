@@ -140,18 +140,20 @@ def applicant_rows(count: int, rng: random.Random, *, now: datetime,
     """Applicants from the demo generator, with unique valid СНИЛС."""
     for i in range(count):
         p = demo.random_person(rng)
-        name_key, initials_key = search_keys(p["surname"], p["name"], p["patronymic"])
+        keys = search_keys(p["surname"], p["name"], p["patronymic"])
         yield (first_id + i, p["surname"], p["name"], p["patronymic"], p["birth_date"],
                p["sex"], make_snils(SNILS_START + i * SNILS_STEP), p["id_doc_type"],
                p["id_doc_series"], p["id_doc_number"], p["id_doc_issued_by"],
-               p["id_doc_issue_date"], p["address"], p["phone"], None, name_key,
-               initials_key, now, None, now, 1)
+               p["id_doc_issue_date"], p["address"], p["phone"], None, keys["search_name"],
+               keys["search_initials"], keys["search_alt"], keys["search_given"], now, None,
+               now, 1)
 
 
 APPLICANT_COLUMNS = (
     "id", "surname", "name", "patronymic", "birth_date", "sex", "snils", "id_doc_type",
     "id_doc_series", "id_doc_number", "id_doc_issued_by", "id_doc_issue_date", "address",
-    "phone", "email", "search_name", "search_initials", "created_at", "created_by_id",
+    "phone", "email", "search_name", "search_initials", "search_alt", "search_given",
+    "created_at", "created_by_id",
     "updated_at", "version",
 )
 
@@ -393,7 +395,8 @@ def _queue(app, engine, scale: Scale, rng: random.Random, *, now: datetime,
                 p = demo.random_person(rng)
                 create_user(db.session, username=username, role="specialist",
                             full_name=f"{p['surname']} {p['name']} {p['patronymic']}",
-                            password=BENCH_PASSWORD, position="Специалист сектора «Одно окно»")
+                            password=BENCH_PASSWORD, position="Специалист сектора «Одно окно»",
+                            demo=True)
         db.session.commit()
         desk_ids = list(db.session.scalars(select(Desk.id).order_by(Desk.number)))
         purpose_info = [(p.id, p.letter) for p in purposes]

@@ -166,8 +166,9 @@ def build_applicant(values: dict, *, today: date, user_id: int | None = None) ->
     data = _clean(values, today=today)
     for key, value in data.items():
         setattr(applicant, key, value)
-    applicant.search_name, applicant.search_initials = search_keys(
-        applicant.surname, applicant.name, applicant.patronymic)
+    for key, value in search_keys(applicant.surname, applicant.name,
+                                  applicant.patronymic).items():
+        setattr(applicant, key, value)
     return applicant
 
 
