@@ -143,13 +143,16 @@ class Sample:
 
 
 def run_load(clients: list[Client], call: Callable[[Client, Any, int], tuple[float, bool]],
-             state: Any, total: int, *, warmup: int = 0,
+             state: Any, total: int, *, warmup: int = 0, offset: int | None = None,
              cpu: Callable[[], float] | None = None) -> Sample:
     """``total`` calls spread over one thread per client; warm-up calls are not kept.
 
     ``cpu`` reads the server's CPU seconds; the difference over the measured calls is
     the server's own work, which a busy machine does not inflate the way it does latency.
+    Call ``i`` gets index ``offset + i`` (``warmup`` by default), so interleaved rounds go
+    on through the scenario's inputs instead of repeating the first ones.
     """
+    offset = warmup if offset is None else offset
     for i in range(warmup):
         call(clients[i % len(clients)], state, i)
     latencies: list[float] = []
@@ -165,7 +168,7 @@ def run_load(clients: list[Client], call: Callable[[Client, Any, int], tuple[flo
             if i is None:
                 return
             try:
-                seconds, ok = call(client, state, i + warmup)
+                seconds, ok = call(client, state, i + offset)
             except Exception:  # noqa: BLE001 - a failed request is an error, not a crash
                 seconds, ok = 0.0, False
             with lock:
@@ -186,7 +189,8 @@ def run_load(clients: list[Client], call: Callable[[Client, Any, int], tuple[flo
     return Sample(latencies, errors, wall, used)
 
 
-def run_inprocess(fn: Callable[[int], None], total: int, *, warmup: int = 1) -> Sample:
+def run_inprocess(fn: Callable[[int], None], total: int, *, warmup: int = 1,
+                  offset: int = 0) -> Sample:
     for i in range(warmup):
         fn(i)
     latencies = []
@@ -194,7 +198,7 @@ def run_inprocess(fn: Callable[[int], None], total: int, *, warmup: int = 1) -> 
     t0 = time.perf_counter()
     for i in range(total):
         s = time.perf_counter()
-        fn(i)
+        fn(offset + i)
         latencies.append(time.perf_counter() - s)
     return Sample(latencies, 0, time.perf_counter() - t0, time.process_time() - cpu0)
 
