@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 
 from flask import Blueprint, current_app, flash, request, url_for
@@ -24,6 +25,7 @@ from ..web import (
     rating_url,
     redirect_to,
     render,
+    render_conditional,
 )
 from . import desks, documents, queries, services
 from .forms import BookingForm, CancelBookingForm, DeskForm, KioskForm, PurposeForm, SlotsForm
@@ -142,10 +144,10 @@ def board():
 @bp.get("/board/calls")
 @public
 def board_calls():
-    response = render("queue/_board_calls.html",
-                      rows=queries.board_calls(db.session, now=clock.now()))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    # Polled every second by every hall board: an unchanged board answers 304 unrendered.
+    rows = queries.board_calls(db.session, now=clock.now())
+    return render_conditional([dataclasses.astuple(r) for r in rows],
+                              "queue/_board_calls.html", rows=rows)
 
 
 # --- desk -----------------------------------------------------------------------------
