@@ -220,6 +220,10 @@ def markdown(results: dict) -> str:
     if gen:
         lines.append("Data generation: " + ", ".join(f"{k} {v:.1f} s" for k, v in gen.items())
                      + ".")
+    extras = [f"{s['name']}: " + "; ".join(f"{k} {v}" for k, v in s["extra"].items())
+              for s in results["scenarios"] if s.get("extra")]
+    if extras:
+        lines += ["", "Beyond latency: " + " · ".join(extras) + "."]
     lines += rounds_table(results)
     return "\n".join(lines) + "\n"
 

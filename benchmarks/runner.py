@@ -173,6 +173,8 @@ def measure(sc: Scenario, ctx: Context, scale_name: str, *, rounds: int,
         out["ratio_range"] = [summary["min"], summary["max"]]
     else:
         summary = summarize_ratios(done)
+    if sc.extra is not None:
+        out["extra"] = sc.extra(state, out["stats"])
     out["reliable_rounds"] = summary["reliable"]
     out["unreliable"] = summary["unreliable"]
     for rnd in done:  # the JSON keeps each round's figures, not its raw latencies

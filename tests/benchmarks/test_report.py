@@ -46,6 +46,7 @@ def _results():
              "floor": {"kind": "http", **stats}, "ratio": 1.0, "ratio_range": [0.9, 1.2],
              "reliable_rounds": 1, "unreliable": False, "met": True, "misses": [],
              "target_text": "p95 ≤ 50 ms",
+             "extra": {"page": "88 KB", "table rows": "303"},
              "rounds": [{"index": 1, "order": ["ours", "floor"], "ratio": 0.9,
                          "background": 0.2, "others_cpu": 0.1, "load_before": [1.2, 1, 1],
                          "load_after": [1.4, 1, 1], "reliable": True},
@@ -71,6 +72,7 @@ def test_markdown_and_json_written(tmp_path):
             "2: floor→ours 3.00× bg 1.6 others 0.1 la 1.4→1.5 ✗ |") in md
     assert "skipped: onewindow.archive.views is not available" in md
     assert "110.0 MB the largest worker" in md
+    assert "Beyond latency: search_snils: page 88 KB; table rows 303." in md
     assert results["meta"]["machine"]["cpu"] in md
     data = json.loads(json_path.read_text(encoding="utf-8"))
     assert data["scenarios"][0]["stats"]["p50_ms"] == 3.0

@@ -49,6 +49,9 @@ def test_tiny_run_end_to_end(gunicorn, tmp_path):
             "ours", "floor", "ours", "floor", "ours"]
     for name in ("receipt_pdf", "labels_1000"):
         assert by_name[name]["floor"]["kind"] == "in-process"
+    assert by_name["board_poll"]["extra"]["304"].endswith("% of polls")
+    assert int(by_name["handover_act"]["extra"]["items"]) == 100
+    assert "KB" in by_name["deadlines_10k"]["extra"]["page"]
     assert results["server"]["workers"] == 2
     assert results["server"]["peak_worker_mb"] > 0
     data = json.loads((tmp_path / "latest-tiny-sqlite.json").read_text(encoding="utf-8"))
