@@ -81,11 +81,16 @@ def judge(stats: dict, floor: dict | None, target: dict | None, *,
     checked = False
     if target.get("no_errors", True) and stats.get("errors"):
         misses.append(f"{stats['errors']} errors")
-    for key in ("p50_ms", "p95_ms"):
+    for key in ("p50_ms", "p95_ms", "p99_ms"):
         if target.get(key) is not None:
             checked = True
             if stats.get(key) is None or stats[key] > target[key]:
                 misses.append(f"{key[:3]} {stats.get(key)} > {target[key]:g} ms")
+    if target.get("cpu_ms") is not None:
+        checked = True
+        cpu = stats.get("cpu_ms_per_request")
+        if cpu is None or cpu > target["cpu_ms"]:
+            misses.append(f"CPU {cpu} > {target['cpu_ms']:g} ms/req")
     if target.get("ratio") is not None:
         checked = True
         if ratio is None:

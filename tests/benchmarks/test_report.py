@@ -29,6 +29,11 @@ def test_judge_ratio_and_targets():
                                                     "ratio_on": "p50"})
     assert (ratio, met, misses) == (3.0, True, [])
     assert report.judge(ours, None, {})[1] is None
+    ratio, met, misses = report.judge({**ours, "p99_ms": 180.0}, None, {"p99_ms": 150})
+    assert met is False and misses == ["p99 180.0 > 150 ms"]
+    assert report.judge({**ours, "cpu_ms_per_request": 24.6}, None, {"cpu_ms": 25})[1] is True
+    assert report.judge({**ours, "cpu_ms_per_request": 28.0}, None, {"cpu_ms": 25})[2] == [
+        "CPU 28.0 > 25 ms/req"]
     # With rounds, the median of the per-round ratios is judged, not the pooled one.
     assert report.judge(ours, floor, {"ratio": 3}, ratio=2.5) == (2.5, True, [])
     assert report.judge({**ours, "errors": 1}, None, {"no_errors": True})[1] is False
