@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from .datagen import SCALES
 from .report import RESULTS_DIR, markdown
+from .rounds import DEFAULT_MAX_LOAD, DEFAULT_ROUNDS, MIN_ROUNDS, compare_markdown
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,13 +26,28 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("--seed", type=int, default=1)
     run_p.add_argument("--keep", action="store_true",
                        help="keep the generated database (printed at the end)")
+    run_p.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS,
+                       help=f"interleaved rounds of ours and the floor (at least {MIN_ROUNDS})")
+    run_p.add_argument("--max-load", type=float, default=DEFAULT_MAX_LOAD,
+                       help="a round is unreliable when other work (runnable tasks at its "
+                            "start, or cores used during it) is above this; default "
+                            "%(default)s (env BENCH_MAX_LOAD)")
     rep_p = sub.add_parser("report", help="re-render the Markdown of a results JSON file")
     rep_p.add_argument("json", type=Path)
+    cmp_p = sub.add_parser("compare", help="two results JSON files side by side")
+    cmp_p.add_argument("old", type=Path)
+    cmp_p.add_argument("new", type=Path)
     args = parser.parse_args(argv)
 
-    if args.command == "report":
-        import json
+    if args.command == "compare":
+        old, new = (json.loads(path.read_text(encoding="utf-8"))
+                    for path in (args.old, args.new))
+        sys.stdout.write(compare_markdown(old, new))
+        return 0
+    if args.command == "run" and args.rounds < MIN_ROUNDS:
+        parser.error(f"--rounds must be at least {MIN_ROUNDS}")
 
+    if args.command == "report":
         results = json.loads(args.json.read_text(encoding="utf-8"))
         md = args.json.with_suffix(".md")
         md.write_text(markdown(results), encoding="utf-8")
@@ -40,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     from .runner import run
 
     results = run(args.scale, args.db, out_dir=args.out, only=args.only, seed=args.seed,
-                  keep=args.keep)
+                  keep=args.keep, rounds=args.rounds, max_load=args.max_load)
     sys.stdout.write("\n" + markdown(results))
     return 0
 

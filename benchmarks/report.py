@@ -66,23 +66,31 @@ def summarize(latencies: list[float], *, errors: int = 0, wall: float | None = N
     }
 
 
-def judge(stats: dict, floor: dict | None, target: dict | None) -> tuple[float | None, bool | None,
-                                                                          list[str]]:
-    """Ratio ours/floor and whether the target holds (None = no target); reasons if not."""
+def judge(stats: dict, floor: dict | None, target: dict | None, *,
+          ratio: float | None = None) -> tuple[float | None, bool | None, list[str]]:
+    """Ratio ours/floor and whether the target holds (None = no target); reasons if not.
+
+    ``ratio`` is the median of the per-round ratios when the run had rounds; without it
+    the ratio of the pooled percentiles is taken.
+    """
     target = target or {}
     on = target.get("ratio_on", "p95")
-    ratio = None
-    if floor and floor.get(f"{on}_ms") and stats.get(f"{on}_ms") is not None:
+    if ratio is None and floor and floor.get(f"{on}_ms") and stats.get(f"{on}_ms") is not None:
         ratio = round(stats[f"{on}_ms"] / floor[f"{on}_ms"], 2)
     misses: list[str] = []
     checked = False
     if target.get("no_errors", True) and stats.get("errors"):
         misses.append(f"{stats['errors']} errors")
-    for key in ("p50_ms", "p95_ms"):
+    for key in ("p50_ms", "p95_ms", "p99_ms"):
         if target.get(key) is not None:
             checked = True
             if stats.get(key) is None or stats[key] > target[key]:
                 misses.append(f"{key[:3]} {stats.get(key)} > {target[key]:g} ms")
+    if target.get("cpu_ms") is not None:
+        checked = True
+        cpu = stats.get("cpu_ms_per_request")
+        if cpu is None or cpu > target["cpu_ms"]:
+            misses.append(f"CPU {cpu} > {target['cpu_ms']:g} ms/req")
     if target.get("ratio") is not None:
         checked = True
         if ratio is None:
@@ -102,7 +110,51 @@ def cpu_ratio(stats: dict, floor: dict | None) -> float | None:
 
 def _ratio_text(rec: dict, floor: dict) -> str:
     cpu = cpu_ratio(rec.get("stats", {}), floor)
-    return _fmt(rec.get("ratio"), 2) + (f" ({cpu:.2f})" if cpu is not None else "")
+    text = _fmt(rec.get("ratio"), 2)
+    low, high = rec.get("ratio_range") or (None, None)
+    if low is not None and high is not None:
+        text += f" ({low:.2f}–{high:.2f})"
+    return text + (f" · CPU {cpu:.2f}" if cpu is not None else "")
+
+
+def _rounds_text(rec: dict) -> str:
+    rounds = rec.get("rounds")
+    if not rounds:
+        return "—"
+    text = f"{rec.get('reliable_rounds', len(rounds))}/{len(rounds)}"
+    return text + (" **unreliable**" if rec.get("unreliable") else "")
+
+
+def _round_cell(rnd: dict) -> str:
+    first = "ours→floor" if tuple(rnd.get("order", ())) == ("ours", "floor") else "floor→ours"
+    parts = [f"{rnd['index']}: {first}" if rnd.get("ratio") is not None
+             else f"{rnd['index']}:"]
+    if rnd.get("ratio") is not None:
+        parts.append(f"{rnd['ratio']:.2f}×")
+    parts.append(f"bg {_fmt(rnd.get('background'))}")
+    parts.append(f"others {_fmt(rnd.get('others_cpu'))}")
+    before, after = rnd.get("load_before"), rnd.get("load_after")
+    if before and after:
+        parts.append(f"la {before[0]:.1f}→{after[0]:.1f}")
+    if not rnd.get("reliable", True):
+        parts.append("✗")
+    return " ".join(parts)
+
+
+def rounds_table(results: dict) -> list[str]:
+    """One line per scenario: each round's ratio and the machine's load around it."""
+    rows = [s for s in results.get("scenarios", []) if s.get("rounds")]
+    if not rows:
+        return []
+    max_load = results["meta"].get("max_load")
+    lines = ["", "Rounds (ours and floor alternate; ratio of the round; bg = runnable tasks "
+             "of others at the start; others = cores other processes used during it; "
+             "la = 1-min load average before→after; ✗ = unreliable, above "
+             f"{_fmt(max_load)}):", "", "| scenario | rounds |", "|---|---|"]
+    for s in rows:
+        lines.append(f"| {s['name']} | " + "; ".join(_round_cell(r) for r in s["rounds"])
+                     + " |")
+    return lines
 
 
 def _load(values) -> str:
@@ -124,7 +176,10 @@ def markdown(results: dict) -> str:
         "",
         "Latency percentiles over HTTP; CPU ms/req = user + system time of the gunicorn "
         "processes per request (PostgreSQL's own processes not included); ours/floor = "
-        "ratio of the target's percentile, in brackets the ratio of CPU per request.",
+        "median over the interleaved rounds of each round's ratio of the target's "
+        "percentile, (min–max) of the rounds, then the ratio of CPU per request; rounds = "
+        "reliable/all (a round is unreliable when other work on the machine was above "
+        "the limit); p50/p95/p99 pool the reliable rounds.",
         "",
         f"CPU: {meta['machine']['cpu']}, {meta['machine']['cores']} cores; "
         f"Python {meta['machine']['python']}; gunicorn {meta.get('workers', 2)} workers; "
@@ -134,12 +189,13 @@ def markdown(results: dict) -> str:
                              for k, v in meta.get("counts", {}).items()) + ".",
         "",
         "| scenario | n | conc. | p50 ms | p95 ms | p99 ms | req/s | CPU ms/req "
-        "| floor p50 / p95 ms | floor CPU ms/req | ours/floor (CPU) | errors | target | met |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| floor p50 / p95 ms | floor CPU ms/req | ours/floor (min–max) · CPU | rounds "
+        "| errors | target | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|",
     ]
     for s in results["scenarios"]:
         if s.get("skipped"):
-            lines.append(f"| {s['name']} | — | — | — | — | — | — | — | — | — | — | — | "
+            lines.append(f"| {s['name']} | — | — | — | — | — | — | — | — | — | — | — | — | "
                          f"{s.get('target_text', '—')} | skipped: {s['skipped']} |")
             continue
         st, fl = s["stats"], s.get("floor") or {}
@@ -152,15 +208,15 @@ def markdown(results: dict) -> str:
             f"{_fmt(st['p95_ms'])} | {_fmt(st['p99_ms'])} | {_fmt(st['throughput_rps'])} | "
             f"{_fmt(st.get('cpu_ms_per_request'))} | {floor_txt} | "
             f"{_fmt(fl.get('cpu_ms_per_request'))} | {_ratio_text(s, fl)} | "
-            f"{st['errors']} | "
+            f"{_rounds_text(s)} | {st['errors']} | "
             f"{s.get('target_text', '—')} | {met} |")
     mem = results.get("server", {})
     if mem:
         lines += ["", f"Server RSS peak: {_fmt(mem.get('peak_total_mb'))} MB in total "
                       f"(master + {mem.get('workers')} workers), "
                       f"{_fmt(mem.get('peak_worker_mb'))} MB the largest worker "
-                      f"(target ≤ 300 MB per worker: "
-                      f"{'yes' if (mem.get('peak_worker_mb') or 0) <= 300 else '**no**'})."]
+                      f"(target ≤ 250 MB per worker: "
+                      f"{'yes' if (mem.get('peak_worker_mb') or 0) <= 250 else '**no**'})."]
     floor_mem = results.get("floor_server")
     if floor_mem:
         lines.append(f"Floor server RSS peak: {_fmt(floor_mem.get('peak_worker_mb'))} MB "
@@ -169,6 +225,11 @@ def markdown(results: dict) -> str:
     if gen:
         lines.append("Data generation: " + ", ".join(f"{k} {v:.1f} s" for k, v in gen.items())
                      + ".")
+    extras = [f"{s['name']}: " + "; ".join(f"{k} {v}" for k, v in s["extra"].items())
+              for s in results["scenarios"] if s.get("extra")]
+    if extras:
+        lines += ["", "Beyond latency: " + " · ".join(extras) + "."]
+    lines += rounds_table(results)
     return "\n".join(lines) + "\n"
 
 

@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -45,6 +46,8 @@ class Target:
 
     p95_ms: float | None = None
     p50_ms: float | None = None
+    p99_ms: float | None = None
+    cpu_ms: float | None = None  # server CPU per request
     ratio: float | None = None  # ours / floor
     ratio_on: str = "p95"  # which percentile the ratio compares
     no_errors: bool = True
@@ -55,6 +58,10 @@ class Target:
             parts.append(f"p50 ≤ {self.p50_ms:g} ms")
         if self.p95_ms is not None:
             parts.append(f"p95 ≤ {self.p95_ms:g} ms")
+        if self.p99_ms is not None:
+            parts.append(f"p99 ≤ {self.p99_ms:g} ms")
+        if self.cpu_ms is not None:
+            parts.append(f"CPU ≤ {self.cpu_ms:g} ms/req")
         if self.ratio is not None:
             parts.append(f"{self.ratio_on} ≤ {self.ratio:g}× floor")
         return ", ".join(parts) or "—"
@@ -70,6 +77,7 @@ class Context:
     port: int
     rng: random.Random
     floor_port: int | None = None
+    shared: dict[str, Any] = field(default_factory=dict)  # set-up shared by scenarios
     _logins: dict[str, Client] = field(default_factory=dict)
 
     def rows(self, sql: str, **params) -> list:
@@ -98,6 +106,8 @@ class Scenario:
     floor_inprocess: Callable[[Context, Any], Callable[[int], None]] | None = None
     target: Target = field(default_factory=Target)
     warmup: int = 4
+    #: figures beyond latency, from the scenario's state and pooled stats: {label: text}
+    extra: Callable[[Any, dict], dict[str, str]] | None = None
 
     def available(self) -> bool:
         return area_available(self.area)
@@ -143,13 +153,16 @@ class Sample:
 
 
 def run_load(clients: list[Client], call: Callable[[Client, Any, int], tuple[float, bool]],
-             state: Any, total: int, *, warmup: int = 0,
+             state: Any, total: int, *, warmup: int = 0, offset: int | None = None,
              cpu: Callable[[], float] | None = None) -> Sample:
     """``total`` calls spread over one thread per client; warm-up calls are not kept.
 
     ``cpu`` reads the server's CPU seconds; the difference over the measured calls is
     the server's own work, which a busy machine does not inflate the way it does latency.
+    Call ``i`` gets index ``offset + i`` (``warmup`` by default), so interleaved rounds go
+    on through the scenario's inputs instead of repeating the first ones.
     """
+    offset = warmup if offset is None else offset
     for i in range(warmup):
         call(clients[i % len(clients)], state, i)
     latencies: list[float] = []
@@ -165,7 +178,7 @@ def run_load(clients: list[Client], call: Callable[[Client, Any, int], tuple[flo
             if i is None:
                 return
             try:
-                seconds, ok = call(client, state, i + warmup)
+                seconds, ok = call(client, state, i + offset)
             except Exception:  # noqa: BLE001 - a failed request is an error, not a crash
                 seconds, ok = 0.0, False
             with lock:
@@ -186,7 +199,8 @@ def run_load(clients: list[Client], call: Callable[[Client, Any, int], tuple[flo
     return Sample(latencies, errors, wall, used)
 
 
-def run_inprocess(fn: Callable[[int], None], total: int, *, warmup: int = 1) -> Sample:
+def run_inprocess(fn: Callable[[int], None], total: int, *, warmup: int = 1,
+                  offset: int = 0) -> Sample:
     for i in range(warmup):
         fn(i)
     latencies = []
@@ -194,7 +208,7 @@ def run_inprocess(fn: Callable[[int], None], total: int, *, warmup: int = 1) -> 
     t0 = time.perf_counter()
     for i in range(total):
         s = time.perf_counter()
-        fn(i)
+        fn(offset + i)
         latencies.append(time.perf_counter() - s)
     return Sample(latencies, 0, time.perf_counter() - t0, time.process_time() - cpu0)
 
@@ -239,7 +253,8 @@ def _floor_search_call(client: Client, state, i: int):
     return timed(client, "POST", "/applicants/search", {"q": q}, HX, contains=b"data-item")
 
 
-SEARCH_TARGET = Target(p95_ms=50, ratio=3)
+# Issue 23 tightened the ratios (were 3×, 4× and 1.5×) and registration (was p95 100 ms).
+SEARCH_TARGET = Target(p95_ms=50, ratio=2.5)
 
 register(Scenario(
     name="search_snils", title="Поиск заявителя по СНИЛС (фрагмент)",
@@ -286,7 +301,8 @@ def _register_call(client: Client, state, i: int):
 register(Scenario(
     name="register", title="Регистрация заявления (POST)", area="onewindow.intake.services",
     requests={"tiny": 8, "district": 400, "region": 600}, concurrency=4,
-    prepare=_prepare_register, call=_register_call, target=Target(p95_ms=100), warmup=4))
+    prepare=_prepare_register, call=_register_call, target=Target(p95_ms=60, p99_ms=150, cpu_ms=25),
+    warmup=4))
 
 
 # ------------------------------------------------------------------ receipt PDF
@@ -312,7 +328,7 @@ register(Scenario(
     name="receipt_pdf", title="Расписка PDF", area="onewindow.intake.documents",
     requests={"tiny": 3, "district": 100, "region": 100}, concurrency=2,
     prepare=_prepare_receipt, call=_receipt_call, floor_inprocess=_receipt_floor,
-    target=Target(p50_ms=150, ratio=4, ratio_on="p50"), warmup=4))
+    target=Target(p50_ms=150, ratio=3, ratio_on="p50"), warmup=4))
 
 
 # ------------------------------------------------------------------ archive
@@ -372,7 +388,7 @@ register(Scenario(
     name="labels_1000", title="Лист этикеток дел (1 000 шт.) PDF", area="onewindow.archive.labels",
     requests={"tiny": 2, "district": 5, "region": 5}, concurrency=1,
     prepare=_prepare_labels, call=_labels_call, user="archivist",
-    floor_inprocess=_labels_floor, target=Target(ratio=1.5, ratio_on="p50"), warmup=1))
+    floor_inprocess=_labels_floor, target=Target(ratio=1.3, ratio_on="p50"), warmup=1))
 
 
 def _prepare_inventory(ctx: Context):
@@ -449,3 +465,214 @@ register(Scenario(
 def waiting_tickets_needed(scale: str) -> int:
     sc = next(s for s in SCENARIOS if s.name == "call_next")
     return sc.count(scale) + sc.warmup + 20
+
+
+# ------------------------------------------------------------------ slow pages (issue 23)
+
+DEADLINE_ITEMS = 10_000
+HANDOVER_ITEMS = 1_000
+_ROW_RE = re.compile(rb"<tr[ >]")
+
+
+def _user_id(ctx: Context, username: str) -> int:
+    return ctx.rows("SELECT id FROM users WHERE username = :u", u=username)[0][0]
+
+
+def _prepare_open_items(ctx: Context) -> dict:
+    """10 000 open applications on the «Сроки» board, 1 000 of them held by specialist2.
+
+    The newest applications are made open with deadlines from 10 days overdue to the
+    horizon; every other open one is decided, so the board shows about 10 000 items.
+    """
+    if "open_items" in ctx.shared:
+        return ctx.shared["open_items"]
+    tiny = ctx.scale.name == "tiny"  # CI: the same path at a size it runs quickly
+    items, held = (300, 100) if tiny else (DEADLINE_ITEMS, HANDOVER_ITEMS)
+    today = date.today()
+    top = ctx.rows("SELECT max(id) FROM applications")[0][0]
+    cut = top - items + 1
+    leaver, other = _user_id(ctx, "specialist2"), _user_id(ctx, "specialist")
+    with ctx.engine.begin() as conn:
+        conn.execute(text("UPDATE applications SET status = 'granted' WHERE status IN "
+                          "('accepted', 'transferred') AND id < :cut"), {"cut": cut})
+        conn.execute(text("UPDATE applications SET status = 'accepted', deadline = :d, "
+                          "registered_by_id = :by WHERE id = :id"),
+                     [{"id": i, "d": today + timedelta(days=(i % 13) - 10),
+                       "by": leaver if i < cut + held else other}
+                      for i in range(cut, top + 1)])
+        conn.execute(text("UPDATE applications SET registered_by_id = :other WHERE "
+                          "registered_by_id = :leaver AND id < :cut"),
+                     {"other": other, "leaver": leaver, "cut": cut})
+    # Handovers go there and back; the turn is shared, so the act's own handover
+    # (prepared after the measured ones) goes the right way.
+    ctx.shared["open_items"] = {"leaver": leaver, "receiver": _user_id(ctx, "director"),
+                                "turn": 0, "lock": threading.Lock()}
+    return ctx.shared["open_items"]
+
+
+def _prepare_deadlines(ctx: Context):
+    _prepare_open_items(ctx)
+    return {"sizes": [], "rows": []}
+
+
+def _deadlines_call(client: Client, state, i: int):
+    t0 = time.perf_counter()
+    status, _h, body = client.request("GET", "/registry/deadlines")
+    elapsed = time.perf_counter() - t0
+    state["sizes"].append(len(body))
+    state["rows"].append(len(_ROW_RE.findall(body)))
+    return elapsed, status == 200
+
+
+def _deadlines_extra(state, _stats) -> dict[str, str]:
+    if not state["sizes"]:
+        return {}
+    kb = max(state["sizes"]) / 1024
+    return {"page": f"{kb:.0f} KB ({'≤' if kb <= 200 else '>'} 200 KB target)",
+            "table rows": str(max(state["rows"]))}
+
+
+register(Scenario(
+    name="deadlines_10k", title="«Сроки» (все), 10 000 открытых дел",
+    area="onewindow.registry.queries", requests={"tiny": 3, "district": 20, "region": 20},
+    concurrency=1, prepare=_prepare_deadlines, call=_deadlines_call, user="chief",
+    target=Target(p95_ms=300), warmup=1, extra=_deadlines_extra))
+
+
+def _prepare_handover(ctx: Context):
+    return {"people": _prepare_open_items(ctx), "ids": [],
+            "csrf": _csrf(ctx, "chief", "/registry/handovers/new")}
+
+
+def _handover_form(state) -> dict:
+    people = state["people"]
+    with people["lock"]:
+        turn = people["turn"]
+        people["turn"] += 1
+    leaver, receiver = people["leaver"], people["receiver"]
+    if turn % 2:
+        leaver, receiver = receiver, leaver
+    return {"csrf_token": state["csrf"], "leaver_id": leaver, "receiver_id": receiver,
+            "reason": "leave", "starts_on": f"{date.today():%d.%m.%Y}", "ends_on": "",
+            "scope": "all"}
+
+
+def _handover_call(client: Client, state, i: int):
+    t0 = time.perf_counter()
+    status, headers, _b = client.request("POST", "/registry/handovers", _handover_form(state))
+    elapsed = time.perf_counter() - t0
+    match = re.search(r"/handovers/(\d+)", headers.get("Location") or "")
+    if match:
+        state["ids"].append(int(match.group(1)))
+    return elapsed, status == 303 and match is not None
+
+
+def _handover_extra(state, _stats) -> dict[str, str]:
+    if not state["ids"]:
+        return {}
+    return {"items": str(_handover_items(state))}
+
+
+def _handover_items(state) -> int:
+    with state["engine"].connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM registry_handover_items "
+                                 "WHERE handover_id = :h"), {"h": state["ids"][-1]}).scalar()
+
+
+def _prepare_handover_with_engine(ctx: Context):
+    state = _prepare_handover(ctx)
+    state["engine"] = ctx.engine
+    return state
+
+
+register(Scenario(
+    name="handover_1000", title="Передача дел: 1 000 заявлений (POST, всё числящееся)",
+    area="onewindow.registry.handover", requests={"tiny": 2, "district": 6, "region": 6},
+    concurrency=1, prepare=_prepare_handover_with_engine, call=_handover_call, user="chief",
+    target=Target(p95_ms=1000), warmup=1, extra=_handover_extra))
+
+
+def _prepare_act(ctx: Context):
+    state = _prepare_handover_with_engine(ctx)
+    client = ctx.login("chief")
+    _seconds, ok = _handover_call(client, state, 0)
+    if not ok:
+        raise RuntimeError("could not create a handover for its act")
+    return state
+
+
+def _act_call(client: Client, state, i: int):
+    return timed(client, "GET", f"/registry/handovers/{state['ids'][-1]}/act.pdf",
+                 contains=b"%PDF")
+
+
+register(Scenario(
+    name="handover_act", title="Акт передачи дел (1 000 позиций) PDF",
+    area="onewindow.registry.documents", requests={"tiny": 2, "district": 5, "region": 5},
+    concurrency=1, prepare=_prepare_act, call=_act_call, user="chief",
+    target=Target(p95_ms=2000), warmup=1, extra=_handover_extra))
+
+
+def _prepare_year_report(ctx: Context):
+    today = date.today()
+    # CI runs the same report over a month: a year's PDF takes seconds per call.
+    start = today - timedelta(days=30 if ctx.scale.name == "tiny" else 365)
+    return {"path": f"/reports/queue.pdf?period=range&from={start:%d.%m.%Y}"
+                    f"&to={today:%d.%m.%Y}"}
+
+
+def _year_report_call(client: Client, state, i: int):
+    return timed(client, "GET", state["path"], contains=b"%PDF")
+
+
+register(Scenario(
+    name="queue_report_year", title="Отчёт «Электронная очередь» за год PDF",
+    area="onewindow.reports.documents", requests={"tiny": 2, "district": 5, "region": 5},
+    concurrency=1, prepare=_prepare_year_report, call=_year_report_call, user="chief",
+    target=Target(p95_ms=2000), warmup=1))
+
+
+BOARDS = 50
+
+
+def _board_clients(ctx: Context, state, n: int) -> list[Client]:
+    clients = []
+    for _ in range(n):
+        client = Client(ctx.port)
+        client.etag = None
+        clients.append(client)
+    return clients
+
+
+def _prepare_board(ctx: Context):
+    return {"statuses": {200: 0, 304: 0}, "lock": threading.Lock()}
+
+
+def _board_call(client: Client, state, i: int):
+    headers = dict(HX)
+    if client.etag:
+        headers["If-None-Match"] = client.etag
+    t0 = time.perf_counter()
+    status, resp_headers, _b = client.request("GET", "/board/calls", headers=headers)
+    elapsed = time.perf_counter() - t0
+    client.etag = resp_headers.get("ETag") or client.etag
+    with state["lock"]:
+        state["statuses"][status] = state["statuses"].get(status, 0) + 1
+    return elapsed, status in (200, 304)
+
+
+def _board_extra(state, stats) -> dict[str, str]:
+    seen = sum(state["statuses"].values()) or 1
+    out = {"304": f"{state['statuses'].get(304, 0) * 100 / seen:.0f} % of polls"}
+    cpu = stats.get("cpu_ms_per_request")
+    if cpu is not None:
+        # 50 boards polling once a second: server CPU seconds per minute.
+        out["CPU"] = f"{cpu * BOARDS * 60 / 1000:.1f} s per minute for {BOARDS} boards"
+    return out
+
+
+register(Scenario(
+    name="board_poll", title=f"Табло в зале: {BOARDS} табло опрашивают /board/calls",
+    area="onewindow.queue.views", requests={"tiny": 100, "district": 3000, "region": 3000},
+    concurrency=BOARDS, prepare=_prepare_board, call=_board_call, clients=_board_clients,
+    warmup=BOARDS, extra=_board_extra))

@@ -62,8 +62,15 @@ class DataRead:
     now: datetime | None = None
 
 
-#: sent as application_registered.send(application, session=, now=, user_id=)
+#: sent as application_registered.send(application, session=, now=, user_id=) while the
+#: new application is still pending: no id and no number yet (autoflush is off). Receivers
+#: add their rows without flushing; a row that needs a gapless number reserves it with
+#: ``numbering.defer`` and work that must run under the numbers' lock goes to
+#: ``numbering.then``, so the counters are taken last and everything is inserted at once.
 application_registered = _events.signal("application-registered")
+#: sent as application_filed.send(application, session=, now=, user_id=) right after the
+#: registration's rows were inserted (ids known), still inside its transaction
+application_filed = _events.signal("application-filed")
 #: sent as application_status_changed.send(application, session=, now=, status_from=, user_id=)
 application_status_changed = _events.signal("application-status-changed")
 #: sent as user_signed_out.send(user_id, session=, now=, reason="logout"|"expired", at=)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
@@ -175,6 +177,40 @@ def history_url() -> str | None:
     if referrer.netloc != request.host or not referrer.path.startswith("/"):
         return None
     return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
+def template_digest(name: str) -> str:
+    """A short digest of a template's source: the same in every worker and on every server.
+
+    Read again only when the file changes (keyed by its modification time).
+    """
+    env = current_app.jinja_env
+    filename = env.get_template(name).filename
+    return _digest_of(filename, os.stat(filename).st_mtime_ns) if filename else ""
+
+
+@functools.lru_cache(maxsize=64)
+def _digest_of(filename: str, _mtime_ns: int) -> str:
+    with open(filename, "rb") as fh:
+        return hashlib.sha1(fh.read(), usedforsecurity=False).hexdigest()[:12]
+
+
+def render_conditional(etag_data: object, fragment: str, /, **context):
+    """Render ``fragment`` unless the client already holds it: then 304, nothing rendered.
+
+    The ETag is a digest of ``etag_data`` (everything the fragment shows) and of the
+    template's source. ``Cache-Control: no-cache`` lets the browser keep the fragment and
+    ask each time with If-None-Match (``no-store`` would forbid both).
+    """
+    etag = hashlib.sha1(repr((etag_data, template_digest(fragment))).encode(),
+                        usedforsecurity=False).hexdigest()[:20]
+    if request.if_none_match.contains(etag):
+        response = current_app.response_class(status=304)
+    else:
+        response = make_response(render_template(fragment, **context))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 def redirect_to(url: str):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from .. import numbering
 from ..events import application_registered
-from .services import ensure_case_file_for_application
+from .services import file_new_application
 
 
 @application_registered.connect
 def file_application(application, *, session, **_):
-    ensure_case_file_for_application(session, application)
+    # Under the number lock: a file another desk opened meanwhile must be found.
+    numbering.then(session, lambda: file_new_application(session, application))

@@ -178,6 +178,41 @@ def ensure_case_file_for_application(session: Session, application) -> CaseFile:
     return case_file
 
 
+def file_new_application(session: Session, application) -> CaseFile:
+    """File an application being registered: into the open case file, or a new one.
+
+    Runs under the registration's number lock (``numbering.then``), so it sees a file a
+    concurrent desk has just opened for the same person and service, and the sheets it
+    adds are counted on the file as committed. Nothing is flushed: the registration
+    inserts every row at once.
+    """
+    now = application.registered_at
+    user_id = application.registered_by_id
+    service = application.service
+    case_file = session.scalar(
+        select(CaseFile).where(CaseFile.applicant_id == application.applicant.id,
+                               CaseFile.service_id == service.id, OPEN_CASE_FILE)
+        .execution_options(populate_existing=True))
+    if case_file is None:
+        case_file = CaseFile(number=next_case_number(session, service=service, year=now.year),
+                             applicant=application.applicant, service=service, year=now.year,
+                             opened_on=now.date(), opened_by_id=user_id, status="active",
+                             sheets=0)
+        _event(case_file, kind="opened", user_id=user_id, now=now)
+        session.add(case_file)
+        case_file.applications.append(application)
+    else:
+        if case_file.status == "closed":
+            _reopen(case_file, reason=f"Новое заявление № {application.number}",
+                    user_id=user_id, now=now)
+        case_file.applications.append(application)
+        if len(case_file.applications) > 1:
+            _event(case_file, kind="linked", user_id=user_id, now=now,
+                   comment=f"Заявление № {application.number}")
+    case_file.sheets += application.total_sheets
+    return case_file
+
+
 def close_case_file(session: Session, case_file: CaseFile, *, reason: str, note: str | None,
                     user_id: int, now: datetime) -> CaseFile:
     """Close a case file with a reason (payments stopped, moved away, died, other)."""
@@ -207,13 +242,17 @@ def reopen_case_file(session: Session, case_file: CaseFile, *, reason: str, user
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Укажите, почему дело открывается снова", field="reason")
+    _reopen(case_file, reason=reason, user_id=user_id, now=now)
+    session.flush()
+    return case_file
+
+
+def _reopen(case_file: CaseFile, *, reason: str, user_id: int | None, now: datetime) -> None:
     case_file.status = "active"
     case_file.closed_on = None
     case_file.close_reason = None
     case_file.close_note = None
     _event(case_file, kind="reopened", user_id=user_id, now=now, comment=reason)
-    session.flush()
-    return case_file
 
 
 def set_sheets(session: Session, case_file: CaseFile, *, sheets: int, user_id: int,

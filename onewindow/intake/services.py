@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import numbering
 from ..applicants.models import Applicant
 from ..calendar.services import office_calendar
 from ..catalog.models import Service
 from ..errors import Conflict, InvalidInput, NotFound
-from ..events import application_registered, application_status_changed
-from ..numbering import next_value
+from ..events import application_filed, application_registered, application_status_changed
 from .models import STATUS_FLOW, STATUS_NAMES, Application, ApplicationDocument, ApplicationEvent
 from .queries import accepted_on
 
@@ -90,32 +90,54 @@ def register_application(
     if not any(line.received for line in lines):
         raise InvalidInput("Отметьте хотя бы один принятый документ", field="documents")
 
+    deadline = office_calendar(session).add_working_days(now.date(), service.deadline_days)
     try:
-        with session.begin_nested():
-            application = _insert_application(
-                session, service=service, applicant=applicant, lines=lines, user_id=user_id,
-                now=now, idempotency_key=idempotency_key,
+        with session.begin_nested(), session.no_autoflush:
+            application = _new_application(
+                service=service, applicant=applicant, lines=lines, user_id=user_id, now=now,
+                deadline=deadline, idempotency_key=idempotency_key,
                 representative_name=representative_name,
                 representative_document=representative_document, notes=notes)
+            session.add(application)
+            _file(session, application, now=now, user_id=user_id)
     except IntegrityError:
         existing = find_by_key(session, idempotency_key)
         if existing is None:
             raise
         return existing
-    application_registered.send(application, session=session, now=now, user_id=user_id)
+    finally:
+        numbering.forget_deferred(session)
     return application
 
 
-def _insert_application(session: Session, *, service: Service, applicant: Applicant,
-                        lines: list[DocumentLine], user_id: int, now: datetime,
-                        idempotency_key: str, representative_name: str | None,
-                        representative_document: str | None,
-                        notes: str | None) -> Application:
-    seq = next_value(session, journal="applications", period=str(now.year))
+def _file(session: Session, application: Application, *, now: datetime, user_id: int) -> None:
+    """Build every other row of the registration, take the numbers last, insert at once.
+
+    The application's number is reserved first, so receivers that quote it (an
+    interagency request's subject) get it filled in before they are inserted. The number
+    locks are held from ``take_deferred`` to the commit: only the counters, the steps
+    that must see the other desks' commits, and the inserts run under them.
+    """
+    def number(seq: int) -> None:
+        application.seq = seq
+        application.number = application_number(now.year, seq)
+
+    # Autoflush is off (the caller's block): the pending rows wait for their numbers.
+    numbering.defer(session, journal="applications", period=str(now.year), assign=number)
+    application_registered.send(application, session=session, now=now, user_id=user_id)
+    numbering.take_deferred(session)
+    session.flush()
+    application_filed.send(application, session=session, now=now, user_id=user_id)
+
+
+def _new_application(*, service: Service, applicant: Applicant, lines: list[DocumentLine],
+                     user_id: int, now: datetime, deadline: date, idempotency_key: str,
+                     representative_name: str | None, representative_document: str | None,
+                     notes: str | None) -> Application:
+    """The application with its documents and first event, not yet numbered."""
     application = Application(
-        number=application_number(now.year, seq), year=now.year, seq=seq,
-        service=service, applicant=applicant, registered_at=now, registered_by_id=user_id,
-        deadline=office_calendar(session).add_working_days(now.date(), service.deadline_days),
+        year=now.year, service=service, applicant=applicant, registered_at=now,
+        registered_by_id=user_id, deadline=deadline,
         status="accepted", status_changed_at=now, idempotency_key=idempotency_key,
         representative_name=representative_name,
         representative_document=representative_document,
@@ -131,8 +153,6 @@ def _insert_application(session: Session, *, service: Service, applicant: Applic
         at=now, user_id=user_id, status_from=None, status_to="accepted",
         comment="Заявление зарегистрировано",
     ))
-    session.add(application)
-    session.flush()
     return application
 
 

@@ -19,7 +19,8 @@ def link_to_current_visit(application, *, session, user_id, **_):
         .order_by(Ticket.called_at.desc()).limit(1)
     )
     if ticket is not None:
-        link_application(session, ticket, application)
+        # The registration inserts every row at once: no flush here.
+        link_application(session, ticket, application, flush=False)
 
 
 @user_signed_out.connect

@@ -501,13 +501,15 @@ def add_service(session: Session, *, ticket_id: int, desk: Desk, purpose_id: int
     return ticket
 
 
-def link_application(session: Session, ticket: Ticket, application) -> Ticket:
+def link_application(session: Session, ticket: Ticket, application, *,
+                     flush: bool = True) -> Ticket:
     """Link an application registered during the visit (and its applicant) to the ticket."""
     if application not in ticket.applications:
         ticket.applications.append(application)
     if ticket.applicant_id is None:
-        ticket.applicant_id = application.applicant_id
-    session.flush()
+        ticket.applicant_id = application.applicant_id or application.applicant.id
+    if flush:
+        session.flush()
     return ticket
 
 

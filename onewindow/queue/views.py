@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 
 from flask import Blueprint, current_app, flash, request, url_for
@@ -26,6 +27,7 @@ from ..web import (
     rating_url,
     redirect_to,
     render,
+    render_conditional,
     renew_device,
 )
 from . import desks, documents, queries, services
@@ -196,10 +198,10 @@ def board():
 @bp.get("/board/calls")
 @public
 def board_calls():
-    response = render("queue/_board_calls.html",
-                      board=queries.board_state(db.session, now=clock.now()))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    # Polled every second by every hall board: an unchanged board answers 304 unrendered.
+    board = queries.board_state(db.session, now=clock.now())
+    return render_conditional(dataclasses.astuple(board), "queue/_board_calls.html",
+                              board=board)
 
 
 # --- desk -----------------------------------------------------------------------------

@@ -27,11 +27,13 @@ def open_holding(session: Session, *, kind: str, item_id: int) -> Holding | None
 
 
 def start(session: Session, *, kind: str, item_id: int, user_id: int, now: datetime,
-          handover_id: int | None = None, note: str | None = None) -> Holding:
+          handover_id: int | None = None, note: str | None = None,
+          flush: bool = True) -> Holding:
     row = Holding(item_kind=kind, item_id=item_id, user_id=user_id, since=now,
                   handover_id=handover_id, note=note)
     session.add(row)
-    session.flush()
+    if flush:
+        session.flush()
     return row
 
 

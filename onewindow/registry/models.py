@@ -124,6 +124,7 @@ class Request(db.Model):
     assigned_to = relationship("User", foreign_keys=[assigned_to_id])
     created_by = relationship("User", foreign_keys=[created_by_id])
     application = relationship("Application")
+    application_document = relationship("ApplicationDocument")
     applicants = relationship("Applicant", secondary=request_applicants,
                               order_by="Applicant.surname")
     pauses: Mapped[list[DeadlinePause]] = relationship(

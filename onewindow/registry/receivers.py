@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from ..events import application_registered, application_status_changed
+from ..events import application_filed, application_registered, application_status_changed
 from .notices import record_decision_notice
-from .services import create_interagency_requests
+from .services import prepare_interagency_requests, start_new_holdings
 
 
 @application_registered.connect
 def send_interagency_requests(application, *, session, now, user_id, **_):
-    create_interagency_requests(session, application, user_id=user_id, now=now)
+    prepare_interagency_requests(session, application, user_id=user_id, now=now)
+
+
+@application_filed.connect
+def hold_interagency_requests(application, *, session, now, **_):
+    start_new_holdings(session, application, now=now)
 
 
 @application_status_changed.connect

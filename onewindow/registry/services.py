@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import numbering
 from ..applicants.models import Applicant
 from ..auth.models import User
 from ..core.declension import guess_sex
@@ -96,13 +97,20 @@ DEFAULT_CORRESPONDENTS = {
 }
 
 
-def default_correspondent(session: Session, kind: str) -> Correspondent:
+def find_default_correspondent(session: Session, kind: str) -> Correspondent | None:
+    """The office's usual addressee of this kind, if it is in the directory (or being added)."""
     name = DEFAULT_CORRESPONDENTS[kind]
-    row = session.scalar(select(Correspondent).where(Correspondent.name == name))
+    return next((o for o in session.new if isinstance(o, Correspondent) and o.name == name),
+                None) or session.scalar(select(Correspondent).where(Correspondent.name == name))
+
+
+def default_correspondent(session: Session, kind: str, *, flush: bool = True) -> Correspondent:
+    row = find_default_correspondent(session, kind)
     if row is None:
-        row = Correspondent(name=name, kind=kind)
+        row = Correspondent(name=DEFAULT_CORRESPONDENTS[kind], kind=kind)
         session.add(row)
-        session.flush()
+        if flush:
+            session.flush()
     return row
 
 
@@ -247,6 +255,60 @@ def create_interagency_requests(session: Session, application, user_id: int,
             application_document_id=document.id,
         ))
     return created
+
+
+NEW_REQUESTS_KEY = "onewindow_registry_new_requests"
+
+
+def prepare_interagency_requests(session: Session, application, *, user_id: int,
+                                 now: datetime) -> list[Request]:
+    """Build the requests of an application being registered; numbers are taken last.
+
+    The same requests as :func:`create_interagency_requests` makes for a saved one, but
+    nothing is flushed: each reserves its outgoing number (``numbering.defer``) and gets
+    it, with the application's number in its subject, when the registration takes its
+    numbers. Their holdings start once they are inserted (:func:`start_new_holdings`).
+    """
+    documents = application.interagency_documents
+    if not documents:
+        return []
+    rtype = REQUEST_TYPES["document_out"]
+    sent_on = now.date()
+    expected = deadlines_for(session).add(sent_on, rtype.term)
+    assignee = _user(session, user_id, field="assigned_to_id")
+    created = []
+    for document in documents:
+        kind = _correspondent_kind_for(document.name)
+        request = Request(
+            direction="out", year=now.year, type_code="document_out",
+            correspondent=find_default_correspondent(session, kind), channel="smev",
+            received_on=sent_on, assigned_to_id=assignee.id,
+            due_date=expected, original_due_date=expected, status="sent", created_at=now,
+            created_by_id=user_id, application=application, application_document=document)
+        request.applicants = [application.applicant]
+        session.add(request)
+
+        def number(seq: int, request=request, document=document) -> None:
+            request.seq = seq
+            request.number = outgoing_number(now.year, seq)
+            request.subject = _text(f"{document.name} (заявление № {application.number})")
+
+        numbering.defer(session, journal=OUTGOING_JOURNAL, period=str(now.year), assign=number)
+        if request.correspondent is None:
+            # Added to the directory on first use: under the lock, so two desks add it once.
+            numbering.then(session, lambda request=request, kind=kind: setattr(
+                request, "correspondent", default_correspondent(session, kind, flush=False)))
+        created.append(request)
+    session.info.setdefault(NEW_REQUESTS_KEY, {})[id(application)] = created
+    return created
+
+
+def start_new_holdings(session: Session, application, *, now: datetime) -> None:
+    """The prepared requests, now inserted, are held by their assignee (one flush)."""
+    for request in session.info.get(NEW_REQUESTS_KEY, {}).pop(id(application), []):
+        holdings.start(session, kind="request", item_id=request.id,
+                       user_id=request.assigned_to_id, now=now, flush=False)
+    session.flush()
 
 
 def get_request(session: Session, request_id: int) -> Request:

@@ -34,12 +34,24 @@ def test_tiny_run_end_to_end(gunicorn, tmp_path):
         assert rec["stats"]["errors"] == 0, name
         assert rec["stats"]["count"] > 0 and rec["stats"]["p95_ms"] > 0
         assert rec["stats"]["cpu_ms_per_request"] is not None
+        assert len(rec["rounds"]) == 5, name
+        for rnd in rec["rounds"]:
+            assert rnd["load_before"] and rnd["load_after"], name
+            assert "background" in rnd and "others_cpu" in rnd and "reliable" in rnd
+            assert "latencies" not in rnd.get("ours_stats", {})
     for name in ("search_snils", "search_surname", "scan_case", "scan_box"):
         assert by_name[name]["floor"]["kind"] == "http"
         assert by_name[name]["floor"]["errors"] == 0
         assert by_name[name]["ratio"] > 0
+        low, high = by_name[name]["ratio_range"]
+        assert low <= by_name[name]["ratio"] <= high
+        assert [r["order"][0] for r in by_name[name]["rounds"]] == [
+            "ours", "floor", "ours", "floor", "ours"]
     for name in ("receipt_pdf", "labels_1000"):
         assert by_name[name]["floor"]["kind"] == "in-process"
+    assert by_name["board_poll"]["extra"]["304"].endswith("% of polls")
+    assert int(by_name["handover_act"]["extra"]["items"]) == 100
+    assert "KB" in by_name["deadlines_10k"]["extra"]["page"]
     assert results["server"]["workers"] == 2
     assert results["server"]["peak_worker_mb"] > 0
     data = json.loads((tmp_path / "latest-tiny-sqlite.json").read_text(encoding="utf-8"))

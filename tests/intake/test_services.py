@@ -9,12 +9,17 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from onewindow.archive.models import CaseFile
 from onewindow.calendar.services import set_override
 from onewindow.catalog.models import Service
 from onewindow.errors import Conflict, InvalidInput
 from onewindow.extensions import db
 from onewindow.intake import services
 from onewindow.intake.models import Application
+from onewindow.numbering import NumberCounter
+from onewindow.registry import holdings
+from onewindow.registry.models import Holding, Request
+from onewindow.security.models import AuditEntry
 
 from ..factories import make_applicant, make_application, make_user
 
@@ -181,5 +186,51 @@ def test_concurrent_registrations_get_distinct_consecutive_numbers(app, session)
         w.join()
     assert errors == []
     session.expire_all()
+    total = threads * per_thread
     seqs = sorted(session.scalars(select(Application.seq)))
-    assert seqs == list(range(1, threads * per_thread + 1))
+    assert seqs == list(range(1, total + 1))
+    # The whole cascade under the lock: one case file holding every application and
+    # every sheet (no lost update), and the outgoing journal gapless as well.
+    files = session.scalars(select(CaseFile).where(CaseFile.applicant_id == applicant_id)).all()
+    assert len(files) == 1 and len(files[0].applications) == total
+    assert files[0].sheets == sum(a.total_sheets for a in files[0].applications)
+    out = sorted(session.scalars(select(Request.seq).where(Request.direction == "out")))
+    assert out == list(range(1, len(out) + 1)) and len(out) == total * _interagency("ESP")
+
+
+def _interagency(code: str) -> int:
+    service = db.session.scalar(select(Service).where(Service.code == code))
+    return sum(1 for d in service.documents if d.interagency)
+
+
+def _rows(session) -> dict:
+    return {model.__name__: session.scalar(select(func.count()).select_from(model))
+            for model in (Application, CaseFile, Request, Holding, AuditEntry)}
+
+
+def test_failure_late_in_the_cascade_rolls_back_the_number_too(app, session, monkeypatch):
+    """Everything is inserted; then the last step fails: no row stays, the number is free."""
+    user = make_user(session)
+    applicant = make_applicant(session)
+    first = make_application(session, user=user, applicant=applicant)
+    session.commit()
+    before = _rows(session)
+    counters = dict(session.execute(select(NumberCounter.journal, NumberCounter.value)).all())
+
+    def disk_full(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    # Holdings of the interagency requests start after every row is inserted.
+    monkeypatch.setattr(holdings, "start", disk_full)
+    with pytest.raises(RuntimeError, match="disk full"):
+        make_application(session, user=user, applicant=make_applicant(session))
+    session.rollback()
+    monkeypatch.undo()
+    assert _rows(session) == before
+    assert dict(session.execute(select(NumberCounter.journal, NumberCounter.value)).all()) \
+        == counters
+    again = make_application(session, user=user, applicant=applicant)
+    assert again.seq == first.seq + 1
+    session.commit()
+    files = session.scalars(select(CaseFile).where(CaseFile.applicant_id == applicant.id)).all()
+    assert len(files) == 1 and {a.id for a in files[0].applications} == {first.id, again.id}

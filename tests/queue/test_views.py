@@ -311,3 +311,34 @@ def test_ticket_print_document(kiosk_client, session):
     assert "В-001" in pdf_text(printed[0].content)
     narrow = kiosk_client.get(ticket_url + "/print?width=58").get_data(as_text=True)
     assert "width-58" in narrow
+
+
+def test_unchanged_board_answers_304_and_a_call_changes_its_etag(client, session, users):
+    """Every hall board polls each second: an unchanged board costs a 304 with no body."""
+    services.seed_queue(session)
+    purpose = _purpose(session, "А")
+    desk = session.scalar(select(Desk).where(Desk.number == 1))
+    for _ in range(2):
+        services.issue_ticket(session, purpose_id=purpose.id, now=clock.now())
+    services.call_next_ticket(session, desk=desk, user_id=users["specialist"].id,
+                              now=clock.now())
+    session.commit()
+
+    first = client.get("/board/calls", headers=HX)
+    assert first.status_code == 200 and 'data-number="А-001"' in first.get_data(as_text=True)
+    etag = first.headers["ETag"]
+    assert etag and first.headers["Cache-Control"] == "no-cache"  # kept, but asked each time
+    same = client.get("/board/calls", headers={**HX, "If-None-Match": etag})
+    assert same.status_code == 304 and same.data == b"" and same.headers["ETag"] == etag
+    stale = client.get("/board/calls", headers={**HX, "If-None-Match": '"something-else"'})
+    assert stale.status_code == 200 and stale.headers["ETag"] == etag
+
+    services.finish(session, ticket_id=session.scalar(
+        select(Ticket.id).where(Ticket.number == "А-001")), desk=desk,
+        user_id=users["specialist"].id, now=clock.now())
+    services.call_next_ticket(session, desk=desk, user_id=users["specialist"].id,
+                              now=clock.now())
+    session.commit()
+    moved = client.get("/board/calls", headers={**HX, "If-None-Match": etag})
+    assert moved.status_code == 200 and moved.headers["ETag"] != etag
+    assert re.search(r'board-row newest[^"]*" data-number="А-002"', moved.get_data(as_text=True))
