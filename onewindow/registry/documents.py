@@ -9,6 +9,7 @@ from datetime import date
 from ..core.declension import dative_full, dative_short, guess_sex, salutation
 from ..core.text import format_date
 from ..documents import render_document
+from .handover_act import REASONS_INSTRUMENTAL, ActItem, HandoverAct, act_pdf
 from .services import COMPLAINT_RESULTS
 
 
@@ -172,7 +173,21 @@ def _past_verb(full_name: str | None, male: str, female: str) -> str:
 
 def handover_act_pdf(handover, *, config) -> bytes:
     """Акт приёма-передачи документов."""
-    return render_document(
-        "pdf/registry_handover_act.html", config=config, handover=handover,
-        gave=_past_verb(handover.leaver.full_name, "Передал", "Передала"),
-        took=_past_verb(handover.receiver.full_name, "Принял", "Приняла"))
+    leaver, receiver, approver = handover.leaver, handover.receiver, handover.approved_by
+    period = f"с {format_date(handover.starts_on)}" + (
+        f" по {format_date(handover.ends_on)}" if handover.ends_on else "")
+    return act_pdf(HandoverAct(
+        institution=(config["INSTITUTION_NAME"], config["SECTOR_NAME"]),
+        number=handover.id, made_on=format_date(handover.created_at),
+        approver_position=approver.position if approver else "Главный специалист",
+        approver_name=approver.short_name if approver else "",
+        reason=REASONS_INSTRUMENTAL[handover.reason],
+        leaver=f"{leaver.full_name} ({leaver.position or 'специалист'})",
+        receiver=f"{receiver.full_name} ({receiver.position or 'специалист'})",
+        period=period,
+        items=[ActItem(kind=i.kind_name, label=i.label, due=format_date(i.due_date))
+               for i in handover.items],
+        gave=f"{_past_verb(leaver.full_name, 'Передал', 'Передала')}: _______________ "
+             f"{leaver.short_name}",
+        took=f"{_past_verb(receiver.full_name, 'Принял', 'Приняла')}: _______________ "
+             f"{receiver.short_name}"))

@@ -77,25 +77,46 @@ def test_handover_of_800_items_runs_a_bounded_number_of_statements(session, user
     assert len(handover.held_items(session, leaver.id)) == 800
 
 
-def test_act_lists_every_item_in_full(session, users, app):
+def _handed_requests(session, users, *, count):
+    """A handover, made today, of ``count`` incoming requests with long subjects."""
     leaver, receiver = users["specialist"], make_user(session)
-    _requests(session, user=leaver, count=45)
-    row = handover.create_handover(
+    _requests(session, user=leaver, count=count)
+    return handover.create_handover(
         session, leaver_id=leaver.id, receiver_id=receiver.id, reason="leave",
         starts_on=NOW.date(), ends_on=None, user_id=users["chief"].id, now=NOW)
-    pdf = documents.handover_act_pdf(row, config=app.config)
-    # In drawing order (-raw) each cell's lines follow each other; joined back, every label
-    # is there whole, bracket and all (they were cut at 80 characters, mid-word).
+
+
+def _drawn_text(pdf: bytes) -> str:
+    """The PDF's text in drawing order (-raw): each cell's lines follow each other, so a
+    label wrapped over several lines reads whole once the whitespace is joined back."""
     raw = subprocess.run([require_tool("pdftotext"), "-raw", "-enc", "UTF-8", "-", "-"],
                          input=pdf, capture_output=True, check=True, timeout=60).stdout
-    text = " ".join(raw.decode("utf-8").split())
+    return " ".join(raw.decode("utf-8").split())
+
+
+def test_act_lists_every_item_in_full(session, users, app):
+    row = _handed_requests(session, users, count=45)
+    pdf = documents.handover_act_pdf(row, config=app.config)
+    text = _drawn_text(pdf)
     assert "Всего передано: 45." in " ".join(pdf_text(pdf).split())
     # The list is printed as tables of 40 rows; the numbering runs on across them.
+    # Every label is there whole, bracket and all (they were cut at 80 characters).
     numbers = re.findall(r"(?<![\d.-])(\d+) запрос Входящий", text)
     assert sorted(map(int, numbers)) == list(range(1, 46))
     for item in row.items:
         assert item.label.endswith(")")
         assert " ".join(item.label.split()) in text, item.label
+
+
+def test_act_of_1000_items_keeps_every_label_whole(session, users, app):
+    row = _handed_requests(session, users, count=1000)
+    text = _drawn_text(documents.handover_act_pdf(row, config=app.config))
+    assert len(row.items) == 1000 and "Всего передано: 1000." in text
+    missing = [i.label for i in row.items if " ".join(i.label.split()) not in text]
+    assert missing == [], f"{len(missing)} labels cut, e.g. {missing[:1]}"
+    # In its own row: the number, the kind, the label, the due date, in list order.
+    assert all(f" {n} {i.kind_name} {' '.join(i.label.split())} {i.due_date:%d.%m.%Y} " in text
+               for n, i in enumerate(row.items, start=1))
 
 
 def test_handover_dated_ahead_is_planned_until_its_date(session, users):
