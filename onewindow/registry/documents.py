@@ -179,7 +179,7 @@ def handover_act_pdf(handover, *, config) -> bytes:
     return act_pdf(HandoverAct(
         institution=(config["INSTITUTION_NAME"], config["SECTOR_NAME"]),
         number=handover.id, made_on=format_date(handover.created_at),
-        approver_position=approver.position if approver else "Главный специалист",
+        approver_position=(approver.position or "") if approver else "Главный специалист",
         approver_name=approver.short_name if approver else "",
         reason=REASONS_INSTRUMENTAL[handover.reason],
         leaver=f"{leaver.full_name} ({leaver.position or 'специалист'})",

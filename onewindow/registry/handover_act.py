@@ -46,7 +46,7 @@ class HandoverAct:
     institution: Sequence[str]  # name, sector
     number: int
     made_on: str  # дд.мм.гггг
-    approver_position: str
+    approver_position: str  # '' when the approver has none on record
     approver_name: str
     reason: str  # «отпуском» (after «В связи с»)
     leaver: str  # «Смирнова Ольга Петровна (главный специалист)»
@@ -93,9 +93,10 @@ def act_pdf(act: HandoverAct) -> bytes:
     """The act: approval, title, who passes what to whom, the list, the signatures."""
     st, own = styles(), _styles()
     half = [WIDTH / 2, WIDTH / 2]
-    approval = "<br/>".join([
+    approval = "<br/>".join(line for line in (
         "УТВЕРЖДАЮ", text(act.approver_position),
-        f"{text(act.approver_name)} _______________".lstrip(), "«___» __________ 20___ г."])
+        f"{text(act.approver_name)} _______________".lstrip(), "«___» __________ 20___ г.")
+        if line)  # an approver with no position on record: no empty line (it printed None)
     story: list[Flowable] = [
         Paragraph("<br/>".join(text(line) for line in act.institution), st["header"]),
         Table([["", Paragraph(approval, st["cell"])]], colWidths=half, style=own["approval"]),
