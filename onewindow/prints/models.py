@@ -90,4 +90,3 @@ class PrintedDocument(db.Model):
     @property
     def stored(self) -> bool:
         return self.content is not None
-from ..printsetup.models import LABEL_FORMATS  # noqa: E402,F401,I001  TODO(lead): temporary

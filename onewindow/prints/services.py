@@ -38,4 +38,3 @@ def purge_expired(session: Session, *, now: datetime, days: int) -> int:
         .values(content=None, content_purged_at=now))
     session.flush()
     return result.rowcount or 0
-from ..printsetup.services import save_setup  # noqa: E402,F401,I001  TODO(lead): temporary

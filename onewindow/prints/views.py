@@ -24,6 +24,9 @@ from ..core import clock
 from ..errors import InvalidInput
 from ..events import template_hook
 from ..extensions import db
+from ..printsetup import services as printsetup_services
+from ..printsetup.models import LABEL_FORMATS
+from ..printsetup.requests import current_setup, label_format, label_offset
 from ..security.sessions import sees_full_pd
 from ..web import (
     allow,
@@ -35,10 +38,9 @@ from ..web import (
     redirect_to,
     render,
 )
-from . import queries, services
+from . import queries
 from .calibration import calibration_pdf
-from .models import KIND_NAMES, LABEL_FORMATS
-from .requests import current_setup, label_format, label_offset
+from .models import KIND_NAMES
 
 bp = Blueprint("prints", __name__, cli_group="prints")
 
@@ -127,7 +129,7 @@ def setup():
 def save_setup():
     form = request.form
     with form_action() as outcome:
-        services.save_setup(
+        printsetup_services.save_setup(
             db.session, user_id=current_user.id, label_format=form.get("label_format", ""),
             printer_name=form.get("printer_name", ""),
             offset_x_mm=form.get("offset_x_mm", "0"), offset_y_mm=form.get("offset_y_mm", "0"),
@@ -161,10 +163,8 @@ def calibration():
 @public
 def service_worker():
     """The service worker, from the root so that its scope is the whole app."""
-    script = (Path(current_app.static_folder) / "sw.js").read_bytes()
-    response = current_app.response_class(script, mimetype="text/javascript")
+    response = _from_static("sw.js", "text/javascript", cache="no-cache")
     response.headers["Service-Worker-Allowed"] = "/"
-    response.headers["Cache-Control"] = "no-cache"
     return response
 
 
@@ -172,9 +172,15 @@ def service_worker():
 @public
 def favicon():
     """The icon browsers ask for at the root (kiosk, board and tablet pages too)."""
-    icon = (Path(current_app.static_folder) / "favicon.ico").read_bytes()
-    response = current_app.response_class(icon, mimetype="image/vnd.microsoft.icon")
-    response.headers["Cache-Control"] = "public, max-age=604800"
+    return _from_static("favicon.ico", "image/vnd.microsoft.icon",
+                        cache="public, max-age=604800")
+
+
+def _from_static(name: str, mimetype: str, *, cache: str):
+    """A file of static/ served from the site's root."""
+    body = (Path(current_app.static_folder) / name).read_bytes()
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = cache
     return response
 
 
