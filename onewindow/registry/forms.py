@@ -153,7 +153,8 @@ class AssignmentForm(FlaskForm):
     assignee_id = SelectField("Исполнитель", coerce=_opt_int,
                               validators=[Required("Выберите исполнителя")])
     link = StringField("Связанный документ (номер)", [Optional(), Length(max=40)],
-                       filters=[strip_filter])
+                       filters=[strip_filter],
+                       render_kw={"list": "link-options", "autocomplete": "off"})
     on_control = BooleanField("На контроле", default=True)
 
 

@@ -280,6 +280,21 @@ def link_label(session: Session, link: str | None) -> str | None:
     return f"Обращение № {row.number}, {row.citizen_name}"
 
 
+def documents_by_number(session: Session, typed: str, *, limit: int = 10) -> list[tuple]:
+    """Applications, requests and appeals whose number starts with ``typed``, as (number,
+    label) pairs for an assignment's «Связанный документ» list."""
+    typed = typed.strip().upper()
+    if len(typed) < 2:
+        return []
+    found = []
+    for model, kind in ((Application, "application"), (Request, "request"),
+                        (Appeal, "appeal")):
+        rows = session.scalars(select(model).where(model.number.startswith(
+            typed, autoescape=True)).order_by(model.number.desc()).limit(limit))
+        found += [(row.number, link_label(session, f"{kind}:{row.id}")) for row in rows]
+    return found[:limit]
+
+
 def awaited_answers(session: Session, application_id: int) -> list[Request]:
     """Outgoing requests of this application still waiting for an answer."""
     return list(session.scalars(select(Request).where(

@@ -728,11 +728,11 @@ def create_assignment(session: Session, *, text: str, due_date: date, assignee_i
 
 
 def resolve_link(session: Session, link: str) -> str | None:
-    """A typed number (application, request or appeal) as "kind:id"."""
-    link = link.strip()
-    if ":" in link and link.split(":", 1)[1].isdigit():
-        return link
-    upper = link.upper()
+    """A typed number (application, request or appeal) as the stored "kind:id".
+
+    Only office numbers are taken: a database id typed by hand never is.
+    """
+    upper = link.strip().upper()
     if upper.startswith(("ВХ-", "ИСХ-")):
         row = session.scalar(select(Request).where(Request.number == upper))
         return f"request:{row.id}" if row else None

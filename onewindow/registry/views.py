@@ -191,6 +191,14 @@ def applicant_lookup():
                            applicants=search_applicants(db.session, q, limit=10), q=q)
 
 
+@bp.get("/document-lookup")
+@allow(*STAFF)
+def document_lookup():
+    """Documents whose number starts with what is typed, as the link field's options (htmx)."""
+    found = queries.documents_by_number(db.session, request.args.get("link", ""))
+    return render_template("registry/_document_options.html", documents=found)
+
+
 @bp.post("/requests")
 @allow(*STAFF)
 def create_request():

@@ -184,6 +184,7 @@ MATRIX: dict[str, frozenset | str] = {
     "registry.close_assignment": MGMT,
     "registry.complete_assignment": ANY_USER,
     "registry.correspondents": INTAKE_MGMT,
+    "registry.document_lookup": INTAKE_MGMT,
     "registry.create_appeal": INTAKE_MGMT,
     "registry.create_assignment": MGMT,
     "registry.create_handover": MGMT,

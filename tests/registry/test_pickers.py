@@ -83,3 +83,21 @@ def test_assignment_link_shows_number_and_name(client, session, users):
     assert f"appeal:{appeal.id}" not in page.text
     assert f">Обращение № {appeal.number}, Иванов Иван Петрович</a>" in page.text
     assert f'href="/registry/appeals/{appeal.id}"' in page.text
+
+
+def test_assignment_link_is_picked_from_numbers_never_typed_as_an_id(client, session, users):
+    appeal = make_appeal(session, user=users["specialist"], now=clock.now())
+    session.commit()
+    login(client, users["chief"])
+    form = client.get("/registry/assignments").text
+    assert 'list="link-options"' in form and 'id="link-options"' in form
+    prefix = appeal.number[:6].lower()  # «ог-202», typed in any case
+    options = client.get("/registry/document-lookup", query_string={"link": prefix},
+                         headers={"HX-Request": "true"}).text
+    assert f'<option value="{appeal.number}">Обращение № {appeal.number}, ' in options
+    due = (clock.today() + timedelta(days=3)).strftime("%d.%m.%Y")
+    r = client.post("/registry/assignments", data={
+        "text": "Подготовить ответ", "due_date": due, "assignee_id": users["specialist"].id,
+        "link": f"appeal:{appeal.id}"})
+    assert r.status_code == 422 and "ОГ-2026-00001" in r.text  # the hint names the numbers
+    assert session.scalar(select(Assignment)) is None
