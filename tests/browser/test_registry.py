@@ -11,7 +11,7 @@ from onewindow.core import clock
 from onewindow.registry.models import Appeal, Handover
 
 from ..factories import DEFAULT_PASSWORD, make_application, make_user
-from ..registry.helpers import make_appeal, make_busy_office, make_incoming
+from ..registry.helpers import AWAITING, make_appeal, make_busy_office, make_incoming
 
 pytestmark = pytest.mark.browser
 
@@ -87,7 +87,7 @@ def test_reload_after_refused_form_shows_the_form_not_405(page, users, session):
 
 def test_deadlines_page_at_volume_filters_pages_and_answers_in_bulk(page, users, session):
     spec = users["specialist"]
-    make_busy_office(session, users)  # thousands of rows, inserted in bulk
+    make_busy_office(session, users)  # 10,040 open items, inserted in bulk
     username = spec.username
     session.commit()
     _login(page, username)
@@ -111,5 +111,5 @@ def test_deadlines_page_at_volume_filters_pages_and_answers_in_bulk(page, users,
     boxes.nth(0).check()
     boxes.nth(1).check()
     page.click("text=Ответ получен — по отмеченным")
-    page.wait_for_selector("text=Ждём ответ: 2998")
+    page.wait_for_selector(f"text=Ждём ответ: {AWAITING - 2}")
     assert "kind=awaiting" in page.url

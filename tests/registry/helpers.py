@@ -10,7 +10,7 @@ from onewindow.core import clock
 from onewindow.registry import services
 from onewindow.registry.models import Request
 
-AWAITING, OWN_OVERDUE, OWN_SOON = 3000, 600, 40
+AWAITING, OWN_OVERDUE, OWN_SOON = 9400, 600, 40  # 10,040 open items
 
 NOW = datetime(2026, 11, 27, 10, 0)
 
@@ -66,7 +66,7 @@ def bulk_requests(session, *, user, direction, count, due, status, start_seq):
 
 
 def make_busy_office(session, users):
-    """The specialist's «Сроки» at volume: 3,000 awaited answers, 600 overdue, 40 today."""
+    """The specialist's «Сроки» at volume: 9,400 awaited answers, 600 overdue, 40 today."""
     spec = users["specialist"]
     today = clock.today()
     bulk_requests(session, user=spec, direction="out", count=AWAITING,
