@@ -25,6 +25,7 @@ from sqlalchemy import Table, func, select, text
 
 from onewindow import demo
 from onewindow.applicants.services import search_keys
+from onewindow.core import clock
 from onewindow.core.snils import make_snils
 from onewindow.extensions import db
 
@@ -190,9 +191,9 @@ def generate(app, scale: Scale, *, seed: int = 1, log: Callable[[str], None] = p
     from onewindow.catalog.models import Service
     from onewindow.catalog.services import seed_catalog
 
-    result = Generated(scale=scale.name, today=date.today().isoformat())
+    result = Generated(scale=scale.name, today=clock.today().isoformat())
     rng = random.Random(seed)
-    now = datetime.now().replace(microsecond=0)
+    now = clock.now()
 
     def timed(label: str):
         class _T:

@@ -17,12 +17,13 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from onewindow.core import clock
 from onewindow.core.snils import format_snils
 
 from . import floor as floor_mod
@@ -488,7 +489,7 @@ def _prepare_open_items(ctx: Context) -> dict:
         return ctx.shared["open_items"]
     tiny = ctx.scale.name == "tiny"  # CI: the same path at a size it runs quickly
     items, held = (300, 100) if tiny else (DEADLINE_ITEMS, HANDOVER_ITEMS)
-    today = date.today()
+    today = clock.today()
     top = ctx.rows("SELECT max(id) FROM applications")[0][0]
     cut = top - items + 1
     leaver, other = _user_id(ctx, "specialist2"), _user_id(ctx, "specialist")
@@ -553,7 +554,7 @@ def _handover_form(state) -> dict:
     if turn % 2:
         leaver, receiver = receiver, leaver
     return {"csrf_token": state["csrf"], "leaver_id": leaver, "receiver_id": receiver,
-            "reason": "leave", "starts_on": f"{date.today():%d.%m.%Y}", "ends_on": "",
+            "reason": "leave", "starts_on": f"{clock.today():%d.%m.%Y}", "ends_on": "",
             "scope": "all"}
 
 
@@ -614,7 +615,7 @@ register(Scenario(
 
 
 def _prepare_year_report(ctx: Context):
-    today = date.today()
+    today = clock.today()
     # CI runs the same report over a month: a year's PDF takes seconds per call.
     start = today - timedelta(days=30 if ctx.scale.name == "tiny" else 365)
     return {"path": f"/reports/queue.pdf?period=range&from={start:%d.%m.%Y}"

@@ -23,13 +23,13 @@ import resource
 import tempfile
 import time
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
 from onewindow import create_app, demo
 from onewindow.catalog.services import seed_catalog
+from onewindow.core import clock
 from onewindow.core.tables import preview
 from onewindow.extensions import db
 from onewindow.selections import jobs, services
@@ -134,7 +134,7 @@ def run(scale: str, dbname: str, seed: int = 1) -> dict:
                    db.session.scalars(select(Service).where(Service.active).order_by(Service.id))]
             archivist_id = staff["archivist"].id
             db.session.commit()
-            now = datetime.now().replace(microsecond=0)
+            now = clock.now()
             with db.engine.begin() as conn:
                 writer = BulkWriter(conn)
                 writer.write(_table("applicants"), APPLICANT_COLUMNS,
@@ -184,7 +184,7 @@ def report(figures: dict) -> str:
     f = figures
     lines = [
         f"#### selections · {f['scale']} · {f['db']} · "
-        f"{datetime.now():%Y-%m-%d %H:%M}",
+        f"{clock.now():%Y-%m-%d %H:%M}",
         "",
         f"{f['rows']:,} rows against {f['recipients']:,} recipients; CPU: {os.cpu_count()} "
         f"cores; load average {os.getloadavg()[0]:.1f}.".replace(",", " "),
