@@ -7,6 +7,7 @@ import random
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from onewindow.applicants.models import Applicant
@@ -37,7 +38,7 @@ def test_every_error_at_once_focus_on_the_first_and_snils_while_typed(page, user
     rng = random.Random(17)
     keyboard_login(page, users["specialist"].username)
     page.goto("/applicants/new")
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'surname'")
+    expect(page.locator("#surname")).to_be_focused()
     _type(page, "Сидорова", rng)
     _tab_to(page, "name")
     _type(page, "Анна", rng)
@@ -60,7 +61,7 @@ def test_every_error_at_once_focus_on_the_first_and_snils_while_typed(page, user
     for message in ("в будущем", "Укажите пол", "Неверный номер телефона"):
         assert message in page_text
     # The first field in error has the focus, not «Фамилия».
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'birth_date'")
+    expect(page.locator("#birth_date")).to_be_focused()
 
     page.fill("#birth_date", "")
     _type(page, "02.03.1975", rng)
