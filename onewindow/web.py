@@ -225,7 +225,6 @@ def redirect_to(url: str):
 def hook(name: str, **kwargs) -> Markup:
     """Fill the named template slot with what the areas listening for it return (markup
     rendered from their own templates)."""
-    # Receivers return what render_template gave them: markup of our own templates.
     parts = [Markup(rv) for _receiver, rv in template_hook.send(name, **kwargs) if rv]  # noqa: S704
     return Markup("").join(parts)
 
@@ -333,6 +332,7 @@ def transaction_edge(view):
             db.session.commit()
         except BaseException:
             db.session.rollback()
+            g.pop(_QUEUE, None)  # what the failed view queued is not handed to the next one
             _run_after(committed=False)
             raise
         _run_after(committed=True)

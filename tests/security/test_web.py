@@ -6,6 +6,8 @@ import json
 import re
 from datetime import timedelta
 
+import pytest
+
 from onewindow.core import clock
 
 from ..conftest import login
@@ -146,3 +148,19 @@ def test_huge_ids_and_nul_bytes_are_refused_cleanly(specialist_client):
     assert specialist_client.get("/applications/99999999999").status_code == 404
     r = specialist_client.get("/services/%00")
     assert r.status_code == 422 and "недопустимый символ" in r.get_data(as_text=True)
+
+
+def test_a_failed_views_queued_reads_are_not_handed_to_the_next_request(app):
+    """The edge drops what a view queued before it raised (requests may share ``g``)."""
+    from flask import g
+
+    from onewindow import web
+
+    def failing():
+        web.record_read("view", object_type="applicant", object_id=1)
+        raise RuntimeError("boom")
+
+    with app.test_request_context("/"):
+        with pytest.raises(RuntimeError):
+            web.transaction_edge(failing)()
+        assert not g.get("_onewindow_edge_queue")
