@@ -38,11 +38,13 @@ def scan_variants(code: str) -> list[str]:
     """What a scanned code may stand for, most likely first (no duplicates, no blanks).
 
     As typed; read back from the Russian layout (a Latin code scanned with it active);
-    read as Russian (a Cyrillic number's barcode scanned with the US layout active).
+    read as Russian (a Cyrillic number's barcode scanned with the US layout active); and
+    each of those with Caps Lock on (the scanner's Shift then gives small letters).
     """
     code = (code or "").strip()
+    readings = (code, as_latin_keys(code), as_russian_keys(code))
     result: list[str] = []
-    for variant in (code, as_latin_keys(code), as_russian_keys(code)):
+    for variant in (*readings, *(r.swapcase() for r in readings)):
         if variant and variant not in result:
             result.append(variant)
     return result

@@ -36,3 +36,12 @@ def test_cyrillic_number_is_carried_as_keys():
 def test_numbers_a_scan_could_not_give_back_are_refused(number):
     with pytest.raises(ValueError, match="нельзя закодировать"):
         barcode_text(number)
+
+
+def test_a_code_scanned_with_caps_lock_on_is_read_back():
+    """Caps Lock on: the scanner's Shift gives small letters, in either layout."""
+    from onewindow.core.keyboard import scan_variants
+
+    assert "ASP/26/00001" in scan_variants("фыз.26.00001")
+    assert "ASP/26/00001" in scan_variants("asp/26/00001")
+    assert "ЕДВ-2015-00123" in scan_variants("едв-2015-00123")
