@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextlib
 import json
 from contextvars import ContextVar
+from dataclasses import dataclass
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.engine import Engine
 
 _write_intent: ContextVar[bool] = ContextVar("onewindow_write_intent", default=True)
@@ -105,3 +106,23 @@ def configure_engine(engine: Engine) -> None:
 def is_postgres(session_or_engine) -> bool:
     bind = getattr(session_or_engine, "bind", None) or session_or_engine.get_bind()
     return bind.dialect.name == "postgresql"
+
+
+@dataclass
+class Page:
+    """One page of a long list: its rows, which page it is, and how many there are."""
+
+    rows: list
+    page: int
+    pages: int
+    total: int
+
+
+def paginate(session, stmt, *, page: int, per_page: int = 50) -> Page:
+    """The ``page``-th slice of an ordered query (a page past the end shows the last one;
+    the count comes from the database, never from the rows shown)."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pages = max((total + per_page - 1) // per_page, 1)
+    current = min(max(page, 1), pages)
+    rows = list(session.scalars(stmt.limit(per_page).offset((current - 1) * per_page)))
+    return Page(rows, current, pages, total)

@@ -36,9 +36,15 @@ from flask import (
 )
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from .core import clock, rating_tokens
-from .database import own_write_transaction, write_intended
+from .database import (
+    own_write_transaction,
+    reset_write_intent,
+    set_write_intent,
+    write_intended,
+)
 from .errors import DomainError
 from .events import (
     Actor,
@@ -297,9 +303,20 @@ def _queue(signal, payload, after: Callable | None = None) -> None:
     g.setdefault(_QUEUE, []).append((signal, payload, after))
 
 
-def after_commit(action: Callable[[], None]) -> None:
+def write_at_edge(action: Callable[[Session], None]) -> None:
+    """Run a small write of a reading request (a desk page's heartbeat) at the edge: in
+    the request's own transaction, or — for a GET, which only read — in a short write
+    transaction after the view, with the reads and prints it queued."""
+    g.setdefault(_QUEUE, []).append((None, action, None))
+
+
+def after_commit(action: Callable[[], Callable[[Session], object] | None]) -> None:
     """Run ``action`` once this request's work is committed (start a job on its row, drop a
-    file the import consumed); it does not run when the request rolls back."""
+    file the import consumed, send an e-mail); it does not run when the request rolls back.
+
+    Slow outside work is done there, holding no lock; when the action returns a callable,
+    that records its result in a short write transaction of its own.
+    """
     g.setdefault(_AFTER, []).append((True, action))
 
 
@@ -310,8 +327,19 @@ def after_rollback(action: Callable[[], None]) -> None:
 
 def _run_after(committed: bool) -> None:
     for when, action in g.pop(_AFTER, []):
-        if when is committed:
-            action()
+        if when is not committed:
+            continue
+        # What the action reads is read in a plain (deferred) transaction: on SQLite a
+        # POST's transactions begin IMMEDIATE, and the slow work must not hold the lock.
+        token = set_write_intent(False)
+        try:
+            record = action()
+            if committed and callable(record):
+                with own_write_transaction(db.session):
+                    record(db.session)
+        finally:
+            db.session.commit()
+            reset_write_intent(token)
 
 
 def transaction_edge(view):
@@ -343,6 +371,9 @@ def transaction_edge(view):
 
 def _send(queued, response) -> None:
     for signal, payload, after in queued:
+        if signal is None:
+            payload(db.session)
+            continue
         results = [rv for _receiver, rv in signal.send(payload, session=db.session)]
         if after is not None:
             after(response, results)

@@ -18,13 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..applicants.models import Applicant
-from ..database import add_to_collection, own_write_transaction
+from ..database import add_to_collection
 from ..errors import Conflict, InvalidInput, NotFound
 from ..intake.models import Application
 from ..numbering import next_value
 from ..security import audit
 from ..security.models import AuditEntry
-from . import desks, queries
+from . import queries
 from .models import (
     ACTIVE_STATUSES,
     PRIORITY_BOOKED,
@@ -33,7 +33,6 @@ from .models import (
     Booking,
     BookingSlot,
     Desk,
-    DeskSession,
     Kiosk,
     Ticket,
     TicketEvent,
@@ -151,22 +150,6 @@ def revoke_kiosk(session: Session, kiosk: Kiosk, *, now: datetime) -> Kiosk:
         kiosk.revoked_at = now
         session.flush()
     return kiosk
-
-
-def desk_page_seen(session: Session, desk_session: DeskSession, *,
-                   now: datetime) -> DeskSession:
-    """The desk page is open (a GET polls it): mark the sign-in seen, at most once a minute.
-
-    The heartbeat is written in a write transaction of its own (the GET's transaction only
-    read, and on SQLite must not take the write lock on every poll); returns the sign-in
-    as it now is.
-    """
-    if not desks.needs_heartbeat(desk_session, now):
-        return desk_session
-    row_id = desk_session.id
-    with own_write_transaction(session):
-        desks.heartbeat(session, desk_session_id=row_id, now=now)
-    return session.get(DeskSession, row_id)
 
 
 def kiosk_by_token(session: Session, token: str | None) -> Kiosk | None:

@@ -29,6 +29,7 @@ from ..web import (
     render,
     render_conditional,
     renew_device,
+    write_at_edge,
 )
 from . import desks, documents, queries, services
 from .forms import BookingForm, CancelBookingForm, DeskForm, KioskForm, PurposeForm, SlotsForm
@@ -218,8 +219,11 @@ def _desk(*, heartbeat: bool = False) -> Desk | None:
     signed_in = desks.current(db.session, user_id=current_user.id, now=now)
     if signed_in is None:
         return None
-    if heartbeat:
-        signed_in = services.desk_page_seen(db.session, signed_in, now=now)
+    if heartbeat and desks.needs_heartbeat(signed_in, now):
+        # The desk page is open: marked seen (at most once a minute) at the request's edge.
+        row_id = signed_in.id
+        write_at_edge(lambda session: desks.heartbeat(session, desk_session_id=row_id,
+                                                      now=now))
     return signed_in.desk
 
 

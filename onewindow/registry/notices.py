@@ -118,13 +118,18 @@ def build_message(notice: DecisionNotice, *, settings: SmtpSettings, pdf: bytes,
     return msg
 
 
-def deliver_notice(session: Session, notice: DecisionNotice, *, settings: SmtpSettings,
-                   pdf: bytes, institution: str, now: datetime) -> NoticeAttempt:
-    """Try to send one notice by e-mail and record the attempt and its result."""
+def check_sendable(notice: DecisionNotice) -> None:
+    """Refuse a notice that is not sent by e-mail or has been sent already."""
     if notice.email_to is None:
         raise Conflict("Уведомление не отправляется по e-mail")
     if notice.status == "sent":
         raise Conflict("Уведомление уже отправлено")
+
+
+def send_email(notice: DecisionNotice, *, settings: SmtpSettings, pdf: bytes,
+               institution: str) -> tuple[bool, str]:
+    """Hand one notice to the SMTP server: (accepted?, what happened). Writes nothing, so a
+    request sends only after its transaction is committed (no lock held meanwhile)."""
     try:
         if not settings.configured:
             raise RuntimeError("SMTP-сервер не настроен (SMTP_HOST)")
@@ -135,9 +140,14 @@ def deliver_notice(session: Session, notice: DecisionNotice, *, settings: SmtpSe
             if settings.username:
                 smtp.login(settings.username, settings.password or "")
             smtp.send_message(msg)
-        ok, detail = True, f"Принято сервером {settings.host}:{settings.port}"
     except (OSError, smtplib.SMTPException, RuntimeError) as exc:
-        ok, detail = False, f"{type(exc).__name__}: {exc}"[:1000]
+        return False, f"{type(exc).__name__}: {exc}"[:1000]
+    return True, f"Принято сервером {settings.host}:{settings.port}"
+
+
+def record_attempt(session: Session, notice: DecisionNotice, *, ok: bool, detail: str,
+                   now: datetime) -> NoticeAttempt:
+    """Record one sending and its result; a failure is retried later, with back-off."""
     attempt = NoticeAttempt(at=now, ok=ok, detail=detail)
     notice.attempts.append(attempt)
     notice.attempts_count += 1
@@ -151,6 +161,14 @@ def deliver_notice(session: Session, notice: DecisionNotice, *, settings: SmtpSe
             if notice.attempts_count < MAX_ATTEMPTS else None)
     session.flush()
     return attempt
+
+
+def deliver_notice(session: Session, notice: DecisionNotice, *, settings: SmtpSettings,
+                   pdf: bytes, institution: str, now: datetime) -> NoticeAttempt:
+    """Try to send one notice by e-mail and record the attempt and its result."""
+    check_sendable(notice)
+    ok, detail = send_email(notice, settings=settings, pdf=pdf, institution=institution)
+    return record_attempt(session, notice, ok=ok, detail=detail, now=now)
 
 
 def due_for_sending(session: Session, *, now: datetime) -> list[DecisionNotice]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..applicants.models import Applicant
 from ..archive.models import Checkout
 from ..auth.models import User
+from ..database import Page, paginate
 from ..intake.models import OPEN_STATUSES, Application
 from .deadlines import Deadlines, deadlines_for
 from .models import (
@@ -308,18 +309,19 @@ def application_requests(session: Session, application_id: int) -> list[Request]
 
 
 def list_requests(session: Session, *, direction: str, status: str | None = None,
-                  limit: int = 200) -> list[Request]:
+                  page: int = 1) -> Page:
+    """Requests of one direction, newest first, a page at a time (a year is thousands)."""
     q = select(Request).where(Request.direction == direction)
     if status == "open":
         q = q.where(Request.status.in_(REQUEST_OPEN + OUTGOING_WAITING))
-    return list(session.scalars(q.order_by(Request.id.desc()).limit(limit)))
+    return paginate(session, q.order_by(Request.id.desc()), page=page)
 
 
-def list_appeals(session: Session, *, open_only: bool = False, limit: int = 200) -> list[Appeal]:
+def list_appeals(session: Session, *, open_only: bool = False, page: int = 1) -> Page:
     q = select(Appeal)
     if open_only:
         q = q.where(Appeal.status.in_(APPEAL_OPEN))
-    return list(session.scalars(q.order_by(Appeal.id.desc()).limit(limit)))
+    return paginate(session, q.order_by(Appeal.id.desc()), page=page)
 
 
 def repeated_chain(session: Session, appeal: Appeal) -> list[Appeal]:

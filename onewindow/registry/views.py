@@ -16,6 +16,7 @@ from ..extensions import db
 from ..forms_common import choices
 from ..intake.services import get_application
 from ..web import (
+    after_commit,
     allow,
     audited_view,
     form_action,
@@ -141,9 +142,10 @@ def answers_received():
 def list_requests():
     direction = "out" if request.args.get("direction") == "out" else "in"
     status = request.args.get("status")
-    rows = queries.list_requests(db.session, direction=direction, status=status)
-    return render("registry/requests.html", requests=rows, direction=direction, status=status,
-                  today=clock.today(), types=REQUEST_TYPES)
+    listed = queries.list_requests(db.session, direction=direction, status=status,
+                                   page=request.args.get("page", 1, type=int))
+    return render("registry/requests.html", listed=listed, direction=direction,
+                  status=status, today=clock.today(), types=REQUEST_TYPES)
 
 
 def _request_form(direction: str, form=None):
@@ -369,8 +371,10 @@ def add_correspondent():
 @allow(*STAFF)
 def list_appeals():
     open_only = request.args.get("open") == "1"
-    return render("registry/appeals.html", appeals=queries.list_appeals(
-        db.session, open_only=open_only), open_only=open_only, today=clock.today())
+    listed = queries.list_appeals(db.session, open_only=open_only,
+                                  page=request.args.get("page", 1, type=int))
+    return render("registry/appeals.html", listed=listed, open_only=open_only,
+                  today=clock.today())
 
 
 def _appeal_form(form=None):
@@ -546,14 +550,24 @@ def create_notice(application_id: int):
 
 
 def _send(notice) -> None:
-    """Send one notice now; the attempt (success or failure) is recorded with the request."""
-    config = current_app.config
-    attempt = notices.deliver_notice(
-        db.session, notice, settings=notices.smtp_settings(config),
-        pdf=documents.decision_notice_pdf(notice, config=config),
-        institution=config["INSTITUTION_NAME"], now=clock.now())
-    flash("Уведомление отправлено по e-mail" if attempt.ok
-          else "Не удалось отправить уведомление: " + attempt.detail)
+    """Send one notice by e-mail once the request is committed: the SMTP exchange holds no
+    database lock, and its result (success or failure) is recorded right after."""
+    notices.check_sendable(notice)
+    config, notice_id = current_app.config, notice.id
+
+    def send():
+        sending = db.session.get(DecisionNotice, notice_id)
+        ok, detail = notices.send_email(
+            sending, settings=notices.smtp_settings(config),
+            pdf=documents.decision_notice_pdf(sending, config=config),
+            institution=config["INSTITUTION_NAME"])
+        flash("Уведомление отправлено по e-mail" if ok
+              else "Не удалось отправить уведомление: " + detail)
+        return lambda session: notices.record_attempt(
+            session, session.get(DecisionNotice, notice_id), ok=ok, detail=detail,
+            now=clock.now())
+
+    after_commit(send)
 
 
 @bp.get("/notices")

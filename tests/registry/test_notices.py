@@ -7,12 +7,15 @@ from datetime import datetime, timedelta
 from email import message_from_bytes
 
 import pytest
+from sqlalchemy import select, text
 
 from onewindow.core import clock
 from onewindow.errors import Conflict, InvalidInput
 from onewindow.intake.services import change_status
 from onewindow.registry import documents, notices
+from onewindow.registry.models import DecisionNotice
 
+from ..conftest import login
 from ..factories import make_applicant, make_application
 
 NOW = datetime(2026, 11, 30, 12, 0)
@@ -151,3 +154,46 @@ def test_cli_sends_due_notices(session, users, app, smtp_server, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "Отправлено: 1, ошибок: 0" in result.output
     assert len(handler.messages) == 1
+
+
+class _SeesCommitted(_Collect):
+    """An SMTP server that, on receiving, looks from another connection whether the
+    notice it carries is already in the database (committed)."""
+
+    def __init__(self, engine):
+        super().__init__()
+        self.engine, self.committed = engine, []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
+        with self.engine.connect() as conn:
+            self.committed.append(conn.execute(text(
+                "SELECT count(*) FROM registry_decision_notices")).scalar_one())
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_the_desk_sends_the_email_only_after_the_notice_is_committed(
+        client, session, users, app, monkeypatch):
+    """The SMTP exchange (up to its timeout) never runs inside the write transaction: on
+    SQLite that would hold every desk's write lock meanwhile."""
+    from aiosmtpd.controller import Controller
+
+    application = _decided(session, users)
+    session.commit()
+    handler = _SeesCommitted(session.get_bind())
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        monkeypatch.setitem(app.config, "SMTP_HOST", controller.hostname)
+        monkeypatch.setitem(app.config, "SMTP_PORT", str(controller.port))
+        login(client, users["chief"])
+        r = client.post(f"/registry/applications/{application.id}/notice",
+                        data={"email_consent": "y", "email": "anna@example.org"})
+    finally:
+        controller.stop()
+    assert r.status_code == 303
+    assert handler.committed == [1] and len(handler.messages) == 1
+    session.expire_all()
+    notice = session.scalar(select(DecisionNotice))
+    assert [(a.ok, a.detail) for a in notice.attempts] == [(True, notice.attempts[0].detail)]
+    assert notice.status == "sent"
+    assert "Уведомление отправлено по e-mail" in client.get(r.headers["Location"]).text

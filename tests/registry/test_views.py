@@ -161,3 +161,31 @@ def test_assignment_and_acknowledgement(client, session, users):
     assert stale.status_code == 409 and "новую редакцию" in stale.text
     page = client.get(doc_url)
     assert "ред. № 1" in page.text and "не ознакомлен" in page.text
+
+
+def test_request_and_appeal_lists_are_paged_with_the_full_count(client, session, users):
+    """A year's requests are thousands: the list shows a page at a time and says how many
+    there are in all (it used to show the newest 200 and say nothing of the rest)."""
+    spec = users["specialist"]
+    correspondent = make_correspondent(session)
+    numbers = [make_incoming(session, user=spec, correspondent=correspondent).number
+               for _ in range(120)]
+    for _ in range(51):
+        make_appeal(session, user=spec)
+    session.commit()
+    login(client, spec)
+    first = client.get("/registry/requests")
+    assert first.status_code == 200
+    assert "страница 1 из 3 · всего 120" in first.text
+    assert numbers[-1] in first.text and numbers[69] not in first.text
+    last = client.get("/registry/requests?page=3")
+    assert numbers[0] in last.text and numbers[20] not in last.text
+    # A page past the end shows the last one; a typed-in page that is not a number, the first.
+    assert numbers[0] in client.get("/registry/requests?page=99").text
+    assert "страница 1 из 3" in client.get("/registry/requests?page=abc").text
+    # The filter is kept in the page links.
+    opened = client.get("/registry/requests?status=open")
+    next_link = re.search(r'<a href="([^"]*)" rel="next">', opened.text).group(1)
+    assert "page=2" in next_link and "status=open" in next_link
+    appeals = client.get("/registry/appeals?open=1&page=2")
+    assert appeals.status_code == 200 and "страница 2 из 2 · всего 51" in appeals.text
