@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..catalog.models import Service
+from ..database import Page, paginate
 from .models import OPEN_STATUSES, Application
 
 
@@ -55,16 +56,27 @@ def _list_conditions(view: str, *, today: date, user_id: int | None) -> list:
     return conds
 
 
+def _list_statement(view: str, *, today: date, user_id: int | None):
+    order = ((Application.registered_at, Application.id) if view == "today"
+             else (Application.deadline, Application.id))
+    return (select(Application)
+            .where(*_list_conditions(view, today=today, user_id=user_id)).order_by(*order)
+            .options(selectinload(Application.applicant), selectinload(Application.service)))
+
+
 def application_list(session: Session, view: str, *, today: date, user_id: int | None = None,
-                     limit: int | None = None) -> tuple[int, list[Application]]:
+                     limit: int) -> tuple[int, list[Application]]:
     """The full count of a named list (LIST_TITLES) and its first ``limit`` rows."""
     conds = _list_conditions(view, today=today, user_id=user_id)
     total = session.scalar(select(func.count()).select_from(Application).where(*conds)) or 0
-    order = ((Application.registered_at, Application.id) if view == "today"
-             else (Application.deadline, Application.id))
-    stmt = (select(Application).where(*conds).order_by(*order)
-            .options(selectinload(Application.applicant), selectinload(Application.service)))
-    return total, list(session.scalars(stmt.limit(limit) if limit else stmt))
+    stmt = _list_statement(view, today=today, user_id=user_id)
+    return total, list(session.scalars(stmt.limit(limit)))
+
+
+def application_page(session: Session, view: str, *, today: date, user_id: int | None = None,
+                     page: int = 1) -> Page:
+    """A named list in full, a page at a time."""
+    return paginate(session, _list_statement(view, today=today, user_id=user_id), page=page)
 
 
 def recent_for_user(session: Session, *, user_id: int, limit: int = 30) -> list[Application]:

@@ -41,6 +41,8 @@ from .forms import (
 from .models import STATUS_FLOW, STATUS_NAMES
 
 bp = Blueprint("intake", __name__, url_prefix="/applications")
+# The list page shows the first overdue applications; the whole list is paged (?view=overdue).
+OVERDUE_ROWS = 20
 
 
 def _picker_services():
@@ -74,12 +76,14 @@ def list_applications():
     if view in queries.LIST_TITLES:
         # A home-page list in full (?mine=1: the user's own applications).
         mine = request.args.get("mine") == "1"
-        total, rows = queries.application_list(
-            db.session, view, today=clock.today(), user_id=current_user.id if mine else None)
+        listed = queries.application_page(
+            db.session, view, today=clock.today(), user_id=current_user.id if mine else None,
+            page=request.args.get("page", 1, type=int))
         return render("intake/list.html", view=view, title=queries.LIST_TITLES[view],
-                      mine=mine, total=total, rows=rows, number=number)
+                      mine=mine, listed=listed, number=number)
     apps = queries.recent_for_user(db.session, user_id=current_user.id)
-    _total, overdue = queries.application_list(db.session, "overdue", today=clock.today())
+    overdue = queries.application_list(db.session, "overdue", today=clock.today(),
+                                       limit=OVERDUE_ROWS)
     return render("intake/list.html", applications=apps, overdue=overdue, number=number,
                   view=None)
 

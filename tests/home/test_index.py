@@ -80,3 +80,27 @@ def test_accepted_today_links_to_the_full_list(client, users, session):
     assert link, mine
     full = client.get(link[1].replace("&amp;", "&")).get_data(as_text=True)
     assert _numbers(full) == set(made["due"] + made["later"])
+
+
+def test_the_applications_page_pages_its_lists(client, users, session):
+    """A year's overdue applications are hundreds: /applications/ shows the first ones and
+    a link to all; the full list comes a page at a time with the whole count."""
+    made = _setup(session, users)
+    me = users["specialist"]
+    for i in range(40):
+        a = make_application(session, user=me, now=clock.now() - timedelta(days=90))
+        a.deadline = clock.today() - timedelta(days=30 + i)
+        made["overdue"].append(a.number)
+    session.commit()
+    total = len(made["overdue"])
+    login(client, me)
+    page = client.get("/applications/").get_data(as_text=True)
+    section = page[page.index("Просрочены (открытые, срок истёк)"):page.index("Мои последние")]
+    assert f"срок истёк): {total}<" in section
+    assert len(_numbers(section)) == 20
+    assert f"Все просроченные: {total}" in section
+    pages = [client.get(f"/applications/?view=overdue&page={n}").get_data(as_text=True)
+             for n in (1, 2)]
+    assert f"страница 1 из 2 · всего {total}" in pages[0]
+    assert _numbers(pages[0]) | _numbers(pages[1]) == set(made["overdue"])
+    assert len(_numbers(pages[0])) == 50
