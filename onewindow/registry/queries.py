@@ -346,12 +346,13 @@ def staff(session: Session) -> list[User]:
         .order_by(User.full_name)))
 
 
-def list_assignments(session: Session, *, user_id: int | None, limit: int = 200):
+def list_assignments(session: Session, *, user_id: int | None, page: int = 1) -> Page:
+    """Assignments, open ones first by due date, then the rest, a page at a time."""
     q = select(Assignment)
     if user_id is not None:
         q = q.where((Assignment.assignee_id == user_id) | (Assignment.author_id == user_id))
-    return list(session.scalars(q.order_by(Assignment.status == "open", Assignment.due_date)
-                                .limit(limit)))
+    return paginate(session, q.order_by(Assignment.status != "open", Assignment.due_date,
+                                        Assignment.id), page=page)
 
 
 def list_ack_documents(session: Session) -> list[AckDocument]:
@@ -385,10 +386,10 @@ def pending_acks(session: Session, *, user_id: int) -> list[AckDocument]:
     return out
 
 
-def list_notices(session: Session, limit: int = 200) -> list[DecisionNotice]:
-    return list(session.scalars(select(DecisionNotice).order_by(DecisionNotice.id.desc())
-                                .limit(limit)))
+def list_notices(session: Session, *, page: int = 1) -> Page:
+    return paginate(session, select(DecisionNotice).order_by(DecisionNotice.id.desc()),
+                    page=page)
 
 
-def list_handovers(session: Session, limit: int = 100) -> list[Handover]:
-    return list(session.scalars(select(Handover).order_by(Handover.id.desc()).limit(limit)))
+def list_handovers(session: Session, *, page: int = 1) -> Page:
+    return paginate(session, select(Handover).order_by(Handover.id.desc()), page=page)

@@ -573,7 +573,8 @@ def _send(notice) -> None:
 @bp.get("/notices")
 @allow(*STAFF)
 def list_notices():
-    return render("registry/notices.html", notices=queries.list_notices(db.session))
+    return render("registry/notices.html", listed=queries.list_notices(
+        db.session, page=request.args.get("page", 1, type=int)))
 
 
 @bp.post("/notices/<int:notice_id>/send")
@@ -609,9 +610,10 @@ def _assignment_form(form=None):
 def list_assignments():
     form = _assignment_form(AssignmentForm(formdata=None)) if has_role(*MANAGEMENT_ROLES) \
         else None
-    rows = queries.list_assignments(db.session, user_id=None if _office_wide()
-                                    else current_user.id)
-    return render("registry/assignments.html", rows=rows, form=form, today=clock.today())
+    listed = queries.list_assignments(db.session, user_id=None if _office_wide()
+                                      else current_user.id,
+                                      page=request.args.get("page", 1, type=int))
+    return render("registry/assignments.html", listed=listed, form=form, today=clock.today())
 
 
 @bp.post("/assignments")
@@ -626,8 +628,9 @@ def create_assignment():
                 link=form.link.data, on_control=form.on_control.data)
         if outcome.ok:
             return redirect_to(url_for("registry.show_assignment", assignment_id=row.id))
-    rows = queries.list_assignments(db.session, user_id=None)
-    return render("registry/assignments.html", rows=rows, form=form, today=clock.today()), 422
+    listed = queries.list_assignments(db.session, user_id=None)
+    return render("registry/assignments.html", listed=listed, form=form,
+                  today=clock.today()), 422
 
 
 def _link_url(link: str | None) -> str | None:
@@ -767,7 +770,8 @@ def _handover_form(form=None):
 @bp.get("/handovers")
 @allow(*MANAGEMENT_ROLES)
 def list_handovers():
-    return render("registry/handovers.html", rows=queries.list_handovers(db.session))
+    return render("registry/handovers.html", listed=queries.list_handovers(
+        db.session, page=request.args.get("page", 1, type=int)))
 
 
 @bp.get("/handovers/new")

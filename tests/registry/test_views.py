@@ -189,3 +189,27 @@ def test_request_and_appeal_lists_are_paged_with_the_full_count(client, session,
     assert "page=2" in next_link and "status=open" in next_link
     appeals = client.get("/registry/appeals?open=1&page=2")
     assert appeals.status_code == 200 and "страница 2 из 2 · всего 51" in appeals.text
+
+
+def test_open_assignments_come_first_and_every_journal_is_paged(client, session, users):
+    """Open assignments were sorted after the done ones (and cut at 200): at a year's volume
+    the open ones fell off the page."""
+    from onewindow.registry import services
+
+    chief, spec = users["chief"], users["specialist"]
+    made = []
+    for i in range(60):
+        row = services.create_assignment(
+            session, text=f"Поручение {i}", due_date=clock.today() + timedelta(days=1 + i % 5),
+            assignee_id=spec.id, author_id=chief.id, now=clock.now())
+        if i < 55:
+            row.status = "done"
+        made.append(row)
+    session.commit()
+    login(client, chief)
+    first = client.get("/registry/assignments").text
+    open_ids = [f"П-{row.id}<" for row in made[55:]]
+    assert all(mark in first for mark in open_ids)
+    assert "страница 1 из 2 · всего 60" in first
+    assert client.get("/registry/notices?page=7").status_code == 200
+    assert client.get("/registry/handovers?page=x").status_code == 200
