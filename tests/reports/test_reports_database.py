@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_migrate import upgrade
 
 from onewindow.catalog.services import seed_catalog
+from onewindow.config import Config, reports_bind
 from onewindow.extensions import db
 
 from ..conftest import login, make_test_app
@@ -61,3 +62,12 @@ def test_reports_read_from_the_reports_database_when_it_is_set(app, session, use
             db.session.remove()
             for engine in db.engines.values():
                 engine.dispose()
+
+
+def test_the_reports_bind_is_made_only_when_the_url_is_set(monkeypatch, tmp_path):
+    assert reports_bind("") == {}
+    bind = reports_bind("postgres://reader@replica:5432/onewindow")
+    assert bind["reports"]["url"] == "postgresql+psycopg://reader@replica:5432/onewindow"
+    assert bind["reports"]["pool_pre_ping"] is True
+    monkeypatch.setenv("REPORTS_DATABASE_URL", " postgresql://reader@replica/onewindow ")
+    assert Config(str(tmp_path)).REPORTS_DATABASE_URL == "postgresql://reader@replica/onewindow"
