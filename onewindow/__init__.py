@@ -54,7 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.request_class = Request  # MAX_FORM_PARTS for url-encoded forms too
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from .config import DEV_SECRET, Config, engine_options, normalize_db_url
+    from .config import DEV_SECRET, Config, engine_options, normalize_db_url, reports_bind
 
     app.config.from_object(Config(app.instance_path))
     if config:
@@ -64,6 +64,8 @@ def create_app(config: dict | None = None) -> Flask:
             app.config["SQLALCHEMY_DATABASE_URI"] = url
             app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
             app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(url)
+    app.config["SQLALCHEMY_BINDS"] = {**(app.config.get("SQLALCHEMY_BINDS") or {}),
+                                      **reports_bind(app.config.get("REPORTS_DATABASE_URL"))}
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in production (ONEWINDOW_ENV=production)")
     if app.config.get("ENV_NAME") == "production" and (app.debug or app.testing):
@@ -85,7 +87,8 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     login_manager.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
+        for engine in db.engines.values():
+            configure_engine(engine)
 
     import importlib
 

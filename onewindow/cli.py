@@ -200,23 +200,41 @@ def backup_command(path, keep_daily, keep_monthly):
 @click.command("restore")
 @click.argument("path", type=click.Path(dir_okay=False, exists=True))
 @click.option("--yes", is_flag=True, help="не спрашивать подтверждения")
-def restore_command(path, yes):
-    """Replace the database with the backup at PATH (stop the server first)."""
+@click.option("--no-upgrade", is_flag=True,
+              help="не применять миграции после восстановления (копия старой версии)")
+def restore_command(path, yes, no_upgrade):
+    """Replace the database with the backup at PATH (stop the app servers first), then bring
+    its schema to the code's migrations (a backup made before an update is behind)."""
     from pathlib import Path
 
+    from .ops import health
     from .security.backup import BackupError, restore
 
     if not yes:
         click.confirm("Текущие данные будут заменены резервной копией. Продолжить?", abort=True)
     db.session.remove()
+    source = Path(path).resolve()
     try:
         restore(db.engine, Path(path))
     except BackupError as exc:
         _audit_cli("restore", result="failed", details=str(exc))
         raise click.ClickException(str(exc)) from exc
-    # Recorded in the restored database: the row written before would be replaced.
-    _audit_cli("restore", details=f"из файла {Path(path).resolve()}")
     click.echo("База данных восстановлена из резервной копии")
+    db.session.remove()
+    behind = health.check_migrations(db.session, health.code_heads())
+    db.session.remove()
+    if behind and not no_upgrade:
+        try:
+            upgrade()
+        except Exception as exc:  # noqa: BLE001 - e.g. a copy made by a newer version
+            raise click.ClickException(
+                f"Миграции не применились ({exc}): копия сделана другой версией программы? "
+                "Установите её версию или восстановите другую копию.") from exc
+        click.echo("Схема базы доведена до текущей версии программы (миграции применены)")
+    elif behind:
+        click.echo(f"Схема базы отстаёт от программы: {behind}")
+    # Recorded in the restored database: the row written before would be replaced.
+    _audit_cli("restore", details=f"из файла {source}")
 
 
 @click.command("access-matrix")

@@ -38,6 +38,8 @@ class Config:
         default_db = "sqlite:///" + str(Path(instance_path) / "onewindow.sqlite3")
         self.SQLALCHEMY_DATABASE_URI = normalize_db_url(env.get("DATABASE_URL") or default_db)
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
+        # Where the report pages read (a streaming replica of the primary); "" = the primary.
+        self.REPORTS_DATABASE_URL = env.get("REPORTS_DATABASE_URL", "").strip()
         self.WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
         self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
         self.SESSION_COOKIE_HTTPONLY = True
@@ -118,6 +120,14 @@ def normalize_db_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def reports_bind(url: str) -> dict:
+    """The ``SQLALCHEMY_BINDS`` entry of the reports' database (empty when not set)."""
+    if not url:
+        return {}
+    url = normalize_db_url(url)
+    return {"reports": {"url": url, **engine_options(url)}}
 
 
 def engine_options(url: str) -> dict:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, g, render_template, request
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from ..auth.roles import CHIEF, DIRECTOR, INTAKE_ROLES
 from ..catalog.models import Service
@@ -38,6 +39,27 @@ REPORTS = {
 NAMES = "intake, queue, \"working-time\", ratings, registries"
 
 
+def reading_session() -> Session:
+    """The session the report pages read with: the reports' database (``REPORTS_DATABASE_URL``,
+    a streaming replica of the primary) when one is set, else the request's own.
+
+    The journal of an export and the audit still go to the primary through ``db.session``.
+    """
+    engine = db.engines.get("reports")
+    if engine is None:
+        return db.session
+    if "reports_session" not in g:
+        g.reports_session = Session(engine, autoflush=False)
+    return g.reports_session
+
+
+@bp.teardown_app_request
+def _close_reading_session(_exc=None) -> None:
+    reading = g.pop("reports_session", None)
+    if reading is not None:
+        reading.close()
+
+
 def standard_minutes() -> int:
     raw = request.args.get("standard", type=int)
     if raw is not None and 1 <= raw <= 240:
@@ -50,7 +72,7 @@ def _build(name: str):
         raise NotFound("Отчёт не найден")
     today = clock.today()
     period = parse_period(request.args, today=today)
-    report = REPORTS[name][1](db.session, period=period, today=today,
+    report = REPORTS[name][1](reading_session(), period=period, today=today,
                              standard_minutes=standard_minutes())
     return report, period
 
@@ -108,7 +130,7 @@ def export(name: str, fmt: str):
 
 def _proactive():
     service_id = request.args.get("service_id", type=int)
-    return builders.proactive_report(db.session, service_id=service_id), service_id
+    return builders.proactive_report(reading_session(), service_id=service_id), service_id
 
 
 @bp.get("/proactive")
@@ -116,7 +138,7 @@ def _proactive():
 def proactive():
     report, service_id = _proactive()
     return render("reports/proactive.html", report=report, service_id=service_id,
-                  counts=queries.proactive_counts(db.session))
+                  counts=queries.proactive_counts(reading_session()))
 
 
 @bp.get("/proactive.<any(pdf, xlsx, csv):fmt>")
@@ -132,7 +154,7 @@ def proactive_letters(service_id: int):
     service = db.session.get(Service, service_id)
     if service is None:
         raise NotFound("Услуга не найдена")
-    candidates = queries.proactive_candidates(db.session, service_id=service.id)
+    candidates = queries.proactive_candidates(reading_session(), service_id=service.id)
     return pdf_response(documents.letters_pdf(service, candidates, config=current_app.config,
                                               generated=clock.today()),
                         f"pisma-{service.code}.pdf", kind="letters", object_type="service",

@@ -5,11 +5,13 @@ subprocess runs pg_dump/pg_restore with fixed argument lists, never through a sh
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import sqlite3
 import subprocess  # nosec B404
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -86,19 +88,99 @@ def restore(engine: Engine, source: Path) -> None:
         raise BackupError(f"файл резервной копии не найден: {source}")
     engine.dispose()
     if engine.dialect.name == "sqlite":
-        src = sqlite3.connect(str(source))
-        dest = sqlite3.connect(engine.url.database)
+        _sqlite_restore(source, engine.url.database)
+        return
+    _pg_restore(engine, source)
+
+
+def _sqlite_restore(source: Path, database: str) -> None:
+    """Check the copy whole, then copy it over the database (one write transaction)."""
+    src = sqlite3.connect(Path(source).resolve().as_uri() + "?mode=ro", uri=True)
+    try:
         try:
-            if src.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise BackupError("резервная копия повреждена")
+            problems = src.execute("PRAGMA integrity_check").fetchall()
+        except sqlite3.DatabaseError as exc:  # not a database, or cut short
+            raise BackupError(f"резервная копия повреждена: {exc}") from exc
+        if problems != [("ok",)]:
+            raise BackupError("резервная копия повреждена: "
+                              + "; ".join(str(p[0]) for p in problems[:5]))
+        dest = sqlite3.connect(database)
+        try:
             src.backup(dest)
         finally:
             dest.close()
-            src.close()
-        return
+    finally:
+        src.close()
+
+
+# Run first in the restore's transaction: every table, view, sequence, function and type of
+# the schema goes, so that the copy comes back exactly as it was. ``pg_restore --clean``
+# drops only what the copy holds: a table a later migration made survived it, and the
+# migrations then stopped on "relation already exists".
+PG_EMPTY_SCHEMA = b"""
+SET client_min_messages = warning;
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT c.relname, c.relkind FROM pg_class c
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') LOOP
+    EXECUTE format('DROP %s IF EXISTS public.%I CASCADE',
+                   CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                                  WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE'
+                                  ELSE 'TABLE' END, r.relname);
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS signature FROM pg_proc p
+           JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'public' LOOP
+    EXECUTE format('DROP ROUTINE IF EXISTS %s CASCADE', r.signature);
+  END LOOP;
+  FOR r IN SELECT t.typname, t.typtype FROM pg_type t
+           JOIN pg_namespace n ON n.oid = t.typnamespace
+           WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd', 'c', 'r')
+             AND (t.typrelid = 0 OR t.typtype = 'c') LOOP
+    EXECUTE format('DROP %s IF EXISTS public.%I CASCADE',
+                   CASE r.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, r.typname);
+  END LOOP;
+END $$;
+SET client_min_messages = notice;
+"""
+
+
+def _pg_restore(engine: Engine, source: Path) -> None:
+    """Empty the schema and load the copy in one transaction of psql's: either the database
+    is the copy, or (a damaged file, any error) it is left as it was."""
     args, env = _pg_args(engine)
-    _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-          *args, str(source)], env)
+    restore_cmd = [_tool("pg_restore"), "--no-owner", "--file", "-", str(source)]
+    psql_cmd = [_tool("psql"), "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1", *args]
+    environment = {**os.environ, **env}
+    with tempfile.TemporaryFile() as restore_err, tempfile.TemporaryFile() as psql_err:
+        script = subprocess.Popen(  # nosec B603
+            restore_cmd, env=environment, stdout=subprocess.PIPE, stderr=restore_err)
+        psql = subprocess.Popen(  # nosec B603
+            psql_cmd, env=environment, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            stderr=psql_err)
+        try:
+            psql.stdin.write(b"BEGIN;\n" + PG_EMPTY_SCHEMA)
+            shutil.copyfileobj(script.stdout, psql.stdin, 1 << 20)
+            script_ok = script.wait() == 0
+            if script_ok:  # only a whole script is committed; else psql's end rolls back
+                psql.stdin.write(b"\nCOMMIT;\n")
+        except BrokenPipeError:  # psql stopped at an error (ON_ERROR_STOP)
+            script.kill()
+            script_ok = False
+        finally:
+            with contextlib.suppress(BrokenPipeError):
+                psql.stdin.close()
+            script.stdout.close()
+            script.wait()
+            psql_ok = psql.wait() == 0
+        if not (script_ok and psql_ok):
+            restore_err.seek(0)
+            psql_err.seek(0)
+            problem = (psql_err.read() or restore_err.read()).decode("utf-8", "replace")
+            raise BackupError("восстановление не выполнено, база не изменена: "
+                              + problem.strip()[:500])
 
 
 # ------------------------------------------------------------------ rotation

@@ -6,15 +6,13 @@ import shutil
 import stat
 from datetime import datetime, timedelta
 
-from sqlalchemy import MetaData, inspect, select, text
+from sqlalchemy import MetaData, inspect, select
 
 from onewindow.core import clock
 from onewindow.extensions import db
-from onewindow.security import audit
 from onewindow.security.backup import prune, rotated_name, taken_at, to_keep
 
 from ..conftest import make_test_app, missing
-from ..factories import make_applicant, make_application
 
 
 def _snapshot(session) -> dict[str, list[tuple]]:
@@ -36,38 +34,7 @@ def _require_pg_tools(session):
                 missing(tool, "apt-get install postgresql-client")
 
 
-def test_backup_restore_round_trip(app, session, users, tmp_path):
-    _require_pg_tools(session)
-    applicant = make_applicant(session, surname="До-копии")
-    make_application(session, applicant=applicant, user=users["specialist"])
-    audit.record(session, action="view", now=clock.now(), username="x",
-                 object_type="applicant", object_id=str(applicant.id))
-    session.commit()
-    before = _snapshot(session)
-    assert before["applicants"] and before["applications"] and before["audit_entries"]
-    session.remove()
-
-    runner = app.test_cli_runner()
-    path = tmp_path / "onewindow.backup"
-    result = runner.invoke(args=["backup", str(path)])
-    assert result.exit_code == 0, result.output
-    assert path.stat().st_size > 0
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # every applicant's personal data
-
-    # Change things after the backup: a new applicant, an edited one.
-    make_applicant(session, surname="После-копии")
-    session.execute(text("UPDATE applicants SET surname = 'Изменено' WHERE surname = 'До-копии'"))
-    session.commit()
-    assert _snapshot(session) != before
-    session.remove()
-
-    result = runner.invoke(args=["restore", str(path), "--yes"])
-    assert result.exit_code == 0, result.output
-    after = _snapshot(session)
-    # The restore records itself in the restored database.
-    *kept, restored = after.pop("audit_entries")
-    assert kept == before.pop("audit_entries") and "restore" in restored
-    assert after == before
+# The round trip (backup, damage, restore) is the restore drill: tests/ops/test_restore_drill.py
 
 
 def test_restore_refuses_a_missing_file(app, tmp_path):
