@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -14,6 +15,7 @@ from .models import (
     ImportJob,
     MappingProfile,
     Selection,
+    SelectionDecision,
     SelectionHit,
     SelectionIssue,
     SelectionRow,
@@ -152,6 +154,24 @@ def hits(session: Session, selection_id: int, *, state: str = "pending",
         .order_by(h.action, h.confidence.desc(), h.id)
         .offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     return rows, total
+
+
+def undoable(session: Session, hit_ids: list[int], *, user_id: int, today: date) -> set[int]:
+    """Hits whose latest standing decision this user made today (they may undo it)."""
+    if not hit_ids:
+        return set()
+    d = SelectionDecision
+    latest = select(d.hit_id, func.max(d.id).label("id")).where(
+        d.hit_id.in_(hit_ids), d.undone_at.is_(None)).group_by(d.hit_id).subquery()
+    rows = session.execute(select(d.hit_id, d.made_at).join(latest, latest.c.id == d.id)
+                           .where(d.made_by_id == user_id))
+    return {hit_id for hit_id, made_at in rows if made_at.date() == today}
+
+
+def decisions(session: Session, hit_id: int):
+    """Every decision on a hit, undone ones included, oldest first."""
+    return session.scalars(select(SelectionDecision).where(
+        SelectionDecision.hit_id == hit_id).order_by(SelectionDecision.id)).all()
 
 
 def applicant_hits(session: Session, applicant_id: int, limit: int = 20):
