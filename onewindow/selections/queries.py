@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from ..errors import NotFound
 from .models import (
@@ -132,10 +132,12 @@ def actions(session: Session, selection_id: int) -> list[tuple[str, int, int]]:
 
 def hits(session: Session, selection_id: int, *, state: str = "pending",
          action: str | None = None, user_id: int | None = None, mine: bool = False,
-         page: int = 1):
+         group: str | None = None, page: int = 1):
     """A page of hits to work on, filtered; returns (hits, total)."""
     h = SelectionHit
     query = select(h).where(h.selection_id == selection_id)
+    if group in GROUPS:
+        query = query.where(h.rule.in_([r for r, g in RULE_GROUP.items() if g == group]))
     if state == "pending":
         query = query.where(h.processed_at.is_(None), h.status != "rejected")
     elif state == "candidates":
@@ -183,9 +185,22 @@ def applicant_hits(session: Session, applicant_id: int, limit: int = 20):
         .order_by(h.id.desc()).limit(limit)).all()
 
 
+def counted_selections(*conditions):
+    """Ids of the selections a report counts: loaded, and each file once.
+
+    Drafts, refused, failed and cancelled uploads are not selections received; a file
+    loaded again (the same content hash) is the selection loaded first.
+    """
+    earlier = aliased(Selection)
+    loaded_before = exists().where(earlier.sha256 == Selection.sha256,
+                                   earlier.status == "done", earlier.id < Selection.id)
+    return select(Selection.id).where(Selection.status == "done", ~loaded_before,
+                                      *conditions)
+
+
 def period_selection_ids(session: Session, period: str) -> list[int]:
-    return list(session.scalars(select(Selection.id).where(
-        Selection.period == period, Selection.status == "done").order_by(Selection.id)))
+    return list(session.scalars(counted_selections(Selection.period == period)
+                                .order_by(Selection.id)))
 
 
 def report_hits(session: Session, selection_ids: list[int]):
