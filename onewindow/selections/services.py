@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -217,6 +217,28 @@ def cancel_selection(session: Session, selection: Selection, *, reason: str) -> 
     stored, selection.stored_path = selection.stored_path, None
     session.flush()
     return stored
+
+
+def purge_drafts(session: Session, *, days: int, now: datetime) -> list[str]:
+    """Cancel the drafts uploaded more than ``days`` ago; returns their files to delete.
+
+    A draft is a file nobody mapped and loaded: not a selection received. It is
+    cancelled with the reason (the row and its audit stay, as every cancellation) and
+    the caller deletes its file once this is committed.
+    """
+    if days < 1:
+        raise InvalidInput("Срок хранения черновиков — не меньше одного дня", field="days")
+    drafts = session.scalars(select(Selection).where(
+        Selection.status == "draft", Selection.imported_at < now - timedelta(days=days))
+        .order_by(Selection.id)).all()
+    files = []
+    for selection in drafts:
+        stored = cancel_selection(
+            session, selection,
+            reason=f"черновик не сопоставлен и не загружен за {days} дн., удалён автоматически")
+        if stored:
+            files.append(stored)
+    return files
 
 
 # ------------------------------------------------------------------ hits
