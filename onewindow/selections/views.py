@@ -304,7 +304,9 @@ def _job(selection):
 def _filters():
     state = request.args.get("state", "pending")
     state = state if state in STATES else "pending"
+    group = request.args.get("group")
     return {"state": state, "action": request.args.get("action") or None,
+            "group": group if group in queries.GROUPS and group != "not_found" else None,
             "mine": request.args.get("mine") == "1",
             "page": max(request.args.get("page", 1, type=int) or 1, 1)}
 
@@ -322,6 +324,7 @@ def _show_page(selection, *, cancel_form=None, status=200,
         stats=queries.stats(db.session, [selection.id]),
         actions=queries.actions(db.session, selection.id), hits=hits, total=total,
         filters=filters, states=STATES, outcomes=OUTCOMES, page_size=queries.PAGE_SIZE,
+        group_names=queries.GROUPS, rule_group=queries.RULE_GROUP,
         issues=queries.issues(db.session, selection.id) if selection.status == "invalid"
         else [], cancel_form=cancel_form or CancelForm(formdata=None),
         undoable=queries.undoable(db.session, [h.id for h in hits], user_id=current_user.id,
@@ -363,7 +366,8 @@ def _hit_row(hit, form=None, *, status=200, error=None, ask=None):
                                 today=clock.today())
     return render("selections/_hit_row.html", hit=hit, outcomes=OUTCOMES,
                   form=form or OutcomeForm(formdata=None), error=error, ask=ask,
-                  undoable=undoable), status
+                  undoable=undoable, group_names=queries.GROUPS,
+                  rule_group=queries.RULE_GROUP), status
 
 
 def _sure() -> bool:
@@ -513,6 +517,17 @@ def report_xlsx(selection_id: int):
                            object_id=selection_id)
 
 
+@bp.get("/<int:selection_id>/report.csv")
+@allow(*ROLES)
+def report_csv(selection_id: int):
+    """The four groups of a selection's lines in one CSV."""
+    ids, _selections, _title, _subtitle = _selection_report(selection_id)
+    data = documents.report_csv(hits=queries.report_hits(db.session, ids),
+                                unmatched=queries.report_unmatched(db.session, ids))
+    return export_response(data, f"selekciya-{selection_id}.csv", object_type="selection",
+                           object_id=selection_id)
+
+
 @bp.get("/report")
 @allow(*ROLES)
 def period_report():
@@ -550,6 +565,16 @@ def period_report_xlsx():
                                  unmatched=queries.report_unmatched(db.session, ids),
                                  issues=queries.report_issues(db.session, ids))
     return export_response(data, "selekcii-za-period.xlsx", object_type="selection_period",
+                           object_id=request.args.get("period"))
+
+
+@bp.get("/report.csv")
+@allow(*ROLES)
+def period_report_csv():
+    ids, _selections, _title, _subtitle = _period_report()
+    data = documents.report_csv(hits=queries.report_hits(db.session, ids),
+                                unmatched=queries.report_unmatched(db.session, ids))
+    return export_response(data, "selekcii-za-period.csv", object_type="selection_period",
                            object_id=request.args.get("period"))
 
 

@@ -115,7 +115,7 @@ def test_selection_reports(specialist_client, session, users, worked):
     assert detail.freeze_panes == "A2" and detail["A1"].value == "Группа"
     events = [r[6] for r in detail.iter_rows(min_row=2, values_only=True)]
     assert "'=HYPERLINK(\"x\")" in events  # neutralised, not a formula
-    assert isinstance(detail["K2"].value, int)
+    assert isinstance(detail["L2"].value, int)  # «Уверенность, %» as a number
     user_id = users["specialist"].id
     assert printed(session) == [("selection_report", "selection", str(sid), user_id)]
     assert audited(session, "print") == [("selection", str(sid), user_id)]
