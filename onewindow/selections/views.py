@@ -312,7 +312,8 @@ def _filters():
 
 
 def _show_page(selection, *, cancel_form=None, status=200,
-               fragment="selections/_hits.html", bulk=None, question=None, error=None):
+               fragment="selections/_hits.html", bulk=None, question=None, error=None,
+               asks=None):
     job = _job(selection)
     filters = _filters()
     hits, total = queries.hits(db.session, selection.id, user_id=current_user.id, **filters)
@@ -330,6 +331,7 @@ def _show_page(selection, *, cancel_form=None, status=200,
         undoable=queries.undoable(db.session, [h.id for h in hits], user_id=current_user.id,
                                   today=clock.today()),
         bulk=bulk or {"action": filters["action"]}, question=question, error=error,
+        asks=asks or {},
         groups=queries.groups(db.session, selection.id), unmatched=unmatched,
         unmatched_total=unmatched_total, unmatched_page=unmatched_page,
         now=clock.now()), status
@@ -360,6 +362,9 @@ def progress(selection_id: int):
 def _hit_row(hit, form=None, *, status=200, error=None, ask=None):
     """The row of a hit: its state, a question to confirm (``ask``) or the refusal."""
     if status == 200 and not wants_fragment():
+        if ask:
+            # Without htmx: the list page, this row asking.
+            return _show_page(hit.selection, asks={hit.id: ask})
         return redirect_to(url_for("selections.show", selection_id=hit.selection_id,
                                    state="all"))
     undoable = queries.undoable(db.session, [hit.id], user_id=current_user.id,

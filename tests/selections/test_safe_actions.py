@@ -227,3 +227,18 @@ def test_page_shows_the_bulk_form_and_the_undo(specialist_client, work):
     assert "Записать всем…" in page
     assert f"/selections/hits/{work['confirmed'][0]}/undo" in page
     assert f"/selections/hits/{work['confirmed'][1]}/undo" not in page
+
+
+def test_without_htmx_the_page_asks_in_the_row(specialist_client, session, work):
+    hit_id = work["confirmed"][0]
+    page = specialist_client.post(f"/selections/hits/{hit_id}/outcome",
+                                  data={"outcome": "suspended"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<html" in text
+    assert "Записать «выплата приостановлена» по строке № 2" in text
+    assert text.count("data-confirm-step") == 1
+    assert fresh(session).get(SelectionHit, hit_id).processed_at is None
+    done = specialist_client.post(f"/selections/hits/{hit_id}/outcome",
+                                  data={"outcome": "suspended", "sure": "1"})
+    assert done.status_code in (302, 303)
+    assert fresh(session).get(SelectionHit, hit_id).outcome == "suspended"
