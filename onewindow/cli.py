@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(prints_cli)
     app.cli.add_command(registry_cli)
     app.cli.add_command(worker_command)
+    app.cli.add_command(purge_drafts_command)
 
 
 def _commit_or_fail(action):
@@ -314,3 +315,22 @@ def worker_command(once):
     from .selections import jobs
 
     jobs.work(current_app._get_current_object(), once=once, log=click.echo)
+
+
+@click.command("selections-purge-drafts")
+@click.option("--days", type=int, default=None,
+              help="Older than this many days (default SELECTIONS_DRAFT_DAYS).")
+def purge_drafts_command(days):
+    """Cancel selection drafts never mapped and loaded, and delete their files."""
+    from flask import current_app
+
+    from .errors import DomainError
+    from .selections import jobs
+
+    days = days if days is not None else current_app.config["SELECTIONS_DRAFT_DAYS"]
+    try:
+        count = jobs.purge_drafts(db.session, days=days, now=clock.now())
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Черновиков селекций отменено: {count} (старше {days} дн.), файлы удалены")

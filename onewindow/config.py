@@ -68,6 +68,9 @@ class Config:
         # Who runs selection import jobs: "thread" (of the web process) or "process"
         # (separate `flask --app app worker` processes; /healthz then expects one alive).
         self.SELECTIONS_WORKER = env.get("SELECTIONS_WORKER", "thread").strip().lower()
+        # An uploaded selection never mapped and loaded for this many days is cancelled
+        # and its file deleted (`flask selections-purge-drafts`, and the worker hourly).
+        self.SELECTIONS_DRAFT_DAYS = int(env.get("SELECTIONS_DRAFT_DAYS", "7"))
         # "json": one JSON object a log line (for a log collector); else plain text.
         self.LOG_FORMAT = env.get("LOG_FORMAT", "text").strip().lower()
         # How passwords are hashed (Werkzeug's method string); the tests take a cheap one.

@@ -141,11 +141,55 @@ def detect_text_encoding(path: Path) -> Detection:
         try:
             while chunk := fh.read(1 << 20):
                 decoder.decode(chunk)
-            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             fh.seek(0)
             return score_single_byte(fh.read(SAMPLE_BYTES))
+    # Valid up to an incomplete character at the very end: UTF-8 cut short, not
+    # another encoding (the reader reports the cut line).
     return Detection("utf-8")
+
+
+def utf8_dangling_bytes(path: Path) -> int:
+    """Bytes of an incomplete UTF-8 character the file ends with (0: none).
+
+    A file cut in the middle of a two- to four-byte character ends with its lead byte
+    and fewer continuation bytes than the lead byte announces.
+    """
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - 3))
+        tail = fh.read()
+    for back in range(1, len(tail) + 1):
+        byte = tail[-back]
+        if byte & 0xC0 == 0x80:
+            continue  # a continuation byte: look further back for its lead
+        if byte >= 0xF0:
+            need = 4
+        elif byte >= 0xE0:
+            need = 3
+        elif byte >= 0xC0:
+            need = 2
+        else:
+            return 0
+        return back if back < need else 0
+    return 0
+
+
+class _Limited(io.RawIOBase):
+    """The first ``limit`` bytes of a binary file (a cut file without its broken tail)."""
+
+    def __init__(self, raw, limit: int) -> None:
+        self._raw, self._left = raw, limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._raw.read(min(len(buffer), self._left))
+        buffer[:len(data)] = data
+        self._left -= len(data)
+        return len(data)
 
 
 def resolve_encoding(path: Path, fmt: str, encoding: str | None) -> Detection:
@@ -224,6 +268,7 @@ class Progress:
     done: int = 0
     total: int = 0
     cut_line: int | None = None
+    cut_mid_char: bool = False  # the file ends inside a UTF-8 character
     width: int = 0  # fields per line the header declares
     strict_width: bool = False  # CSV: a field more or less shifts the data
 
@@ -254,9 +299,15 @@ def _read_csv(path: Path, *, encoding: str, delimiter: str | None,
     progress.total = count_lines(path)
     progress.strict_width = True
     cut = _ends_mid_line(path)
+    dangling = utf8_dangling_bytes(path) if codec in ("utf-8", "utf-8-sig") else 0
     raw = open(path, "rb")  # noqa: SIM115 - closed in finally, generator-owned
     try:
-        text = io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="")
+        source = raw
+        if dangling:
+            # Read up to the broken character; the line it cuts is reported, not decoded.
+            progress.cut_mid_char = True
+            source = io.BufferedReader(_Limited(raw, path.stat().st_size - dangling))
+        text = io.TextIOWrapper(source, encoding=codec, errors="strict", newline="")
         try:
             first = text.readline()
         except UnicodeDecodeError as exc:
@@ -417,11 +468,27 @@ def _read_dbf(path: Path, *, encoding: str, progress: Progress,
 
 def read_table(path: Path, fmt: str, *, encoding: str = "auto", delimiter: str = "auto",
                progress: Progress | None = None) -> Iterator[tuple[int, list]]:
-    """Rows of the file, header first, as (line number, list of cell values)."""
+    """Rows of the file, header first, as (line number, list of cell values).
+
+    A caller that passes ``progress`` reads ``cut_line`` and reports the cut line itself;
+    without it, a file cut inside a UTF-8 character is refused at that line (never a
+    last line silently short of its tail).
+    """
+    own = progress is None
     progress = progress if progress is not None else Progress()
     reader = {"csv": _read_csv, "xlsx": _read_xlsx, "dbf": _read_dbf}[fmt]
-    return _within_limits(reader(path, encoding=encoding, delimiter=delimiter,
+    rows = _within_limits(reader(path, encoding=encoding, delimiter=delimiter,
                                  progress=progress))
+    return _refusing_cut_character(rows, progress) if own else rows
+
+
+def _refusing_cut_character(rows: Iterator[tuple[int, list]],
+                            progress: Progress) -> Iterator[tuple[int, list]]:
+    for line_no, values in rows:
+        if progress.cut_mid_char and progress.cut_line == line_no:
+            raise FileProblem(f"Строка {line_no}: файл обрезан посреди символа UTF-8 "
+                              "(последние байты — неполная буква). Запросите файл заново.")
+        yield line_no, values
 
 
 def _too_many_columns(line: int, count: int) -> str:
@@ -452,7 +519,8 @@ def _within_limits(rows: Iterator[tuple[int, list]]) -> Iterator[tuple[int, list
 def preview(path: Path, fmt: str, *, encoding: str, delimiter: str,
             rows: int = 8) -> tuple[list[str], list[list[str]]]:
     """The header and the first rows, as text, for the mapping page."""
-    it = read_table(path, fmt, encoding=encoding, delimiter=delimiter)
+    # Its own progress: a cut last line is shown here and reported by the load.
+    it = read_table(path, fmt, encoding=encoding, delimiter=delimiter, progress=Progress())
     try:
         try:
             _line, header = next(it)

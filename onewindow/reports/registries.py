@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from ..archive.models import CaseFileEvent, CaseFileMove, Checkout
+from ..archive.models import CaseFile, CaseFileEvent, CaseFileMove, Checkout, ImportBatch
 from ..registry.models import APPEAL_OPEN, REQUEST_OPEN, Appeal, Request
 from ..reporting import charts
 from ..reporting.periods import Period
 from ..reporting.tables import INT, Column, Report, Table
 from ..selections.models import Selection, SelectionHit
+from ..selections.queries import counted_selections
 
 Rows = list[tuple[str, int]]
 
@@ -76,10 +77,14 @@ def appeals_figures(session: Session, period: Period, today: date) -> Rows:
 
 
 def selections_figures(session: Session, period: Period, today: date) -> Rows:
-    loaded = (Selection.imported_at >= period.start_at, Selection.imported_at < period.end_before)
-    hits = (SelectionHit.selection_id.in_(select(Selection.id).where(*loaded)),)
+    # Loaded selections only, a file loaded twice once (drafts and failures are not
+    # lists received; a re-upload would double every figure below).
+    counted = counted_selections(Selection.imported_at >= period.start_at,
+                                 Selection.imported_at < period.end_before)
+    loaded = (Selection.id.in_(counted),)
+    hits = (SelectionHit.selection_id.in_(counted),)
     rows = session.scalar(select(func.coalesce(func.sum(Selection.rows_total), 0))
-                          .where(*loaded, Selection.status == "done")) or 0
+                          .where(*loaded)) or 0
     return [
         ("Выборок получено", _count(session, Selection, *loaded)),
         ("Строк в загруженных выборках", int(rows)),
@@ -93,12 +98,18 @@ def selections_figures(session: Session, period: Period, today: date) -> Rows:
 
 
 def archive_figures(session: Session, period: Period, today: date) -> Rows:
+    moved = (CaseFileMove.at >= period.start_at, CaseFileMove.at < period.end_before)
+    # A register import files its folders at the batch's moment: placements, not moves.
+    by_import = exists().where(CaseFile.id == CaseFileMove.case_file_id,
+                               ImportBatch.id == CaseFile.import_batch_id,
+                               CaseFileMove.from_box_id.is_(None),
+                               CaseFileMove.at == ImportBatch.at)
     return [
         ("Личных дел открыто", _count(session, CaseFileEvent, CaseFileEvent.kind == "opened",
                                       CaseFileEvent.at >= period.start_at,
                                       CaseFileEvent.at < period.end_before)),
-        ("Перемещений дел", _count(session, CaseFileMove, CaseFileMove.at >= period.start_at,
-                                   CaseFileMove.at < period.end_before)),
+        ("Перемещений дел", _count(session, CaseFileMove, *moved, ~by_import)),
+        ("Размещено при импорте", _count(session, CaseFileMove, *moved, by_import)),
         ("Выдано дел", _count(session, Checkout, Checkout.issued_at >= period.start_at,
                               Checkout.issued_at < period.end_before)),
         ("Возвращено дел", _count(session, Checkout, Checkout.returned_at >= period.start_at,

@@ -1,7 +1,8 @@
 """Every change of a record holding personal data is audited, in the transaction making it.
 
 A listener on the ORM flush adds one audit row per created or changed applicant,
-application, case file, interagency request, appeal, booking, decision notice or handover
+application, case file, interagency request, appeal, booking, decision notice, handover,
+selection hit or decision on it
 (by the request's actor, which the request edge puts on the session; CLI jobs and
 anonymous kiosk steps are not a person's access). The row goes into the same
 transaction: if it cannot be written, the change rolls back with it. Views add their own
@@ -28,6 +29,8 @@ AUDITED_MODELS = {
     "onewindow.registry.models.DecisionNotice": "notice",
     "onewindow.registry.models.Handover": "handover",
     "onewindow.queue.models.Booking": "booking",
+    "onewindow.selections.models.SelectionHit": "selection_hit",
+    "onewindow.selections.models.SelectionDecision": "selection_decision",
 }
 # Bookkeeping columns: a change of these alone is not a change of the record.
 QUIET_FIELDS = {"version", "updated_at", "updated_by_id", "last_seen_at"}

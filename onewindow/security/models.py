@@ -44,6 +44,7 @@ OBJECT_NAMES = {
     "box": "Короб",
     "selection": "Селекция",
     "selection_hit": "Совпадение селекции",
+    "selection_decision": "Решение по совпадению селекции",
     "request": "Запрос",
     "appeal": "Обращение",
     "notice": "Уведомление",

@@ -41,6 +41,7 @@ from ..core import clock
 from ..core.tables import FileProblem, Progress, header_names, read_table
 from ..database import is_postgres, reset_write_intent, set_write_intent
 from ..extensions import db
+from . import services
 from .matching import find_matches, match_selection, write_matches
 from .models import (
     ImportJob,
@@ -60,6 +61,8 @@ POLL_SECONDS = 1.0
 # silent for a day is a worker killed long ago and is forgotten.
 WORKER_BEAT = timedelta(seconds=5)
 FORGET_WORKER_AFTER = timedelta(days=1)
+# A polling worker also cancels abandoned drafts (SELECTIONS_DRAFT_DAYS) this often.
+DRAFT_SWEEP = timedelta(hours=1)
 # Namespace of the advisory locks (pg_advisory_lock(int, int)): "SEL" in ASCII.
 LOCK_NAMESPACE = 0x53454C
 ROW_COLUMNS = ("selection_id", "line_no", "snils", "surname", "name", "patronymic",
@@ -113,7 +116,7 @@ def work(app, *, once: bool = False, stop: threading.Event | None = None,
     """Worker loop: claim queued jobs and run them until stopped; returns jobs run."""
     done = 0
     stop = stop or threading.Event()
-    name, started, last_beat = worker_name(), clock.now(), None
+    name, started, last_beat, last_sweep = worker_name(), clock.now(), None, None
     with app.app_context():
         log(f"worker {name} polling for selection jobs")
         try:
@@ -123,6 +126,12 @@ def work(app, *, once: bool = False, stop: threading.Event | None = None,
                         last_beat = clock.now()
                         beat_worker(db.session, name=name, started_at=started, now=last_beat)
                         db.session.commit()
+                    if last_sweep is None or clock.now() - last_sweep >= DRAFT_SWEEP:
+                        last_sweep = clock.now()
+                        purged = purge_drafts(db.session, now=last_sweep,
+                                              days=app.config["SELECTIONS_DRAFT_DAYS"])
+                        if purged:
+                            log(f"{purged} draft selection(s) cancelled, files deleted")
                     job_id = work_one(db.session)
                 finally:
                     db.session.remove()
@@ -140,6 +149,15 @@ def work(app, *, once: bool = False, stop: threading.Event | None = None,
             finally:
                 db.session.remove()
     return done
+
+
+def purge_drafts(session: Session, *, days: int, now: datetime) -> int:
+    """Cancel the drafts older than ``days``, commit, then delete their files."""
+    files = services.purge_drafts(session, days=days, now=now)
+    session.commit()
+    for stored in files:
+        Path(stored).unlink(missing_ok=True)
+    return len(files)
 
 
 def beat_worker(session: Session, *, name: str, started_at: datetime, now: datetime) -> None:

@@ -61,6 +61,14 @@ OUTCOMES = {
     "not_required": "не требуется",
 }
 DEFAULT_ACTION = "Проверить основания выплаты"
+# How a bulk decision asks: «Приостановить выплату по 37 строкам?»
+OUTCOME_VERBS = {
+    "suspended": "Приостановить выплату",
+    "docs_requested": "Запросить документы",
+    "not_required": "Отметить «не требуется»",
+}
+DECISION_KINDS = {"confirm": "совпадение подтверждено", "reject": "совпадение отклонено",
+                  "outcome": "записан результат"}
 
 
 class MappingProfile(MappingJson, db.Model):
@@ -247,6 +255,40 @@ class SelectionHit(db.Model):
     @property
     def processed_label(self) -> str:
         return format_date(self.processed_at.date()) if self.processed_at else ""
+
+
+class SelectionDecision(db.Model):
+    """A specialist's decision on a hit, kept when undone (who undid it and when).
+
+    An undo reverts the hit and marks the decision; the row itself is never deleted, so
+    the audit and the list of decisions show both the decision and its undoing.
+    """
+
+    __tablename__ = "selection_decisions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('confirm', 'reject', 'outcome')", name="kind_known"),
+        Index("ix_selection_decisions_hit_id", "hit_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hit_id: Mapped[int] = mapped_column(ForeignKey("selection_hits.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    comment: Mapped[str | None] = mapped_column(Text)
+    # Rows decided together in one bulk decision share its size (None: one row).
+    bulk_count: Mapped[int | None]
+    made_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    made_at: Mapped[datetime]
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    undone_at: Mapped[datetime | None]
+
+    hit: Mapped[SelectionHit] = relationship()
+    made_by = relationship("User", foreign_keys=[made_by_id])
+    undone_by = relationship("User", foreign_keys=[undone_by_id])
+
+    @property
+    def kind_name(self) -> str:
+        return DECISION_KINDS.get(self.kind, self.kind)
 
 
 JOB_STATUSES = ("queued", "running", "done", "failed", "invalid", "cancelled")

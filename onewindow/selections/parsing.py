@@ -51,6 +51,9 @@ def shape_problem(line_no: int, values: list, progress: Progress) -> str | None:
         return (f"запись оборвана: файл DBF обрезан (в заголовке {progress.total} записей, "
                 f"целых в файле {line_no - 1})")
     width = progress.width
+    if progress.cut_line == line_no and progress.cut_mid_char:
+        return ("строка оборвана: файл обрезан посреди символа UTF-8 (последние байты — "
+                "неполная буква). Строка не загружена; запросите файл заново")
     if progress.strict_width and len(values) != width:
         found = f"в строке {_fields(len(values))} вместо {width}"
         if progress.cut_line == line_no:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from ..errors import NotFound
 from .models import (
@@ -14,6 +15,7 @@ from .models import (
     ImportJob,
     MappingProfile,
     Selection,
+    SelectionDecision,
     SelectionHit,
     SelectionIssue,
     SelectionRow,
@@ -130,10 +132,12 @@ def actions(session: Session, selection_id: int) -> list[tuple[str, int, int]]:
 
 def hits(session: Session, selection_id: int, *, state: str = "pending",
          action: str | None = None, user_id: int | None = None, mine: bool = False,
-         page: int = 1):
+         group: str | None = None, page: int = 1):
     """A page of hits to work on, filtered; returns (hits, total)."""
     h = SelectionHit
     query = select(h).where(h.selection_id == selection_id)
+    if group in GROUPS:
+        query = query.where(h.rule.in_([r for r, g in RULE_GROUP.items() if g == group]))
     if state == "pending":
         query = query.where(h.processed_at.is_(None), h.status != "rejected")
     elif state == "candidates":
@@ -154,6 +158,24 @@ def hits(session: Session, selection_id: int, *, state: str = "pending",
     return rows, total
 
 
+def undoable(session: Session, hit_ids: list[int], *, user_id: int, today: date) -> set[int]:
+    """Hits whose latest standing decision this user made today (they may undo it)."""
+    if not hit_ids:
+        return set()
+    d = SelectionDecision
+    latest = select(d.hit_id, func.max(d.id).label("id")).where(
+        d.hit_id.in_(hit_ids), d.undone_at.is_(None)).group_by(d.hit_id).subquery()
+    rows = session.execute(select(d.hit_id, d.made_at).join(latest, latest.c.id == d.id)
+                           .where(d.made_by_id == user_id))
+    return {hit_id for hit_id, made_at in rows if made_at.date() == today}
+
+
+def decisions(session: Session, hit_id: int):
+    """Every decision on a hit, undone ones included, oldest first."""
+    return session.scalars(select(SelectionDecision).where(
+        SelectionDecision.hit_id == hit_id).order_by(SelectionDecision.id)).all()
+
+
 def applicant_hits(session: Session, applicant_id: int, limit: int = 20):
     """Hits that concern one applicant (for the applicant's card), newest first."""
     h = SelectionHit
@@ -163,9 +185,22 @@ def applicant_hits(session: Session, applicant_id: int, limit: int = 20):
         .order_by(h.id.desc()).limit(limit)).all()
 
 
+def counted_selections(*conditions):
+    """Ids of the selections a report counts: loaded, and each file once.
+
+    Drafts, refused, failed and cancelled uploads are not selections received; a file
+    loaded again (the same content hash) is the selection loaded first.
+    """
+    earlier = aliased(Selection)
+    loaded_before = exists().where(earlier.sha256 == Selection.sha256,
+                                   earlier.status == "done", earlier.id < Selection.id)
+    return select(Selection.id).where(Selection.status == "done", ~loaded_before,
+                                      *conditions)
+
+
 def period_selection_ids(session: Session, period: str) -> list[int]:
-    return list(session.scalars(select(Selection.id).where(
-        Selection.period == period, Selection.status == "done").order_by(Selection.id)))
+    return list(session.scalars(counted_selections(Selection.period == period)
+                                .order_by(Selection.id)))
 
 
 def report_hits(session: Session, selection_ids: list[int]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -14,15 +14,18 @@ from sqlalchemy.orm import Session
 from ..core import clock
 from ..core.filetypes import KINDS, FileTypeMismatch, check_content
 from ..core.tables import DELIMITERS, ENCODINGS, FileProblem, file_format, resolve_encoding
+from ..core.text import format_date, plural_ru
 from ..errors import Conflict, InvalidInput, NotFound
 from .models import (
     DEFAULT_ACTION,
     FIELDS,
+    OUTCOME_VERBS,
     OUTCOMES,
     SOURCES,
     ImportJob,
     MappingProfile,
     Selection,
+    SelectionDecision,
     SelectionHit,
 )
 from .parsing import missing_columns
@@ -216,6 +219,28 @@ def cancel_selection(session: Session, selection: Selection, *, reason: str) -> 
     return stored
 
 
+def purge_drafts(session: Session, *, days: int, now: datetime) -> list[str]:
+    """Cancel the drafts uploaded more than ``days`` ago; returns their files to delete.
+
+    A draft is a file nobody mapped and loaded: not a selection received. It is
+    cancelled with the reason (the row and its audit stay, as every cancellation) and
+    the caller deletes its file once this is committed.
+    """
+    if days < 1:
+        raise InvalidInput("Срок хранения черновиков — не меньше одного дня", field="days")
+    drafts = session.scalars(select(Selection).where(
+        Selection.status == "draft", Selection.imported_at < now - timedelta(days=days))
+        .order_by(Selection.id)).all()
+    files = []
+    for selection in drafts:
+        stored = cancel_selection(
+            session, selection,
+            reason=f"черновик не сопоставлен и не загружен за {days} дн., удалён автоматически")
+        if stored:
+            files.append(stored)
+    return files
+
+
 # ------------------------------------------------------------------ hits
 
 
@@ -226,28 +251,120 @@ def get_hit(session: Session, hit_id: int) -> SelectionHit:
     return hit
 
 
-def decide_hit(session: Session, hit: SelectionHit, *, confirm: bool, user_id: int,
-               now: datetime) -> SelectionHit:
-    """Confirm or reject a candidate match."""
-    if hit.processed_at is not None:
-        raise Conflict("По совпадению уже записан результат")
-    hit.status = "confirmed" if confirm else "rejected"
-    hit.decided_by_id, hit.decided_at = user_id, now
-    session.flush()
-    return hit
-
-
-def record_outcome(session: Session, hit: SelectionHit, *, outcome: str, comment: str | None,
-                   user_id: int, now: datetime) -> SelectionHit:
-    """Record what was done about a confirmed hit (отработка)."""
+def check_decision(hit: SelectionHit, *, confirm: bool | None = None,
+                   outcome: str | None = None) -> None:
+    """Refuse a decision the hit cannot take (before it is asked to be confirmed)."""
+    if confirm is not None:
+        if hit.processed_at is not None:
+            raise Conflict("По совпадению уже записан результат")
+        if hit.status != "candidate":
+            raise Conflict("Совпадение уже " + hit.status_name)
+        return
     if outcome not in OUTCOMES:
         raise InvalidInput("Выберите результат", field="outcome")
     if hit.status == "rejected":
         raise Conflict("Совпадение отклонено — отрабатывать нечего")
     if hit.status == "candidate":
         raise Conflict("Сначала подтвердите или отклоните совпадение")
+    if hit.processed_at is not None:
+        raise Conflict("По совпадению уже записан результат; если он ошибочен, отмените его")
+
+
+def decide_hit(session: Session, hit: SelectionHit, *, confirm: bool, user_id: int,
+               now: datetime) -> SelectionHit:
+    """Confirm or reject a candidate match (undoable the same day by the same user)."""
+    check_decision(hit, confirm=confirm)
+    hit.status = "confirmed" if confirm else "rejected"
+    hit.decided_by_id, hit.decided_at = user_id, now
+    session.add(SelectionDecision(hit_id=hit.id, kind="confirm" if confirm else "reject",
+                                  made_by_id=user_id, made_at=now))
+    session.flush()
+    return hit
+
+
+def record_outcome(session: Session, hit: SelectionHit, *, outcome: str, comment: str | None,
+                   user_id: int, now: datetime, bulk_count: int | None = None
+                   ) -> SelectionHit:
+    """Record what was done about a confirmed hit (отработка), undoable the same day."""
+    check_decision(hit, outcome=outcome)
     hit.outcome = outcome
     hit.comment = (comment or "").strip() or None
     hit.processed_by_id, hit.processed_at = user_id, now
+    session.add(SelectionDecision(hit_id=hit.id, kind="outcome", outcome=outcome,
+                                  comment=hit.comment, bulk_count=bulk_count,
+                                  made_by_id=user_id, made_at=now))
     session.flush()
     return hit
+
+
+def last_decision(session: Session, hit_id: int) -> SelectionDecision | None:
+    """The hit's latest decision not undone (what an undo would revert)."""
+    return session.scalar(select(SelectionDecision).where(
+        SelectionDecision.hit_id == hit_id, SelectionDecision.undone_at.is_(None))
+        .order_by(SelectionDecision.id.desc()).limit(1))
+
+
+def undo_decision(session: Session, hit: SelectionHit, *, user_id: int,
+                  now: datetime) -> SelectionDecision:
+    """Revert the hit's latest decision: only its author, only on the office day it was made.
+
+    The decision stays, marked with who undid it and when (the audit sees both).
+    """
+    decision = last_decision(session, hit.id)
+    if decision is None:
+        raise Conflict("Отменять нечего: по этой строке нет решения")
+    if decision.made_by_id != user_id:
+        raise Conflict("Отменить решение может только специалист, который его записал")
+    if decision.made_at.date() != now.date():
+        raise Conflict(f"Решение записано {format_date(decision.made_at.date())}: отменить "
+                       "его можно только в тот же день")
+    if decision.kind == "outcome":
+        hit.outcome = hit.comment = None
+        hit.processed_by_id = hit.processed_at = None
+    else:
+        if hit.processed_at is not None:
+            raise Conflict("Сначала отмените записанный результат")
+        hit.status = "candidate"
+        hit.decided_by_id = hit.decided_at = None
+    decision.undone_by_id, decision.undone_at = user_id, now
+    session.flush()
+    return decision
+
+
+def bulk_targets(session: Session, selection_id: int, *, action: str | None):
+    """Confirmed hits of a selection still to work (of one action, if given), by id."""
+    h = SelectionHit
+    query = select(h).where(h.selection_id == selection_id, h.status == "confirmed",
+                            h.processed_at.is_(None))
+    if action:
+        query = query.where(h.action == action)
+    return session.scalars(query.order_by(h.id)).all()
+
+
+def bulk_question(outcome: str, count: int) -> str:
+    """«Приостановить выплату по 37 строкам?»"""
+    if outcome not in OUTCOMES:
+        raise InvalidInput("Выберите результат", field="outcome")
+    if not count:
+        raise Conflict("В этом списке нет подтверждённых совпадений, ждущих результата")
+    rows = plural_ru(count, ("строке", "строкам", "строкам"))
+    return f"{OUTCOME_VERBS[outcome]} по {count} {rows}?"
+
+
+def record_bulk_outcome(session: Session, selection_id: int, *, action: str | None,
+                        outcome: str, comment: str | None, expected: int, user_id: int,
+                        now: datetime) -> int:
+    """Record one outcome for every hit the specialist was asked about (by count).
+
+    If the list changed since the question (someone else worked a row), nothing is
+    recorded: the specialist is asked again with the new count.
+    """
+    targets = bulk_targets(session, selection_id, action=action)
+    bulk_question(outcome, len(targets))
+    if len(targets) != expected:
+        raise Conflict(f"Список изменился: теперь строк {len(targets)}, а не {expected}. "
+                       "Проверьте и подтвердите снова")
+    for hit in targets:
+        record_outcome(session, hit, outcome=outcome, comment=comment, user_id=user_id,
+                       now=now, bulk_count=len(targets))
+    return len(targets)

@@ -304,13 +304,16 @@ def _job(selection):
 def _filters():
     state = request.args.get("state", "pending")
     state = state if state in STATES else "pending"
+    group = request.args.get("group")
     return {"state": state, "action": request.args.get("action") or None,
+            "group": group if group in queries.GROUPS and group != "not_found" else None,
             "mine": request.args.get("mine") == "1",
             "page": max(request.args.get("page", 1, type=int) or 1, 1)}
 
 
 def _show_page(selection, *, cancel_form=None, status=200,
-               fragment="selections/_hits.html"):
+               fragment="selections/_hits.html", bulk=None, question=None, error=None,
+               asks=None):
     job = _job(selection)
     filters = _filters()
     hits, total = queries.hits(db.session, selection.id, user_id=current_user.id, **filters)
@@ -322,8 +325,13 @@ def _show_page(selection, *, cancel_form=None, status=200,
         stats=queries.stats(db.session, [selection.id]),
         actions=queries.actions(db.session, selection.id), hits=hits, total=total,
         filters=filters, states=STATES, outcomes=OUTCOMES, page_size=queries.PAGE_SIZE,
+        group_names=queries.GROUPS, rule_group=queries.RULE_GROUP,
         issues=queries.issues(db.session, selection.id) if selection.status == "invalid"
         else [], cancel_form=cancel_form or CancelForm(formdata=None),
+        undoable=queries.undoable(db.session, [h.id for h in hits], user_id=current_user.id,
+                                  today=clock.today()),
+        bulk=bulk or {"action": filters["action"]}, question=question, error=error,
+        asks=asks or {},
         groups=queries.groups(db.session, selection.id), unmatched=unmatched,
         unmatched_total=unmatched_total, unmatched_page=unmatched_page,
         now=clock.now()), status
@@ -351,27 +359,56 @@ def progress(selection_id: int):
     return response
 
 
-def _hit_row(hit, form=None, *, status=200, error=None):
+def _hit_row(hit, form=None, *, status=200, error=None, ask=None):
+    """The row of a hit: its state, a question to confirm (``ask``) or the refusal."""
     if status == 200 and not wants_fragment():
+        if ask:
+            # Without htmx: the list page, this row asking.
+            return _show_page(hit.selection, asks={hit.id: ask})
         return redirect_to(url_for("selections.show", selection_id=hit.selection_id,
                                    state="all"))
+    undoable = queries.undoable(db.session, [hit.id], user_id=current_user.id,
+                                today=clock.today())
     return render("selections/_hit_row.html", hit=hit, outcomes=OUTCOMES,
-                  form=form or OutcomeForm(formdata=None), error=error), status
+                  form=form or OutcomeForm(formdata=None), error=error, ask=ask,
+                  undoable=undoable, group_names=queries.GROUPS,
+                  rule_group=queries.RULE_GROUP), status
+
+
+def _sure() -> bool:
+    """The specialist confirmed the decision in the row's confirm step."""
+    return request.form.get("sure") == "1"
+
+
+@bp.get("/hits/<int:hit_id>")
+@allow(*ROLES)
+def hit_row(hit_id: int):
+    """The row as it is (Esc in a confirm step puts it back)."""
+    return _hit_row(services.get_hit(db.session, hit_id))
 
 
 @bp.post("/hits/<int:hit_id>/decide")
 @allow(*ROLES)
 def decide(hit_id: int):
     hit = services.get_hit(db.session, hit_id)
+    confirm = request.form.get("confirm") == "1"
     with form_action() as done:
-        services.decide_hit(db.session, hit, confirm=request.form.get("confirm") == "1",
-                            user_id=current_user.id, now=clock.now())
-        audit_change("update", object_type="selection_hit", object_id=hit_id,
-                     details=hit.status)
+        if not _sure():
+            # Nothing is recorded yet: the row asks first (Enter — yes, Esc — no).
+            services.check_decision(hit, confirm=confirm)
+            who = hit.applicant.full_name
+            question = (f"Подтвердить совпадение со строкой № {hit.row.line_no} — {who}?"
+                        if confirm else
+                        f"Отклонить совпадение строки № {hit.row.line_no} с {who}?")
+            ask = {"kind": "decide", "confirm": confirm, "question": question}
+        else:
+            services.decide_hit(db.session, hit, confirm=confirm, user_id=current_user.id,
+                                now=clock.now())
+            ask = None
     if not done.ok:
         return _hit_row(services.get_hit(db.session, hit_id), status=done.error.status_code,
                         error=done.message)
-    return _hit_row(hit)
+    return _hit_row(hit, ask=ask)
 
 
 @bp.post("/hits/<int:hit_id>/outcome")
@@ -383,15 +420,63 @@ def outcome(hit_id: int):
         return _hit_row(hit, form, status=422)
     # The refusal shows on top of the row (form=None: not next to a field).
     with form_action() as done:
-        services.record_outcome(db.session, hit, outcome=form.outcome.data,
-                                comment=form.comment.data, user_id=current_user.id,
-                                now=clock.now())
-        audit_change("status", object_type="selection_hit", object_id=hit_id,
-                     details=hit.outcome)
+        if not _sure():
+            services.check_decision(hit, outcome=form.outcome.data)
+            ask = {"kind": "outcome", "outcome": form.outcome.data,
+                   "comment": form.comment.data or "",
+                   "question": f"Записать «{OUTCOMES[form.outcome.data]}» по строке "
+                               f"№ {hit.row.line_no} — {hit.applicant.full_name}?"}
+        else:
+            services.record_outcome(db.session, hit, outcome=form.outcome.data,
+                                    comment=form.comment.data, user_id=current_user.id,
+                                    now=clock.now())
+            ask = None
     if not done.ok:
         return _hit_row(services.get_hit(db.session, hit_id), form,
                         status=done.error.status_code, error=done.message)
+    return _hit_row(hit, ask=ask)
+
+
+@bp.post("/hits/<int:hit_id>/undo")
+@allow(*ROLES)
+def undo(hit_id: int):
+    """Undo one's own decision of today on the row (kept as undone, never deleted)."""
+    hit = services.get_hit(db.session, hit_id)
+    with form_action() as done:
+        services.undo_decision(db.session, hit, user_id=current_user.id, now=clock.now())
+    if not done.ok:
+        return _hit_row(services.get_hit(db.session, hit_id), status=done.error.status_code,
+                        error=done.message)
     return _hit_row(hit)
+
+
+@bp.post("/<int:selection_id>/bulk-outcome")
+@allow(*ROLES)
+def bulk_outcome(selection_id: int):
+    """One outcome for every confirmed hit still to work in the list: asked with the count."""
+    selection = queries.get_selection(db.session, selection_id)
+    action = request.form.get("action") or None
+    chosen = request.form.get("outcome", "")
+    comment = (request.form.get("comment") or "").strip()
+    question, recorded, count = None, 0, 0
+    with form_action() as done:
+        count = len(services.bulk_targets(db.session, selection.id, action=action))
+        if not _sure():
+            question = services.bulk_question(chosen, count)
+        else:
+            recorded = services.record_bulk_outcome(
+                db.session, selection.id, action=action, outcome=chosen, comment=comment,
+                expected=request.form.get("expected", type=int) or 0,
+                user_id=current_user.id, now=clock.now())
+    bulk = {"action": action, "outcome": chosen, "comment": comment, "count": count}
+    if not done.ok:
+        return _show_page(selection, fragment="selections/_bulk.html", bulk=bulk,
+                          error=done.message, status=done.error.status_code)
+    if recorded:
+        return redirect_to(url_for("selections.show", selection_id=selection_id,
+                                   action=action))
+    return _show_page(selection, fragment="selections/_bulk.html", bulk=bulk,
+                      question=question)
 
 
 # ------------------------------------------------------------------ reports
@@ -437,6 +522,17 @@ def report_xlsx(selection_id: int):
                            object_id=selection_id)
 
 
+@bp.get("/<int:selection_id>/report.csv")
+@allow(*ROLES)
+def report_csv(selection_id: int):
+    """The four groups of a selection's lines in one CSV."""
+    ids, _selections, _title, _subtitle = _selection_report(selection_id)
+    data = documents.report_csv(hits=queries.report_hits(db.session, ids),
+                                unmatched=queries.report_unmatched(db.session, ids))
+    return export_response(data, f"selekciya-{selection_id}.csv", object_type="selection",
+                           object_id=selection_id)
+
+
 @bp.get("/report")
 @allow(*ROLES)
 def period_report():
@@ -474,6 +570,16 @@ def period_report_xlsx():
                                  unmatched=queries.report_unmatched(db.session, ids),
                                  issues=queries.report_issues(db.session, ids))
     return export_response(data, "selekcii-za-period.xlsx", object_type="selection_period",
+                           object_id=request.args.get("period"))
+
+
+@bp.get("/report.csv")
+@allow(*ROLES)
+def period_report_csv():
+    ids, _selections, _title, _subtitle = _period_report()
+    data = documents.report_csv(hits=queries.report_hits(db.session, ids),
+                                unmatched=queries.report_unmatched(db.session, ids))
+    return export_response(data, "selekcii-za-period.csv", object_type="selection_period",
                            object_id=request.args.get("period"))
 
 

@@ -283,3 +283,46 @@ def test_unsure_encoding_shows_samples_and_refuses_the_import(specialist_client)
         "snils": "СНИЛС", "encoding": "auto", "delimiter": "auto"})
     assert response.status_code == 422
     assert "Кодировку не удалось определить уверенно" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("bom", [False, True])
+@pytest.mark.parametrize("where", ["surname", "note"])
+def test_utf8_cut_inside_a_character_is_truncated_not_another_encoding(session, tmp_path,
+                                                                        bom, where):
+    # The transfer broke off in the middle of a two-byte letter: the last byte is the
+    # lead byte of «м» (or of «н» in the last field, where the field count is still right).
+    last = _line(3, note="поздно" if where == "note" else "")
+    data = _text([HEADER, _line(1), _line(2), last], encoding="utf-8", bom=bom)
+    marker = (PEOPLE[3][0] if where == "surname" else "поздно").encode()
+    cut_at = data.rindex(marker) + (3 if where == "surname" else 11)
+    data = data[:cut_at]
+    assert data[-1] >= 0xC0  # a lead byte with nothing after it
+    detection = detect_text_encoding(_write(tmp_path, data))
+    assert detection.codec == ("utf-8-sig" if bom else "utf-8")
+    assert not detection.guessed
+    selection, job = import_file(session, tmp_path, data, accept_partial=True)
+    assert job.status == "done"
+    assert selection.encoding == "utf-8"
+    issues = _issues(session, selection.id)
+    assert len(issues) == 1 and issues[0][0] == 4
+    assert "файл обрезан посреди символа UTF-8" in issues[0][1]
+    assert sorted(_loaded(session, selection.id)) == [2, 3]
+    assert _loaded(session, selection.id)[2].surname == PEOPLE[1][0]
+
+
+def _write(tmp_path, data: bytes):
+    path = tmp_path / "cut.csv"
+    path.write_bytes(data)
+    return path
+
+
+def test_reader_without_progress_refuses_a_file_cut_inside_a_character(tmp_path):
+    # The archive register reads without a progress: the cut line must not load short.
+    from onewindow.core.tables import FileProblem
+
+    data = _text([HEADER, _line(1), _line(2)], encoding="utf-8")
+    path = _write(tmp_path, data[:data.rindex(PEOPLE[2][0].encode()) + 1])
+    with pytest.raises(FileProblem, match="Строка 3: файл обрезан посреди символа UTF-8"):
+        list(read_table(path, "csv"))
+    whole = _write(tmp_path, data)
+    assert [n for n, _v in read_table(whole, "csv")] == [1, 2, 3]

@@ -42,7 +42,8 @@ def test_candidate_needs_confirmation_before_outcome(specialist_client, session,
     assert response.status_code == 409
     assert "Сначала подтвердите" in response.get_data(as_text=True)
     response = specialist_client.post(f"/selections/hits/{hit_id}/decide",
-                                      data={"confirm": "1"}, headers={"HX-Request": "true"})
+                                      data={"confirm": "1", "sure": "1"},
+                                      headers={"HX-Request": "true"})
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and text.lstrip().startswith("<tr")
     assert "data-outcome-form" in text
@@ -52,7 +53,7 @@ def test_candidate_needs_confirmation_before_outcome(specialist_client, session,
 
 def test_reject_candidate(specialist_client, session, worked):
     hit_id = worked["fuzzy_name"]
-    specialist_client.post(f"/selections/hits/{hit_id}/decide", data={"confirm": "0"})
+    specialist_client.post(f"/selections/hits/{hit_id}/decide", data={"confirm": "0", "sure": "1"})
     assert fresh(session).get(SelectionHit, hit_id).status == "rejected"
 
 
@@ -65,7 +66,7 @@ def test_outcome_with_comment_and_progress(specialist_client, session, worked, u
         as_text=True)
     response = specialist_client.post(
         f"/selections/hits/{hit_id}/outcome",
-        data={"outcome": "suspended", "comment": "приказ № 5"},
+        data={"outcome": "suspended", "comment": "приказ № 5", "sure": "1"},
         headers={"HX-Request": "true"})
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and "выплата приостановлена" in text
@@ -96,7 +97,7 @@ def test_applicant_card_shows_hits(specialist_client, worked):
 def test_selection_reports(specialist_client, session, users, worked):
     sid = worked["selection"]
     specialist_client.post(f"/selections/hits/{worked['snils']}/outcome",
-                           data={"outcome": "not_required"})
+                           data={"outcome": "not_required", "sure": "1"})
     response = specialist_client.get(f"/selections/{sid}/report.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response.data)
@@ -114,7 +115,7 @@ def test_selection_reports(specialist_client, session, users, worked):
     assert detail.freeze_panes == "A2" and detail["A1"].value == "Группа"
     events = [r[6] for r in detail.iter_rows(min_row=2, values_only=True)]
     assert "'=HYPERLINK(\"x\")" in events  # neutralised, not a formula
-    assert isinstance(detail["K2"].value, int)
+    assert isinstance(detail["L2"].value, int)  # «Уверенность, %» as a number
     user_id = users["specialist"].id
     assert printed(session) == [("selection_report", "selection", str(sid), user_id)]
     assert audited(session, "print") == [("selection", str(sid), user_id)]
