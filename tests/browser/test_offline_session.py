@@ -117,3 +117,24 @@ def test_a_browser_started_again_gets_nothing_even_before_a_page_loads(desk, use
     server.stop()
     assert _served_offline(desk, receipt) is False
     assert desk.evaluate(KEPT) == []
+
+
+def test_the_page_notices_the_session_end_by_itself(browser, server, users, session):
+    """No request after the session's end: the open page drops the documents on its own."""
+    application = make_application(session, user=users["specialist"])
+    session.commit()
+    context = browser.new_context(locale="ru-RU", base_url=server.start())
+    context.clock.install()  # the pages' clock (Date, timers), moved by the test
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.application_id = application.id
+    try:
+        _login(page, users["specialist"])
+        receipt = _print_receipt(page)
+        server.stop()
+        assert _served_offline(page, receipt) is True  # still within the session
+        page.clock.fast_forward("31:00")  # the idle limit passes, the desk untouched
+        page.wait_for_function(f"{KEPT}.then(ps => ps.length === 0)")
+        assert _served_offline(page, receipt) is False
+    finally:
+        context.close()
