@@ -4,7 +4,9 @@
 // when the server is unreachable a navigation gets the static offline page instead.
 "use strict";
 
-var SHELL = "onewindow-shell-v1";
+// A new version name when shell files change together (offline.html now needs offline.js):
+// activation drops the old shell, so no page runs a stale copy beside a new one.
+var SHELL = "onewindow-shell-v2";
 var PRINTS_PREFIX = "onewindow-prints-";
 var OFFLINE_URL = "/static/offline.html";
 var SHELL_FILES = [

@@ -282,7 +282,8 @@
       if (ev.defaultPrevented || ev.button !== 0 || ev.ctrlKey || ev.shiftKey || ev.metaKey ||
           ev.altKey) return;
       var link = ev.target.closest && ev.target.closest("a[href]");
-      if (!link || link.target || link.hasAttribute("download")) return;
+      if (!link || link.target || link.hasAttribute("download") ||
+          link.getAttribute("href").charAt(0) === "#") return;
       var url = new URL(link.href, location.href);
       if (url.origin !== location.origin) return;
       if (url.pathname === location.pathname && url.search === location.search && url.hash) return;
