@@ -105,13 +105,14 @@
     return Promise.all([purgeCaches(null), stored]);
   }
 
-  // Whatever no longer belongs to the live session goes (another day, user or login;
-  // logged out; expired; the browser started again).
+  // The service worker's documents cache of the live session (sw.js names it so), or null.
   function liveCache() {
     var id = sessionId();
     return id ? PRINTS_PREFIX + today() + "-" + id : null;
   }
 
+  // Whatever no longer belongs to the live session goes (another day, user or login;
+  // logged out; expired; the browser started again).
   function checkDocuments() {
     var id = sessionId();
     var work = [purgeCaches(liveCache())];
