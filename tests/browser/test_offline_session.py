@@ -11,6 +11,7 @@ import pytest
 
 from onewindow.core import clock
 
+from ..conftest import CHROMIUM
 from ..factories import make_application
 from .test_offline import _login
 
@@ -136,5 +137,43 @@ def test_the_page_notices_the_session_end_by_itself(browser, server, users, sess
         page.clock.fast_forward("31:00")  # the idle limit passes, the desk untouched
         page.wait_for_function(f"{KEPT}.then(ps => ps.length === 0)")
         assert _served_offline(page, receipt) is False
+    finally:
+        context.close()
+
+
+def test_a_closed_browser_started_again_offline_serves_nothing(browser, server, users, session,
+                                                              tmp_path):
+    """The real thing: the same Chromium profile closed and started again, server down."""
+    application = make_application(session, user=users["specialist"])
+    session.commit()
+    base = server.start()
+
+    def start():
+        context = browser.browser_type.launch_persistent_context(
+            tmp_path / "profile", executable_path=CHROMIUM, headless=True, locale="ru-RU",
+            base_url=base, args=["--no-sandbox", "--disable-gpu", "--no-first-run",
+                                 "--disable-background-networking", "--disable-sync",
+                                 "--disable-dev-shm-usage"])
+        context.set_default_timeout(15_000)
+        return context, context.pages[0] if context.pages else context.new_page()
+
+    context, page = start()
+    try:
+        _login(page, users["specialist"])
+        page.application_id = application.id
+        receipt = _print_receipt(page)
+    finally:
+        context.close()
+    server.stop()
+    context, page = start()
+    try:
+        # The login cookie outlives the browser (30 idle minutes); the marker does not.
+        names = {c["name"] for c in context.cookies()}
+        assert "session" in names and "onewindow_docs" not in names
+        response = page.goto(receipt)
+        assert response is None or "pdf" not in (response.headers.get("content-type") or "")
+        assert "Нет связи с сервером" in page.inner_text("h1")
+        assert page.locator("#offline-documents a").count() == 0
+        assert page.evaluate(KEPT) == []
     finally:
         context.close()
