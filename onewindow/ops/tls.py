@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from ..core import clock
+
 CA_CERT = "office-ca.crt"
 CA_KEY = "office-ca.key"
 SERVER_CERT = "server.crt"
@@ -125,9 +127,13 @@ def issue(directory: Path, *, hosts: list[str], ips: list[str],
           now: dt.datetime | None = None) -> Issued:
     """Make (or keep) the office CA in ``directory`` and issue the server certificate.
 
-    ``now`` is an aware UTC moment (certificates are in UTC whatever the office's zone).
+    ``now`` is an aware moment (default: the office clock's); certificates are in UTC.
     """
-    now = now or dt.datetime.now(dt.UTC)
+    if now is None:
+        zone = clock.office_timezone()
+        wall = clock.now()
+        now = wall.replace(tzinfo=zone) if zone else wall.astimezone()
+    now = now.astimezone(dt.UTC)
     names = _unique([h.strip().lower() for h in hosts] + list(LOCAL_NAMES))
     addresses = _unique([str(ipaddress.ip_address(i.strip())) for i in ips] + list(LOCAL_IPS))
     directory.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from onewindow.core import clock
 from onewindow.extensions import db
 from onewindow.ops import tls
 
@@ -69,7 +70,7 @@ def test_init_makes_an_office_ca_and_a_server_certificate(bare_app, tmp_path):
         ipaddress.ip_address(a) for a in ("10.0.0.5", "192.168.1.10", "127.0.0.1", "::1")]
 
     # Valid from now (a day's slack for desks whose clock runs late) for 825 days.
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now().replace(tzinfo=clock.office_timezone())
     assert server.not_valid_before_utc <= now <= server.not_valid_after_utc
     assert server.not_valid_after_utc - server.not_valid_before_utc == dt.timedelta(days=826)
     assert ca.not_valid_after_utc > server.not_valid_after_utc
