@@ -180,8 +180,14 @@
         var url = new URL(link.href, location.href);
         if (url.origin !== location.origin || !/\.pdf$/.test(url.pathname)) return;
         ev.preventDefault();
-        ev.stopPropagation();
-        printKept(url.pathname + url.search, window.open("", "_blank"));
+        ev.stopPropagation();  // app.js opens nothing; later capture handlers still run
+        var win = window.open("", "_blank");  // now, while the click lets a window open
+        // The href as the other handlers of this click leave it (the calibration page's
+        // offsets being tried, prints.js).
+        setTimeout(function () {
+          var final = new URL(link.href, location.href);
+          printKept(final.pathname + final.search, win);
+        }, 0);
       }, true);
     });
   }
