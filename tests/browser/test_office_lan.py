@@ -256,3 +256,28 @@ def test_plain_http_by_lan_name_keeps_todays_documents_in_the_page(lan_browser, 
         assert page.evaluate(kept) == []
     finally:
         context.close()
+
+
+def test_plain_http_calibration_prints_the_offsets_being_tried(lan_browser, server, users,
+                                                               session):
+    """Printing through the page takes the link as prints.js completes it (the offsets typed,
+    not yet saved), whichever of the two click handlers runs first."""
+    port = server.start().rsplit(":", 1)[1]
+    context = lan_browser.new_context(locale="ru-RU", base_url=f"http://{HOST}:{port}")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        _login(page, users["specialist"])
+        page.goto("/prints/setup")
+        page.fill("#offset_x_mm", "")
+        page.type("#offset_x_mm", "2,5", delay=60)
+        with context.expect_page() as popup:
+            page.click("a[data-calibration]")
+        popup.value.wait_for_url(re.compile(r"^blob:"))
+        session.rollback()
+        printed = session.scalars(select(PrintedDocument)
+                                  .where(PrintedDocument.kind == "calibration")).all()
+        assert len(printed) == 1
+        assert "dx=2.5" in printed[0].url
+    finally:
+        context.close()
