@@ -82,7 +82,6 @@ self.addEventListener("activate", function (event) {
 
 self.addEventListener("message", function (event) {
   if (event.data === "purge-prints") event.waitUntil(purgeOtherPrints(null));
-  else if (event.data === "check-prints") event.waitUntil(liveCache());
 });
 
 function isPdf(url) {
@@ -90,7 +89,8 @@ function isPdf(url) {
 }
 
 // A printed document: from the server, kept for today; from the cache when unreachable.
-function pdfRequest(request) {
+function pdfRequest(event) {
+  var request = event.request;
   return fetch(request).then(function (response) {
     var type = response.headers.get("Content-Type") || "";
     // Only documents recorded in the print journal (not previews) count as printed.
@@ -98,7 +98,8 @@ function pdfRequest(request) {
         response.headers.get("X-Print-Id")) {
       var copy = response.clone();
       // The marker as it is after this response (a login may just have renewed it).
-      liveCache().then(function (name) {
+      // Kept alive until stored (the worker may otherwise stop once the answer is sent).
+      event.waitUntil(liveCache().then(function (name) {
         if (!name) return null;
         return copy.blob().then(function (blob) {
           var headers = new Headers(copy.headers);
@@ -107,7 +108,7 @@ function pdfRequest(request) {
             return cache.put(request.url, new Response(blob, { status: 200, headers: headers }));
           });
         });
-      }).catch(function () {});
+      }).catch(function () {}));
     }
     return response;
   }).catch(function (error) {
@@ -161,7 +162,7 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (isPdf(url)) {
-    event.respondWith(pdfRequest(request));
+    event.respondWith(pdfRequest(event));
   } else if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(staticRequest(event));
   } else if (request.mode === "navigate") {

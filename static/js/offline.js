@@ -19,6 +19,9 @@
   var MARKER = "onewindow_docs";
   var DB_NAME = "onewindow-prints";
   var STORE = "documents";
+  // Set while the page's own store may hold documents: pages that never kept one (the hall
+  // board polling for days, say) never open IndexedDB.
+  var KEPT_FLAG = "onewindow.keptDocuments";
   // No service worker here: the page keeps its printed documents itself.
   var KEEPS_ITSELF = !window.isSecureContext || !("serviceWorker" in navigator);
 
@@ -69,8 +72,19 @@
     });
   }
 
+  function mayHoldKept(value) {
+    try {
+      if (value === true) localStorage.setItem(KEPT_FLAG, "1");
+      else if (value === false) localStorage.removeItem(KEPT_FLAG);
+      return localStorage.getItem(KEPT_FLAG) === "1";
+    } catch (e) {
+      return true;  // storage disabled: look every time
+    }
+  }
+
   // Today's documents of this session (the others are deleted on the way).
   function keptDocuments() {
+    if (!mayHoldKept()) return Promise.resolve([]);
     var id = sessionId();
     var day = today();
     return inStore("readwrite", function (store) {
@@ -84,10 +98,14 @@
         cursor.continue();
       };
       return out;
+    }).then(function (docs) {
+      if (!docs.length) mayHoldKept(false);
+      return docs;
     }).catch(function () { return []; });
   }
 
   function keepDocument(doc) {
+    mayHoldKept(true);
     return inStore("readwrite", function (store) { store.put(doc); }).catch(function () {});
   }
 
@@ -101,7 +119,9 @@
   }
 
   function purgePrints() {
-    var stored = inStore("readwrite", function (store) { store.clear(); }).catch(function () {});
+    var stored = !mayHoldKept() ? null : inStore("readwrite", function (store) {
+      store.clear();
+    }).then(function () { mayHoldKept(false); }).catch(function () {});
     return Promise.all([purgeCaches(null), stored]);
   }
 
@@ -114,10 +134,7 @@
   // Whatever no longer belongs to the live session goes (another day, user or login;
   // logged out; expired; the browser started again).
   function checkDocuments() {
-    var id = sessionId();
-    var work = [purgeCaches(liveCache())];
-    if (KEEPS_ITSELF || !id) work.push(keptDocuments());
-    return Promise.all(work);
+    return Promise.all([purgeCaches(liveCache()), keptDocuments()]);
   }
 
   document.addEventListener("DOMContentLoaded", checkDocuments);
