@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -25,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(registry_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(purge_drafts_command)
+    app.cli.add_command(tls_cli)
 
 
 def _commit_or_fail(action):
@@ -258,6 +261,31 @@ def _rules_by_endpoint(app) -> dict[str, list[str]]:
 
 prints_cli = AppGroup("prints", help="The print journal.")
 registry_cli = AppGroup("registry", help="Deadlines, requests, notices.")
+tls_cli = AppGroup("tls", help="HTTPS on the office network: the office CA and certificate.")
+
+
+@tls_cli.command("init")
+@click.option("--host", "hosts", multiple=True, required=True,
+              help="имя сервера в сети офиса (можно несколько раз)")
+@click.option("--ip", "ips", multiple=True, help="адрес сервера в сети офиса (можно несколько)")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="папка сертификатов (по умолчанию instance/tls)")
+def tls_init_command(hosts, ips, out):
+    """Create the office CA (kept if present) and issue the server's HTTPS certificate."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from .ops import tls
+
+    directory = Path(out) if out else Path(current_app.instance_path) / "tls"
+    for ip in ips:
+        try:
+            ipaddress.ip_address(ip.strip())
+        except ValueError as exc:
+            raise click.BadParameter(f"«{ip}» — не IP-адрес", param_hint="--ip") from exc
+    issued = tls.issue(directory, hosts=list(hosts), ips=list(ips))
+    click.echo(tls.instructions(issued))
 
 
 @prints_cli.command("purge")

@@ -62,6 +62,10 @@ class Config:
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
         # (0: none, the peer's address is the client's).
         self.PROXY_FIX = int(env.get("PROXY_FIX", "0"))
+        # Plain HTTP is answered with a redirect to HTTPS on HTTPS_PORT (/healthz excepted:
+        # a load balancer may check over HTTP).
+        self.FORCE_HTTPS = _bool("FORCE_HTTPS")
+        self.HTTPS_PORT = int(env.get("HTTPS_PORT", "443"))
         # The office's time zone: "now", "today", deadlines, queue days and registers are
         # the office's whatever the server's own zone ("" = the server's local time).
         self.OFFICE_TIMEZONE = env.get("OFFICE_TIMEZONE", "Europe/Volgograd")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, flash, g, make_response, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, make_response, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
@@ -109,6 +109,24 @@ def too_large_on_form(endpoint: str, form_class, page):
 
 
 HSTS = "max-age=31536000"
+HTTP_ALLOWED = frozenset({"/healthz"})
+
+
+def _to_https():
+    """FORCE_HTTPS: a plain-HTTP request goes to the same address over HTTPS (308 keeps a
+    POST a POST)."""
+    if request.is_secure or request.path in HTTP_ALLOWED:
+        return None
+    host = request.host
+    # Drop the HTTP port: "[::1]:80" -> "[::1]", "ow-server:8000" -> "ow-server".
+    if host.startswith("["):
+        host = host[:host.index("]") + 1]
+    else:
+        host = host.rsplit(":", 1)[0]
+    port = current_app.config["HTTPS_PORT"]
+    netloc = host if port == 443 else f"{host}:{port}"
+    target = f"https://{netloc}{request.full_path if request.query_string else request.path}"
+    return redirect(target, 308)
 
 
 def init_app(app: Flask) -> None:
@@ -139,6 +157,9 @@ def init_app(app: Flask) -> None:
             response.headers["HX-Redirect"] = target
             return response
         return redirect(target)
+
+    if app.config.get("FORCE_HTTPS"):
+        app.before_request(_to_https)
 
     @app.before_request
     def _before():
@@ -185,8 +206,10 @@ def init_app(app: Flask) -> None:
         if app.config.get("SESSION_COOKIE_SECURE"):
             # Served over HTTPS: browsers never try plain HTTP again for a year.
             h.setdefault("Strict-Transport-Security", HSTS)
-        if request.endpoint != "static" and current_user.is_authenticated:
-            h["Cache-Control"] = "no-store"
+        if request.endpoint != "static":
+            if current_user.is_authenticated:
+                h["Cache-Control"] = "no-store"
+            security_sessions.mark_documents(response)
         return response
 
     @app.teardown_request

@@ -4,7 +4,9 @@
 // when the server is unreachable a navigation gets the static offline page instead.
 "use strict";
 
-var SHELL = "onewindow-shell-v1";
+// A new version name when shell files change together (offline.html now needs offline.js):
+// activation drops the old shell, so no page runs a stale copy beside a new one.
+var SHELL = "onewindow-shell-v2";
 var PRINTS_PREFIX = "onewindow-prints-";
 var OFFLINE_URL = "/static/offline.html";
 var SHELL_FILES = [
@@ -23,16 +25,44 @@ function today() {
   return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
 }
 
-function printsCache() {
-  return PRINTS_PREFIX + today();
+// Documents are kept only for the live login session that printed them: under the id of
+// the marker cookie the server sets ("<id>.<end, Unix seconds>", readable by scripts).
+// No marker (logged out, expired, browser closed), another id (another login) or a
+// session past its end: nothing is served and every kept document is dropped.
+var MARKER = "onewindow_docs";
+
+function parseMarker(value) {
+  var m = /^([A-Za-z0-9_-]{8,64})\.(\d{9,12})$/.exec(value || "");
+  if (!m || Number(m[2]) * 1000 <= Date.now()) return null;
+  return m[1];
 }
 
-// Documents of an earlier day are not kept (day change).
-function purgeOldPrints(all) {
+function sessionId() {
+  // Without the Cookie Store API the marker cannot be read: keep and serve nothing.
+  if (!self.cookieStore) return Promise.resolve(null);
+  return self.cookieStore.get(MARKER).then(function (c) {
+    return c ? parseMarker(c.value) : null;
+  }).catch(function () { return null; });
+}
+
+function printsCache(id) {
+  return PRINTS_PREFIX + today() + "-" + id;
+}
+
+// Drop every documents cache but ``keep`` (another day's, another session's; all if null).
+function purgeOtherPrints(keep) {
   return caches.keys().then(function (names) {
     return Promise.all(names.filter(function (n) {
-      return n.indexOf(PRINTS_PREFIX) === 0 && (all || n !== printsCache());
+      return n.indexOf(PRINTS_PREFIX) === 0 && n !== keep;
     }).map(function (n) { return caches.delete(n); }));
+  });
+}
+
+// The cache of the live session (others dropped), or null when there is none.
+function liveCache() {
+  return sessionId().then(function (id) {
+    var name = id ? printsCache(id) : null;
+    return purgeOtherPrints(name).then(function () { return name; });
   });
 }
 
@@ -47,12 +77,11 @@ self.addEventListener("activate", function (event) {
     return Promise.all(names.filter(function (n) {
       return n.indexOf("onewindow-shell-") === 0 && n !== SHELL;
     }).map(function (n) { return caches.delete(n); }));
-  }).then(function () { return purgeOldPrints(false); })
-    .then(function () { return self.clients.claim(); }));
+  }).then(liveCache).then(function () { return self.clients.claim(); }));
 });
 
 self.addEventListener("message", function (event) {
-  if (event.data === "purge-prints") event.waitUntil(purgeOldPrints(true));
+  if (event.data === "purge-prints") event.waitUntil(purgeOtherPrints(null));
 });
 
 function isPdf(url) {
@@ -60,25 +89,32 @@ function isPdf(url) {
 }
 
 // A printed document: from the server, kept for today; from the cache when unreachable.
-function pdfRequest(request) {
+function pdfRequest(event) {
+  var request = event.request;
   return fetch(request).then(function (response) {
     var type = response.headers.get("Content-Type") || "";
     // Only documents recorded in the print journal (not previews) count as printed.
     if (response.status === 200 && type.indexOf("application/pdf") === 0 &&
         response.headers.get("X-Print-Id")) {
       var copy = response.clone();
-      purgeOldPrints(false).then(function () { return copy.blob(); }).then(function (blob) {
-        var headers = new Headers(copy.headers);
-        headers.set("X-Cached-At", new Date().toISOString());
-        return caches.open(printsCache()).then(function (cache) {
-          return cache.put(request.url, new Response(blob, { status: 200, headers: headers }));
+      // The marker as it is after this response (a login may just have renewed it).
+      // Kept alive until stored (the worker may otherwise stop once the answer is sent).
+      event.waitUntil(liveCache().then(function (name) {
+        if (!name) return null;
+        return copy.blob().then(function (blob) {
+          var headers = new Headers(copy.headers);
+          headers.set("X-Cached-At", new Date().toISOString());
+          return caches.open(name).then(function (cache) {
+            return cache.put(request.url, new Response(blob, { status: 200, headers: headers }));
+          });
         });
-      }).catch(function () {});
+      }).catch(function () {}));
     }
     return response;
   }).catch(function (error) {
-    return caches.open(printsCache()).then(function (cache) {
-      return cache.match(request.url);
+    return liveCache().then(function (name) {
+      if (!name) return null;
+      return caches.open(name).then(function (cache) { return cache.match(request.url); });
     }).then(function (cached) {
       if (cached) return cached;
       if (request.mode === "navigate") return caches.match(OFFLINE_URL);
@@ -126,7 +162,7 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (isPdf(url)) {
-    event.respondWith(pdfRequest(request));
+    event.respondWith(pdfRequest(event));
   } else if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(staticRequest(event));
   } else if (request.mode === "navigate") {

@@ -6,6 +6,7 @@ service itself (audit.py) knows nothing of HTTP.
 
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import datetime, timedelta
 
@@ -20,6 +21,13 @@ from .matrix import FULL_PD_ROLES
 
 SEEN_KEY = "_seen"
 STARTED_KEY = "_started"
+# The login session's documents id: the page and the service worker keep the documents
+# printed today only under the id of the marker cookie the server set, readable by
+# scripts ("<id>.<end of the session, Unix seconds>"), and drop them when it is gone,
+# changed or past its end (offline.js, sw.js).
+DOCS_KEY = "_docs"
+DOCS_SENT_KEY = "_docs_sent"
+DOCS_COOKIE = "onewindow_docs"
 # Sent by polling elements (hx-headers='{"X-Background": "1"}'): keeps no session alive.
 BACKGROUND_HEADER = "X-Background"
 # Seconds between two updates of the "last seen" mark (the idle limit may end up to this
@@ -40,7 +48,45 @@ def start_session() -> None:
     stamp = timestamp()
     session[SEEN_KEY] = stamp
     session[STARTED_KEY] = stamp
+    session[DOCS_KEY] = secrets.token_urlsafe(12)
     session.permanent = True
+
+
+def _epoch(stamp: float) -> int:
+    """Unix seconds of a session stamp (office wall time read by mktime, see timestamp())."""
+    wall = datetime.fromtimestamp(stamp)
+    zone = clock.office_timezone()
+    return int((wall.replace(tzinfo=zone) if zone else wall.astimezone()).timestamp())
+
+
+def session_end() -> int:
+    """When this login session ends unless used again (idle or absolute limit), Unix s."""
+    config = current_app.config
+    ends = min(session[SEEN_KEY] + config["SESSION_IDLE_MINUTES"] * 60,
+               session[STARTED_KEY] + config["SESSION_MAX_HOURS"] * 3600)
+    return _epoch(ends)
+
+
+def mark_documents(response) -> None:
+    """Set, renew or delete the documents marker cookie (see DOCS_KEY) on ``response``.
+
+    A browser-session cookie (no expiry): a browser closed and opened again comes back
+    without it, and the session gets a new id, so documents kept before are not offered.
+    """
+    sent = request.cookies.get(DOCS_COOKIE)
+    secure = current_app.config["SESSION_COOKIE_SECURE"]
+    signed_in = current_user.is_authenticated and SEEN_KEY in session
+    if not signed_in:
+        if sent is not None:
+            response.delete_cookie(DOCS_COOKIE, path="/", secure=secure, samesite="Lax")
+        return
+    if DOCS_KEY not in session or (sent is None and session.get(DOCS_SENT_KEY)):
+        session[DOCS_KEY] = secrets.token_urlsafe(12)
+    value = f"{session[DOCS_KEY]}.{session_end()}"
+    if sent != value:
+        response.set_cookie(DOCS_COOKIE, value, path="/", secure=secure, httponly=False,
+                            samesite="Lax")
+        session[DOCS_SENT_KEY] = True
 
 
 def last_seen() -> datetime | None:

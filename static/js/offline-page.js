@@ -3,22 +3,8 @@
 (function () {
   "use strict";
 
-  var PRINTS_PREFIX = "onewindow-prints-";
-
-  function today() {
-    var d = new Date();
-    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
-  }
-
-  function filename(response, url) {
-    var cd = response.headers.get("Content-Disposition") || "";
-    var m = /filename\*=UTF-8''([^;]+)/i.exec(cd);
-    if (m) {
-      try { return decodeURIComponent(m[1]); } catch (e) { return m[1]; }
-    }
-    return url.pathname.split("/").pop();
-  }
+  // The documents' rules are offline.js's (loaded before this page's script).
+  var shared = window.onewindowOffline;
 
   function time(response) {
     var at = response.headers.get("X-Cached-At");
@@ -35,11 +21,16 @@
       empty.hidden = false;
       return Promise.resolve();
     }
-    return caches.open(PRINTS_PREFIX + today()).then(function (cache) {
-      return cache.keys().then(function (requests) {
-        return Promise.all(requests.map(function (req) {
-          return cache.match(req).then(function (res) { return { req: req, res: res }; });
-        }));
+    var live = shared.liveCache();
+    // Only the live session's documents; any other (logged out, expired, another user's) go.
+    return shared.purgeCaches(live).then(function () {
+      if (!live) return [];
+      return caches.open(live).then(function (cache) {
+        return cache.keys().then(function (requests) {
+          return Promise.all(requests.map(function (req) {
+            return cache.match(req).then(function (res) { return { req: req, res: res }; });
+          }));
+        });
       });
     }).then(function (items) {
       list.textContent = "";
@@ -53,7 +44,7 @@
         a.href = url.pathname + url.search;
         a.target = "_blank";
         a.setAttribute("data-offline-document", "");
-        a.textContent = filename(item.res, url);
+        a.textContent = shared.filename(item.res, url.pathname);
         li.appendChild(a);
         var when = time(item.res);
         if (when) li.appendChild(document.createTextNode(" — " + when));

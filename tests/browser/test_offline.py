@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import base64
 import re
-import threading
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from onewindow.intake.models import Application
 from onewindow.prints.models import PrintedDocument
@@ -81,45 +79,6 @@ def test_every_main_page_works_with_no_internet(page, users, session, live_serve
     assert errors == []
     # The service worker took the pages in its scope (a secure context on 127.0.0.1).
     assert page.evaluate("navigator.serviceWorker.getRegistration('/').then(r => !!r)")
-
-
-class _OneShotHandler(WSGIRequestHandler):
-    # No keep-alive: once the server stops, nothing answers on an old connection either.
-    protocol_version = "HTTP/1.0"
-
-    def log_request(self, *args, **kwargs):
-        pass
-
-
-class StoppableServer:
-    """The app on a fixed port that can be stopped and started again mid-test."""
-
-    def __init__(self, app):
-        self.app = app
-        self.port = 0
-        self.server = None
-
-    def start(self):
-        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True,
-                                  request_handler=_OneShotHandler)
-        self.port = self.server.server_port
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def server(app, session):
-    running = StoppableServer(app)
-    yield running
-    if running.server is not None:
-        try:
-            running.stop()
-        except OSError:
-            pass
 
 
 def test_server_stops_mid_session_offline_page_and_cached_receipt(browser, server, users,

@@ -4,9 +4,27 @@ from __future__ import annotations
 
 import pytest
 
+from onewindow.core import clock as clock_module
 from onewindow.extensions import db
 
 from ..conftest import make_test_app
+
+
+class Clock:
+    """The office clock, moved by hand (``clock.now += timedelta(...)``)."""
+
+    def __init__(self):
+        self.now = clock_module.now()
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    c = Clock()
+    monkeypatch.setattr(clock_module, "now", c)
+    return c
 
 
 @pytest.fixture

@@ -16,21 +16,6 @@ from ..conftest import login
 from ..factories import DEFAULT_PASSWORD
 
 
-class Clock:
-    def __init__(self):
-        self.now = clock_module.now()
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    c = Clock()
-    monkeypatch.setattr(clock_module, "now", c)
-    return c
-
-
 def test_idle_timeout_with_a_moved_clock(client, users, clock):
     login(client, users["specialist"])
     clock.now += timedelta(minutes=29)
@@ -176,8 +161,11 @@ def test_session_cookie_flags(app, users):
     client = app.test_client()
     r = client.post("/login", data={"username": users["chief"].username,
                                     "password": DEFAULT_PASSWORD})
-    cookie = r.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    cookies = {c.split("=", 1)[0]: c for c in r.headers.getlist("Set-Cookie")}
+    assert "HttpOnly" in cookies["session"] and "SameSite=Lax" in cookies["session"]
+    # The documents marker is read by scripts (sw.js, offline.js): no HttpOnly there.
+    marker = cookies[sessions.DOCS_COOKIE]
+    assert "HttpOnly" not in marker and "SameSite=Lax" in marker
 
 
 def test_production_refuses_debug_default_key_and_sets_secure_cookie(monkeypatch):
