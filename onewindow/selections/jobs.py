@@ -355,7 +355,7 @@ def run_import(session: Session, *, job_id: int,
             _load(session, job, selection)
             timings["load"] = time.perf_counter() - t0
             t0 = time.perf_counter()
-            _match(session, job, selection)
+            _match(session, job, selection, timings)
             timings["match"] = time.perf_counter() - t0
             selection.status, selection.finished_at = "done", clock.now()
             job.status, job.phase = "done", "готово"
@@ -386,7 +386,8 @@ def run_import(session: Session, *, job_id: int,
     return job
 
 
-def _match(session: Session, job: ImportJob, selection: Selection) -> None:
+def _match(session: Session, job: ImportJob, selection: Selection,
+           timings: dict[str, float]) -> None:
     """Match rule by rule; the counter shows the rules done and the rows matched so far.
 
     Each rule is a few statements in the database, committed with the counter (on SQLite
@@ -399,7 +400,7 @@ def _match(session: Session, job: ImportJob, selection: Selection) -> None:
         _progress(session, job, phase=MATCH_PHASE.format(matched), done=rules_done,
                   total=total, same_phase=True)
 
-    match_selection(session, selection, tick=tick)
+    match_selection(session, selection, tick=tick, timings=timings)
 
 
 def _rows(selection: Selection, progress: Progress):
