@@ -63,6 +63,8 @@ PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL",
 RESULTS = Path(__file__).parent / "results"
 RECIPIENT = ("EXISTS (SELECT 1 FROM case_files c WHERE c.applicant_id = a.id "
              "AND c.status = 'active')")
+NEAR = ("a.name_key <> r.name_key AND abs(length(a.name_key) - length(r.name_key)) <= 1 "
+        f"AND {RECIPIENT}")
 # The floor: each rule's join as plain SQL, counted (no hits written, no rule order).
 FLOOR_SQL = {
     "snils": f"""SELECT count(*) FROM selection_rows r JOIN applicants a ON a.snils = r.snils
@@ -74,14 +76,19 @@ FLOOR_SQL = {
     "snils_other_name": f"""SELECT count(*) FROM selection_rows r
         JOIN applicants a ON a.snils = r.snils
         WHERE r.selection_id = :sid AND r.name_key <> a.name_key AND {RECIPIENT}""",
-    "fuzzy_name": f"""SELECT count(*) FROM selection_rows r
-        JOIN applicants a ON a.birth_date = r.birth_date
-        WHERE r.selection_id = :sid AND a.name_key <> r.name_key
-          AND abs(length(a.name_key) - length(r.name_key)) <= 1
-          AND (substr(a.name_key, 1, 3) = substr(r.name_key, 1, 3)
-               OR substr(a.name_key, length(a.name_key) - 2)
-                  = substr(r.name_key, length(r.name_key) - 2))
-          AND {RECIPIENT}""",
+    "fuzzy_name": f"""SELECT count(*) FROM (
+        SELECT r.id, a.id FROM selection_rows r JOIN applicants a
+          ON a.birth_date = r.birth_date AND a.name_head = substr(r.name_key, 1, 6)
+        WHERE r.selection_id = :sid AND length(r.name_key) >= 12 AND {NEAR}
+        UNION
+        SELECT r.id, a.id FROM selection_rows r JOIN applicants a
+          ON a.birth_date = r.birth_date
+         AND a.name_tail = substr(r.name_key, length(r.name_key) - 5)
+        WHERE r.selection_id = :sid AND length(r.name_key) >= 12 AND {NEAR}
+        UNION
+        SELECT r.id, a.id FROM selection_rows r JOIN applicants a
+          ON a.birth_date = r.birth_date
+        WHERE r.selection_id = :sid AND length(r.name_key) < 12 AND {NEAR}) pairs""",
 }
 
 
@@ -247,7 +254,7 @@ def run(scale: str, dbname: str, *, seed: int = 1, keep: bool = False,
         # A fresh process: the job's RSS, not the generator's.
         child = subprocess.run(
             [sys.executable, "-m", "benchmarks.selections", "--measure", url,
-             "--csv", str(csv)], check=True, capture_output=True, text=True,
+             "--csv", str(csv)], check=True, stdout=subprocess.PIPE, text=True,
             cwd=Path(__file__).parent.parent)
         figures.update(json.loads(child.stdout.strip().splitlines()[-1]))
         figures["load_after"] = round(os.getloadavg()[0], 1)
