@@ -205,3 +205,19 @@ def test_the_applicants_name_key_follows_the_name(session):
         "address": "г. Волгоград", "phone": "+7 900 000-00-00"}, today=date(2026, 11, 28))
     session.commit()
     assert key() == "петроваводкинамарияюрьевна"
+
+
+def test_short_names_one_letter_apart_are_candidates_too(session, tmp_path):
+    """Keys under twelve letters are not narrowed by their first / last six letters."""
+    li = make_recipient(session, surname="Ли", name="Ян", patronymic=None,
+                        birth_date=date(1990, 1, 2), snils=None)
+    long_key = make_recipient(session, surname="Кузнецова", name="Мария",
+                              patronymic="Олеговна", birth_date=date(1990, 1, 2), snils=None)
+    session.commit()
+    selection, _job = import_file(session, tmp_path, csv_bytes([
+        _row("", "Ли", "Яна", "", "02.01.1990"),                    # line 2: «лияна», 5
+        _row("", "Ли", "Ян", "", "02.01.1991"),                     # line 3: other date
+        _row("", "Кузнецова", "Мария", "", "02.01.1990"),          # line 4: a word short
+    ]))
+    assert _hits(session, selection) == {(2, li.id, "fuzzy_name")}
+    assert long_key.id not in {a for _l, a, _r in _hits(session, selection)}
