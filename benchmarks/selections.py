@@ -271,7 +271,7 @@ def report(figures: dict) -> str:
     rules = f.get("rules_s", {})
     floor = f.get("floor_rules_s", {})
     lines = [
-        f"#### selections · {f['scale']} · {f['db']} · {clock.now():%Y-%m-%d %H:%M}",
+        f"#### selections · {f['scale']} · {f['db']} · {clock.now():%Y-%m-%d %H:%M} office time",
         "",
         f"{f['rows']:,} rows against {f['recipients']:,} recipients; CPU: {os.cpu_count()} "
         f"cores, shared with other work: load average {f['load_before']} before the job, "
