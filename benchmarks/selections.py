@@ -29,6 +29,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -236,6 +237,7 @@ def measure(url: str, csv: Path) -> dict:
         figures["floor_s"] = round(sum(floor.values()), 2)
         db.session.remove()
         db.engine.dispose()
+    shutil.rmtree(workdir, ignore_errors=True)
     return figures
 
 
@@ -261,6 +263,9 @@ def run(scale: str, dbname: str, *, seed: int = 1, keep: bool = False,
     finally:
         if made and not keep:
             drop(url)
+            shutil.rmtree(workdir, ignore_errors=True)
+    if not made:
+        shutil.rmtree(workdir, ignore_errors=True)
     if keep or not made:
         figures["url"], figures["csv"] = url, str(csv)
     return figures
