@@ -115,37 +115,39 @@ HIT_COLUMNS = ("selection_id", "rule", "confidence", "status", "action", "row_id
                "applicant_id")
 
 
-def _insert_hits(session: Session, selection_id: int, rule: str, join_on, *where) -> int:
-    """INSERT … SELECT the (open row, recipient) pairs of one rule; returns hits added."""
+def _pairs(selection_id: int, rule: str, join_on, *where):
+    """SELECT the hit values of one rule's (open row, recipient) pairs."""
     r, a = SelectionRow, Applicant
-    pairs = (select(*_hit_columns(selection_id, rule), r.id, a.id)
-             .select_from(r).join(a, join_on)
-             .where(r.selection_id == selection_id, _open(r.id), _is_recipient(a.id), *where))
+    return (select(*_hit_columns(selection_id, rule), r.id, a.id)
+            .select_from(r).join(a, join_on)
+            .where(r.selection_id == selection_id, _open(r.id), _is_recipient(a.id), *where))
+
+
+def exact_rule_query(selection_id: int, rule: str):
+    """Rules 1–3 as one SELECT each: the hit values to insert."""
+    r, a = SelectionRow, Applicant
+    if rule == "snils":
+        return _pairs(selection_id, rule, a.snils == r.snils,
+                      or_(r.name_key.is_(None), r.name_key == a.name_key))
+    if rule == "name_birth":
+        return _pairs(selection_id, rule,
+                      and_(a.birth_date == r.birth_date, a.name_key == r.name_key))
+    if rule == "snils_other_name":
+        return _pairs(selection_id, rule, a.snils == r.snils,
+                      r.name_key.is_not(None), r.name_key != a.name_key)
+    raise ValueError(rule)
+
+
+def _insert_exact(session: Session, sid: int, rule: str) -> int:
+    """INSERT … SELECT the pairs of rule 1, 2 or 3; returns hits added."""
     # rowcount of an INSERT is kept only when asked for (SQLAlchemy 2).
-    return session.execute(insert(SelectionHit).from_select(HIT_COLUMNS, pairs)
-                           .execution_options(preserve_rowcount=True)).rowcount
+    return session.execute(insert(SelectionHit).from_select(
+        HIT_COLUMNS, exact_rule_query(sid, rule))
+        .execution_options(preserve_rowcount=True)).rowcount
 
 
-def _snils(session: Session, sid: int) -> int:
-    r, a = SelectionRow, Applicant
-    return _insert_hits(session, sid, "snils", a.snils == r.snils,
-                        or_(r.name_key.is_(None), r.name_key == a.name_key))
-
-
-def _name_birth(session: Session, sid: int) -> int:
-    r, a = SelectionRow, Applicant
-    return _insert_hits(session, sid, "name_birth",
-                        and_(a.birth_date == r.birth_date, a.name_key == r.name_key))
-
-
-def _snils_other_name(session: Session, sid: int) -> int:
-    r, a = SelectionRow, Applicant
-    return _insert_hits(session, sid, "snils_other_name", a.snils == r.snils,
-                        r.name_key.is_not(None), r.name_key != a.name_key)
-
-
-def fuzzy_candidates(session: Session, selection_id: int):
-    """(row, its key, recipient, its key) pairs that may be one edit apart, from SQL.
+def fuzzy_query(selection_id: int):
+    """(row, its key, recipient, its key) pairs that may be one edit apart.
 
     Indexed equi-joins on (birth date, first six letters) and on (birth date, last six
     letters), united; a key shorter than twelve letters (rare: «Ли Ян») is compared with
@@ -153,7 +155,7 @@ def fuzzy_candidates(session: Session, selection_id: int):
     """
     r, a = SelectionRow, Applicant
     long_key = func.length(r.name_key) >= 2 * NEAR
-    queries = [
+    return union(*[
         select(r.id.label("row_id"), r.name_key.label("row_key"), a.id.label("applicant_id"),
                a.name_key.label("applicant_key")).select_from(r)
         .join(a, and_(a.birth_date == r.birth_date, *near))
@@ -163,8 +165,12 @@ def fuzzy_candidates(session: Session, selection_id: int):
                _is_recipient(a.id))
         for near in ((a.name_head == _head(r.name_key), long_key),
                      (a.name_tail == _tail(r.name_key), long_key),
-                     (~long_key,))]
-    return session.execute(union(*queries).execution_options(yield_per=FUZZY_CHUNK))
+                     (~long_key,))])
+
+
+def fuzzy_candidates(session: Session, selection_id: int):
+    """The pairs of :func:`fuzzy_query`, streamed."""
+    return session.execute(fuzzy_query(selection_id).execution_options(yield_per=FUZZY_CHUNK))
 
 
 def _fuzzy_name(session: Session, sid: int) -> int:
@@ -186,8 +192,12 @@ def _insert_pairs(session: Session, sid: int, rule: str,
     return len(hits)
 
 
-RULE_STEPS = {"snils": _snils, "name_birth": _name_birth,
-              "snils_other_name": _snils_other_name, "fuzzy_name": _fuzzy_name}
+RULE_STEPS = {
+    "snils": lambda session, sid: _insert_exact(session, sid, "snils"),
+    "name_birth": lambda session, sid: _insert_exact(session, sid, "name_birth"),
+    "snils_other_name": lambda session, sid: _insert_exact(session, sid, "snils_other_name"),
+    "fuzzy_name": _fuzzy_name,
+}
 
 
 def note_not_recipients(session: Session, selection_id: int) -> None:
