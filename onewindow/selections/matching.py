@@ -90,7 +90,7 @@ def _open(row_id):
 # One edit at position p leaves the first NEAR letters intact when p >= NEAR, and the last
 # NEAR when p < NEAR <= n - NEAR: keys of 2 * NEAR letters or more are always caught by
 # one of the two (applicants.name_head / name_tail). Three letters, the first idea, left
-# the tail to the patronymic's ending («вна», «вич»): a third of those born that day.
+# the tail to the patronymic's ending («вна», «вич»), shared by many born that day.
 NEAR = 6
 
 
