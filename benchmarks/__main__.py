@@ -37,6 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     cmp_p = sub.add_parser("compare", help="two results JSON files side by side")
     cmp_p.add_argument("old", type=Path)
     cmp_p.add_argument("new", type=Path)
+    sub.add_parser("selections", add_help=False,
+                   help="a selection's import and matching at district or region scale "
+                        "(benchmarks/selections.py; its options follow)")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["selections"]:
+        from .selections import main as selections_main
+
+        selections_main(argv[1:])
+        return 0
     args = parser.parse_args(argv)
 
     if args.command == "compare":

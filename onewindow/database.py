@@ -14,8 +14,9 @@ import json
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import Computed, event, func, inspect, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 
 _write_intent: ContextVar[bool] = ContextVar("onewindow_write_intent", default=True)
 
@@ -80,6 +81,26 @@ class MappingJson:
     @mapping.setter
     def mapping(self, value: dict[str, str]) -> None:
         self.mapping_json = json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class Generated(Computed):
+    """A column the database computes on every write: STORED on PostgreSQL (the only kind
+    before version 18), VIRTUAL on SQLite (the only kind ALTER TABLE can add there).
+
+    Indexable on both; it never goes stale, whoever writes the row (ORM, COPY, executemany).
+    """
+
+    inherit_cache = True
+
+    def __init__(self, sqltext: str):
+        super().__init__(sqltext, persisted=True)
+
+
+@compiles(Generated, "sqlite")
+def _generated_virtual_on_sqlite(element, compiler, **kw):
+    sql = compiler.sql_compiler.process(element.sqltext, include_table=False,
+                                        literal_binds=True)
+    return f"GENERATED ALWAYS AS ({sql}) VIRTUAL"
 
 
 def configure_engine(engine: Engine) -> None:

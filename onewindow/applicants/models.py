@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core import clock
 from ..core.snils import format_snils, mask_snils
 from ..core.text import full_name, initials
+from ..database import Generated
 from ..extensions import db
 
 # Byte-order collation on PostgreSQL, so that the index serves prefix ranges.
@@ -29,6 +30,10 @@ ID_DOC_TYPES = {
     "other": "Иной документ",
 }
 SEX_NAMES = {"M": "мужской", "F": "женский"}
+# A generated column cannot read another on PostgreSQL: head and tail spell the key out.
+NAME_KEY_SQL = "replace(replace(search_name, '-', ''), ' ', '')"
+NAME_HEAD_SQL = f"substr({NAME_KEY_SQL}, 1, 6)"
+NAME_TAIL_SQL = f"substr({NAME_KEY_SQL}, length({NAME_KEY_SQL}) - 5)"
 
 
 class Applicant(db.Model):
@@ -41,7 +46,11 @@ class Applicant(db.Model):
         # without sorting every match (measured: 0.19 ms instead of 225+ ms at 1M rows).
         Index("ix_applicants_search_name", "search_name", "birth_date"),
         Index("ix_applicants_search_initials", "search_initials", "birth_date"),
-        Index("ix_applicants_birth_date", "birth_date"),
+        # Selection matching joins on (birth date, name key), and for names one letter
+        # apart on (birth date, first / last six letters); birth date alone is a prefix.
+        Index("ix_applicants_birth_date_name_key", "birth_date", "name_key"),
+        Index("ix_applicants_birth_date_name_head", "birth_date", "name_head"),
+        Index("ix_applicants_birth_date_name_tail", "birth_date", "name_tail"),
         Index("ix_applicants_search_alt", "search_alt", "birth_date"),
         Index("ix_applicants_search_given", "search_given", "birth_date"),
     )
@@ -70,6 +79,13 @@ class Applicant(db.Model):
     # "вера андреевна": the name found by any part of it (services.search_keys).
     search_alt: Mapped[str | None] = mapped_column(SearchString)
     search_given: Mapped[str | None] = mapped_column(SearchString)
+    # The person key of selection matching (core.text.normalize_person_key of the name):
+    # search_name without spaces and hyphens, computed by the database on every write.
+    name_key: Mapped[str | None] = mapped_column(String(400), Generated(NAME_KEY_SQL))
+    # Its first and last six letters: one edit leaves one of them intact in a key of 12
+    # letters or more (selections.matching.fuzzy_candidates).
+    name_head: Mapped[str | None] = mapped_column(String(6), Generated(NAME_HEAD_SQL))
+    name_tail: Mapped[str | None] = mapped_column(String(6), Generated(NAME_TAIL_SQL))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)

@@ -39,10 +39,10 @@ from sqlalchemy.orm import Session
 
 from ..core import clock
 from ..core.tables import FileProblem, Progress, header_names, read_table
-from ..database import is_postgres, reset_write_intent, set_write_intent
+from ..database import is_postgres
 from ..extensions import db
 from . import services
-from .matching import find_matches, match_selection, write_matches
+from .matching import RULE_ORDER, match_selection
 from .models import (
     ImportJob,
     JobWorker,
@@ -67,6 +67,7 @@ DRAFT_SWEEP = timedelta(hours=1)
 LOCK_NAMESPACE = 0x53454C
 ROW_COLUMNS = ("selection_id", "line_no", "snils", "surname", "name", "patronymic",
                "birth_date", "event_type", "event_date", "name_key", "extra_json")
+MATCH_PHASE = "сопоставление с получателями (совпало строк: {}), проверено правил"
 CANCELLED_MESSAGE = "Загрузка остановлена специалистом; загруженные строки удалены."
 
 _threads: dict[int, threading.Thread] = {}
@@ -326,9 +327,15 @@ def request_cancel(session: Session, job: ImportJob) -> None:
 # ------------------------------------------------------------------ the job
 
 
-def _progress(session: Session, job: ImportJob, *, phase: str, done: int, total: int) -> None:
+def _progress(session: Session, job: ImportJob, *, phase: str, done: int, total: int,
+              same_phase: bool = False) -> None:
+    """Record the job's progress and commit; stop when cancel was asked.
+
+    ``same_phase``: the text changed (a count in it) but not the phase, whose start
+    the estimate of the remaining time keeps.
+    """
     now = clock.now()
-    if job.phase != phase:
+    if job.phase != phase and not same_phase:
         job.phase_started_at = now
     job.phase, job.processed, job.total = phase, done, total
     job.heartbeat_at = now
@@ -336,13 +343,6 @@ def _progress(session: Session, job: ImportJob, *, phase: str, done: int, total:
     session.refresh(job, ["cancel_requested"])
     if job.cancel_requested:
         raise Cancelled
-
-
-def _beat(job_id: int, *, phase: str, done: int, total: int) -> None:
-    """Progress from a connection of its own (the job's session is streaming a query)."""
-    with db.engine.begin() as conn:
-        conn.execute(update(ImportJob).where(ImportJob.id == job_id).values(
-            phase=phase, processed=done, total=total, heartbeat_at=clock.now()))
 
 
 def _cleanup(session: Session, selection_id: int) -> None:
@@ -373,7 +373,7 @@ def run_import(session: Session, *, job_id: int,
             _load(session, job, selection)
             timings["load"] = time.perf_counter() - t0
             t0 = time.perf_counter()
-            _match(session, job, selection)
+            _match(session, job, selection, timings)
             timings["match"] = time.perf_counter() - t0
             selection.status, selection.finished_at = "done", clock.now()
             job.status, job.phase = "done", "готово"
@@ -404,24 +404,21 @@ def run_import(session: Session, *, job_id: int,
     return job
 
 
-def _match(session: Session, job: ImportJob, selection: Selection) -> None:
-    """Match with a counter of applicants read; reads first, then the writes."""
-    phase = "сопоставление с получателями: просмотрено заявителей"
-    _progress(session, job, phase=phase, done=0, total=0)
-    total = session.scalar(text("SELECT count(*) FROM applicants")) or 0
-    job_id = job.id
-    session.commit()
-    # A read transaction (on SQLite: not holding the write lock) while the applicants
-    # stream by, so the counter can be written beside it.
-    token = set_write_intent(False)
-    try:
-        plan = find_matches(session, selection, tick=lambda n: _beat(
-            job_id, phase=phase, done=n, total=total))
-        session.commit()
-    finally:
-        reset_write_intent(token)
-    _progress(session, job, phase="запись совпадений", done=0, total=0)
-    write_matches(session, selection, plan)
+def _match(session: Session, job: ImportJob, selection: Selection,
+           timings: dict[str, float]) -> None:
+    """Match rule by rule; the counter shows the rules done and the rows matched so far.
+
+    Each rule is a few statements in the database, committed with the counter (on SQLite
+    the write lock is so held for one rule at a time, a few seconds at region scale).
+    """
+    total = len(RULE_ORDER)
+    _progress(session, job, phase=MATCH_PHASE.format(0), done=0, total=total)
+
+    def tick(rules_done: int, matched: int) -> None:
+        _progress(session, job, phase=MATCH_PHASE.format(matched), done=rules_done,
+                  total=total, same_phase=True)
+
+    match_selection(session, selection, tick=tick, timings=timings)
 
 
 def _rows(selection: Selection, progress: Progress):

@@ -1,45 +1,62 @@
-"""Matching a loaded selection against the office's recipients, in one pass.
+"""Matching a loaded selection against the office's recipients, as set operations.
 
-Recipients are applicants who have an active case file (:func:`recipient_ids`). The
-person key of an applicant is computed from the already normalised ``search_name``
-(casefolded, ё→е, single spaces, hyphens tidied) by dropping spaces and hyphens — exactly
-:func:`normalize_person_key` — so it can never go stale; the incoming side carries its key
-in ``selection_rows.name_key``.
+Recipients are applicants who have an active case file (:func:`recipient_ids`). Both
+sides carry the same person key — the full name casefolded, ё→е, without spaces or
+hyphens (:func:`~onewindow.core.text.normalize_person_key`): ``selection_rows.name_key``
+written at load, ``applicants.name_key`` a column the database computes from
+``search_name`` on every write (so it never goes stale) and indexes with the birth date.
 
 Rules, in order; a row matched by an earlier rule is not offered to later ones:
 1. ``snils`` — same СНИЛС and same name (or no name in the file): confirmed;
-2. ``name_birth`` — same normalised full name and birth date: confirmed;
+2. ``name_birth`` — same person key and birth date: confirmed;
 3. ``snils_other_name`` — same СНИЛС, different name: candidate for a click;
 4. ``fuzzy_name`` — birth date equal and the names one letter apart: candidate.
 
-How: the selection's rows (the small side, ≤ a few hundred thousand) are read once into
-hash tables keyed by СНИЛС, by (birth date, name key) and, for rule 4, by (birth date,
-first three letters) and (birth date, last three letters) — one edit always leaves one of
-them intact. The applicants are then read in one streaming query (four narrow columns and
-a recipient flag) and each is looked up in those tables: a hash join done in Python, the
-same on PostgreSQL and SQLite (which has no hash join: its nested loop over the birth-date
-index cost 86 s for 150 000 rows). Memory is bounded by the selection, not by the
-1 000 000 applicants; the hits are written in bulk. A row that finds only an applicant
-without an active case file is noted (``match_note = 'not_recipient'``), so the list of
-lines not found can say why.
+How: the hits nobody decided or worked on are deleted; those left are kept, and their
+rows are not offered again. Each rule is then one ``INSERT … SELECT`` joining the rows
+still without a hit to the recipients on an indexed key (the database's own join: a hash
+join on PostgreSQL, index lookups on SQLite), so a row taken by an earlier rule has a hit
+and drops out of the next. Rule 4 lets SQL narrow the pairs (same birth date, first or
+last six letters of the key equal — one edit always leaves one of them intact in a key of
+twelve letters or more, shorter keys meet everyone born that day — length within one,
+key different; ``applicants.name_head`` / ``name_tail`` are indexed with the birth date
+for it) and checks :func:`one_edit_apart` in Python on those few pairs
+only. Finally two ``UPDATE``\\ s note the rows still without a hit that found an
+applicant without an active case file (``match_note = 'not_recipient'``), so the list of
+lines not found can say why. No applicant passes through Python.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable
 
-from sqlalchemy import String, and_, cast, delete, exists, insert, select, update
+from sqlalchemy import (
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    union,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from ..applicants.models import Applicant
 from ..archive.models import CaseFile
+from ..database import is_postgres
 from .models import AUTO_RULES, DEFAULT_ACTION, RULES, Selection, SelectionHit, SelectionRow
 
 RULE_ORDER = ("snils", "name_birth", "snils_other_name", "fuzzy_name")
-STREAM_CHUNK = 20_000
 INSERT_CHUNK = 5_000
+FUZZY_CHUNK = 20_000
+
+# tick(rules_done, rows_matched) after each rule: the job's counter.
+Tick = Callable[[int, int], None]
 
 
 def recipient_ids():
@@ -61,92 +78,138 @@ def one_edit_apart(a: str, b: str) -> bool:
     return a[i:] == b[i + 1:]
 
 
-class _Rows:
-    """The selection's open rows in hash tables, keyed as the rules look them up."""
-
-    def __init__(self, session: Session, selection_id: int, kept: set[int]):
-        self.by_snils: dict[str, list[int]] = defaultdict(list)
-        self.by_name_birth: dict[tuple[str, str], list[int]] = defaultdict(list)
-        self.by_prefix: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
-        self.by_suffix: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
-        self.key: dict[int, str | None] = {}
-        r = SelectionRow
-        result = _stream(session, select(r.id, r.snils, r.name_key, cast(r.birth_date, String))
-                         .where(r.selection_id == selection_id))
-        for row_id, snils, key, born in result:
-            if row_id in kept:
-                continue
-            self.key[row_id] = key
-            if snils:
-                self.by_snils[snils].append(row_id)
-            if key and born:
-                self.by_name_birth[(born, key)].append(row_id)
-                self.by_prefix[(born, key[:3])].append((row_id, key))
-                self.by_suffix[(born, key[-3:])].append((row_id, key))
+def _is_recipient(applicant_id):
+    return exists().where(CaseFile.applicant_id == applicant_id, CaseFile.status == "active")
 
 
-def _applicants(session: Session):
-    """(id, СНИЛС, name key, birth date as text, recipient?) of every applicant, streamed."""
-    a = Applicant
-    recipient = exists().where(CaseFile.applicant_id == a.id, CaseFile.status == "active")
-    return _stream(session, select(a.id, a.snils, a.search_name, cast(a.birth_date, String),
-                                   recipient))
+def _open(row_id):
+    """The row has no hit (after the untouched ones are gone: none kept, none taken)."""
+    return ~exists().where(SelectionHit.row_id == row_id)
 
 
-def _stream(session: Session, query):
-    """Plain tuples in chunks (Core, no ORM loading; a server-side cursor on PostgreSQL)."""
-    return session.connection().execute(
-        query.execution_options(stream_results=True, yield_per=STREAM_CHUNK))
+# One edit at position p leaves the first NEAR letters intact when p >= NEAR, and the last
+# NEAR when p < NEAR <= n - NEAR: keys of 2 * NEAR letters or more are always caught by
+# one of the two (applicants.name_head / name_tail). Three letters, the first idea, left
+# the tail to the patronymic's ending («вна», «вич»), shared by many born that day.
+NEAR = 6
 
 
-def find_pairs(session: Session, selection_id: int, kept: set[int],
-               tick: Callable[[int], None] | None = None):
-    """Every (row, applicant) pair per rule, and the rows that found a non-recipient."""
-    rows = _Rows(session, selection_id, kept)
-    pairs: dict[str, set[tuple[int, int]]] = {rule: set() for rule in RULE_ORDER}
-    snils_hit, snils_other = pairs["snils"], pairs["snils_other_name"]
-    name_birth, fuzzy = pairs["name_birth"], pairs["fuzzy_name"]
-    not_recipient: set[int] = set()
-    by_snils, by_nb = rows.by_snils, rows.by_name_birth
-    by_prefix, by_suffix, row_key = rows.by_prefix, rows.by_suffix, rows.key
-    seen = 0
-    for applicant_id, snils, search_name, born, is_recipient in _applicants(session):
-        seen += 1
-        if tick is not None and seen % STREAM_CHUNK == 0:
-            tick(seen)
-        key = search_name.replace("-", "").replace(" ", "") if search_name else ""
-        if snils and snils in by_snils:
-            for row_id in by_snils[snils]:
-                if not is_recipient:
-                    not_recipient.add(row_id)
-                elif row_key[row_id] in (None, key):
-                    snils_hit.add((row_id, applicant_id))
-                else:
-                    snils_other.add((row_id, applicant_id))
-        if not (key and born):
-            continue
-        for row_id in by_nb.get((born, key), ()):
-            if is_recipient:
-                name_birth.add((row_id, applicant_id))
-            else:
-                not_recipient.add(row_id)
-        if not is_recipient:
-            continue
-        near = by_prefix.get((born, key[:3]), []) + by_suffix.get((born, key[-3:]), [])
-        for row_id, rkey in near:
-            if rkey != key and abs(len(rkey) - len(key)) <= 1 and one_edit_apart(rkey, key):
-                fuzzy.add((row_id, applicant_id))
-    if tick is not None:
-        tick(seen)
-    return pairs, not_recipient
+def _head(key):
+    """The first NEAR letters of a key, as ``applicants.name_head`` is computed."""
+    return func.substr(key, 1, NEAR)
 
 
-@dataclass
-class Plan:
-    """What a matching pass found: pairs per rule, rows kept as decided, non-recipients."""
+def _tail(key):
+    """The last NEAR letters, as ``applicants.name_tail`` is computed."""
+    return func.substr(key, func.length(key) - (NEAR - 1))
 
-    pairs: dict[str, set[tuple[int, int]]]
-    not_recipient: set[int]
+
+def _hit_columns(selection_id: int, rule: str):
+    _label, confidence = RULES[rule]
+    status = "confirmed" if rule in AUTO_RULES else "candidate"
+    return (literal(selection_id), literal(rule), literal(confidence), literal(status),
+            literal(DEFAULT_ACTION))
+
+
+HIT_COLUMNS = ("selection_id", "rule", "confidence", "status", "action", "row_id",
+               "applicant_id")
+
+
+def _pairs(selection_id: int, rule: str, join_on, *where):
+    """SELECT the hit values of one rule's (open row, recipient) pairs."""
+    r, a = SelectionRow, Applicant
+    return (select(*_hit_columns(selection_id, rule), r.id, a.id)
+            .select_from(r).join(a, join_on)
+            .where(r.selection_id == selection_id, _open(r.id), _is_recipient(a.id), *where))
+
+
+def exact_rule_query(selection_id: int, rule: str):
+    """Rules 1–3 as one SELECT each: the hit values to insert."""
+    r, a = SelectionRow, Applicant
+    if rule == "snils":
+        return _pairs(selection_id, rule, a.snils == r.snils,
+                      or_(r.name_key.is_(None), r.name_key == a.name_key))
+    if rule == "name_birth":
+        return _pairs(selection_id, rule,
+                      and_(a.birth_date == r.birth_date, a.name_key == r.name_key))
+    if rule == "snils_other_name":
+        return _pairs(selection_id, rule, a.snils == r.snils,
+                      r.name_key.is_not(None), r.name_key != a.name_key)
+    raise ValueError(rule)
+
+
+def _insert_exact(session: Session, sid: int, rule: str) -> int:
+    """INSERT … SELECT the pairs of rule 1, 2 or 3; returns hits added."""
+    # rowcount of an INSERT is kept only when asked for (SQLAlchemy 2).
+    return session.execute(insert(SelectionHit).from_select(
+        HIT_COLUMNS, exact_rule_query(sid, rule))
+        .execution_options(preserve_rowcount=True)).rowcount
+
+
+def fuzzy_query(selection_id: int):
+    """(row, its key, recipient, its key) pairs that may be one edit apart.
+
+    Indexed equi-joins on (birth date, first six letters) and on (birth date, last six
+    letters), united; a key shorter than twelve letters (rare: «Ли Ян») is compared with
+    everyone born that day. Then lengths within one and keys different.
+    """
+    r, a = SelectionRow, Applicant
+    long_key = func.length(r.name_key) >= 2 * NEAR
+    return union(*[
+        select(r.id.label("row_id"), r.name_key.label("row_key"), a.id.label("applicant_id"),
+               a.name_key.label("applicant_key")).select_from(r)
+        .join(a, and_(a.birth_date == r.birth_date, *near))
+        .where(r.selection_id == selection_id, r.name_key.is_not(None), _open(r.id),
+               a.name_key != r.name_key,
+               func.abs(func.length(a.name_key) - func.length(r.name_key)) <= 1,
+               _is_recipient(a.id))
+        for near in ((a.name_head == _head(r.name_key), long_key),
+                     (a.name_tail == _tail(r.name_key), long_key),
+                     (~long_key,))])
+
+
+def fuzzy_candidates(session: Session, selection_id: int):
+    """The pairs of :func:`fuzzy_query`, streamed."""
+    return session.execute(fuzzy_query(selection_id).execution_options(yield_per=FUZZY_CHUNK))
+
+
+def _fuzzy_name(session: Session, sid: int) -> int:
+    pairs = [(row_id, applicant_id)
+             for row_id, row_key, applicant_id, key in fuzzy_candidates(session, sid)
+             if one_edit_apart(row_key, key)]
+    return _insert_pairs(session, sid, "fuzzy_name", pairs)
+
+
+def _insert_pairs(session: Session, sid: int, rule: str,
+                  pairs: Iterable[tuple[int, int]]) -> int:
+    _label, confidence = RULES[rule]
+    status = "confirmed" if rule in AUTO_RULES else "candidate"
+    hits = [{"selection_id": sid, "row_id": row_id, "applicant_id": applicant_id,
+             "rule": rule, "confidence": confidence, "status": status,
+             "action": DEFAULT_ACTION} for row_id, applicant_id in sorted(pairs)]
+    for start in range(0, len(hits), INSERT_CHUNK):
+        session.execute(insert(SelectionHit), hits[start:start + INSERT_CHUNK])
+    return len(hits)
+
+
+RULE_STEPS = {
+    "snils": lambda session, sid: _insert_exact(session, sid, "snils"),
+    "name_birth": lambda session, sid: _insert_exact(session, sid, "name_birth"),
+    "snils_other_name": lambda session, sid: _insert_exact(session, sid, "snils_other_name"),
+    "fuzzy_name": _fuzzy_name,
+}
+
+
+def note_not_recipients(session: Session, selection_id: int) -> None:
+    """Mark the rows still without a hit that found an applicant who is no recipient."""
+    r, a = SelectionRow, Applicant
+    session.execute(update(r).where(r.selection_id == selection_id, r.match_note.is_not(None))
+                    .values(match_note=None))
+    for found in (and_(a.snils == r.snils),
+                  and_(a.birth_date == r.birth_date, a.name_key == r.name_key)):
+        session.execute(update(r).where(
+            r.selection_id == selection_id, r.match_note.is_(None), _open(r.id),
+            exists().where(found, ~_is_recipient(a.id))).values(match_note="not_recipient"))
 
 
 def _untouched(selection_id: int):
@@ -155,55 +218,53 @@ def _untouched(selection_id: int):
                 h.processed_at.is_(None))
 
 
-def find_matches(session: Session, selection: Selection,
-                 tick: Callable[[int], None] | None = None) -> Plan:
-    """Read-only half: stream the applicants past the selection's rows.
+def rows_matched(session: Session, selection_id: int) -> int:
+    """Rows of the selection that have a hit (kept or new)."""
+    h = SelectionHit
+    return session.scalar(select(func.count(func.distinct(h.row_id)))
+                          .where(h.selection_id == selection_id)) or 0
+
+
+def _fresh_statistics(session: Session, *tables: str) -> None:
+    """PostgreSQL: gather the tables' statistics now (a sample; tenths of a second).
+
+    The rows were just loaded and each rule adds hits; with statistics from before,
+    the planner took 171 rows for 200 000 and once chose a nested loop over every hit
+    for the anti-join (428 s instead of 2). SQLite plans by its indexes without them.
+    Just-in-time compilation is switched off: it cost more than it saved (0.7 s).
+    """
+    if not is_postgres(session):
+        return
+    session.execute(text("SET LOCAL jit = off"))
+    session.execute(text(f"ANALYZE {', '.join(tables)}"))
+
+
+def match_selection(session: Session, selection: Selection, tick: Tick | None = None,
+                    timings: dict[str, float] | None = None) -> dict[str, int]:
+    """(Re)build the selection's hits that nobody has worked on yet; new hits per rule.
 
     Hits someone decided or worked on are kept, and their rows are not offered again.
-    ``tick(applicants_read)`` is called as the applicants stream by (the job's counter).
+    ``tick(rules_done, rows_matched)`` is called after each rule (the job's counter; the
+    job commits there, so each rule is a write transaction of its own). ``timings``
+    receives the seconds of each rule (``rule_<name>``), for the benchmark.
     """
-    h = SelectionHit
-    kept = set(session.scalars(select(h.row_id).where(
-        h.selection_id == selection.id, ~_untouched(selection.id))))
-    pairs, not_recipient = find_pairs(session, selection.id, kept, tick)
-    return Plan(pairs, not_recipient)
-
-
-def write_matches(session: Session, selection: Selection, plan: Plan) -> dict[str, int]:
-    """Writing half: replace the untouched hits, note non-recipients; counts per rule."""
     sid = selection.id
+    timings = timings if timings is not None else {}
     session.execute(delete(SelectionHit).where(_untouched(sid)))
-    taken: set[int] = set()
     counts: dict[str, int] = {}
-    for rule in RULE_ORDER:
-        _label, confidence = RULES[rule]
-        status = "confirmed" if rule in AUTO_RULES else "candidate"
-        new = sorted((row_id, applicant_id) for row_id, applicant_id in plan.pairs[rule]
-                     if row_id not in taken)
-        hits = [{"selection_id": sid, "row_id": row_id, "applicant_id": applicant_id,
-                 "rule": rule, "confidence": confidence, "status": status,
-                 "action": DEFAULT_ACTION} for row_id, applicant_id in new]
-        for start in range(0, len(hits), INSERT_CHUNK):
-            session.execute(insert(SelectionHit), hits[start:start + INSERT_CHUNK])
-        taken.update(row_id for row_id, _a in new)
-        counts[rule] = len(hits)
-    r = SelectionRow
-    session.execute(update(r).where(r.selection_id == sid, r.match_note.is_not(None))
-                    .values(match_note=None))
-    noted = sorted(plan.not_recipient - taken)
-    for start in range(0, len(noted), INSERT_CHUNK):
-        session.execute(update(r).where(r.selection_id == sid,
-                                        r.id.in_(noted[start:start + INSERT_CHUNK]))
-                        .values(match_note="not_recipient"))
+    for done, rule in enumerate(RULE_ORDER, start=1):
+        started = time.perf_counter()
+        _fresh_statistics(session, *(("selection_rows", "selection_hits") if done == 1
+                                     else ("selection_hits",)))
+        counts[rule] = RULE_STEPS[rule](session, sid)
+        timings[f"rule_{rule}"] = time.perf_counter() - started
+        if tick is not None:
+            tick(done, rows_matched(session, sid))
+    _fresh_statistics(session, "selection_hits")
+    note_not_recipients(session, sid)
     apply_actions(session, selection)
     session.flush()
     return counts
-
-
-def match_selection(session: Session, selection: Selection,
-                    tick: Callable[[int], None] | None = None) -> dict[str, int]:
-    """(Re)build the selection's hits that nobody has worked on yet; counts per rule."""
-    return write_matches(session, selection, find_matches(session, selection, tick))
 
 
 def apply_actions(session: Session, selection: Selection) -> None:
