@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import itertools
 import logging
@@ -21,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from onewindow import ROOT
 from onewindow.applicants.queries import search_applicants
 from onewindow.applicants.services import DuplicateWarning, create_applicant
+from onewindow.archive import importing
 from onewindow.auth.passwords import DEMO_PASSWORD, check_password_policy, common_passwords
 from onewindow.auth.services import normalize_username
 from onewindow.config import DEV_SECRET, Config
@@ -375,9 +377,12 @@ def test_backup_is_private_and_backup_and_restore_are_audited(app, session, tmp_
 def test_the_database_refuses_to_change_or_delete_audit_entries(app, session):
     entry = audit.record(session, action="view", now=clock.now(), username="x")
     session.commit()
-    for statement in (f"UPDATE audit_entries SET result = 'denied' WHERE id = {entry.id}",
-                      f"DELETE FROM audit_entries WHERE id = {entry.id}",
-                      "DELETE FROM audit_entries"):
+    statements = [f"UPDATE audit_entries SET result = 'denied' WHERE id = {entry.id}",
+                  f"DELETE FROM audit_entries WHERE id = {entry.id}",
+                  "DELETE FROM audit_entries"]
+    if session.get_bind().dialect.name == "postgresql":  # SQLite has no TRUNCATE
+        statements += ["TRUNCATE audit_entries", "TRUNCATE audit_entries CASCADE"]
+    for statement in statements:
         with pytest.raises(DBAPIError, match="append-only"):
             session.execute(text(statement))
         session.rollback()
@@ -488,3 +493,25 @@ def test_kiosk_tickets_are_limited_per_minute(kiosk_device, session):
     session.rollback()
     assert session.scalar(select(func.count(Ticket.id))) == 4
     assert _kiosk_audit(session, kiosk_id) == [("kiosk_locked", "throttled")]
+
+
+# ------------------------------------------------------------------ 13. csv.excel
+
+
+def test_importing_a_csv_of_another_dialect_leaves_the_global_dialect_alone():
+    """The importer once set delimiter and quoting on ``csv.excel`` for every later reader."""
+    attributes = ("delimiter", "quotechar", "doublequote", "skipinitialspace",
+                  "lineterminator", "quoting", "escapechar")
+    before = {name: getattr(csv.excel, name) for name in attributes}
+    dialect = csv.get_dialect("excel")
+    before_registered = {name: getattr(dialect, name) for name in attributes}
+    # A ragged file the old sniffer could not place (it then set ";" on csv.excel itself).
+    text = "ФИО;Услуга\r\nПетров Пётр;EDV;;;\r\nИванов, Иван;ESP\r\n"
+    with pytest.raises(csv.Error):
+        csv.Sniffer().sniff(text, delimiters=";,\t")
+    raw = importing.read_register(text.encode("cp1251"), "reestr.csv")
+    assert [row["full_name"] for row in raw] == ["Петров Пётр", "Иванов, Иван"]
+    assert {name: getattr(csv.excel, name) for name in attributes} == before
+    assert {name: getattr(csv.get_dialect("excel"), name)
+            for name in attributes} == before_registered
+    assert next(csv.reader(io.StringIO("a,b;c\n"))) == ["a", "b;c"]
