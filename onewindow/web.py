@@ -36,8 +36,10 @@ from flask import (
 )
 from flask_login import current_user
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
 
 from .core import clock, rating_tokens
+from .core.text import INT64_MAX
 from .database import own_write_transaction, write_intended
 from .errors import DomainError
 from .events import (
@@ -142,6 +144,15 @@ def current_actor() -> Actor | None:
 
 def is_write_request() -> bool:
     return request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in URLs: an id beyond 64 bits matches no route (404) instead of
+    reaching the database (SQLite raises on binding it)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=INT64_MAX,  # noqa: A002
+                 signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 # --------------------------------------------------------------------------- responses

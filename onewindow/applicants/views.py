@@ -7,7 +7,7 @@ from ..auth.roles import INTAKE_ROLES
 from ..catalog.queries import categories
 from ..core import clock
 from ..extensions import db
-from ..forms_common import choices
+from ..forms_common import choices, parse_id
 from ..web import allow, form_action, read_only, record_read, redirect_to, render
 from . import queries, services
 from .forms import ApplicantForm, SearchForm
@@ -108,7 +108,7 @@ def edit(applicant_id: int):
         with form_action(form) as outcome:
             services.update_applicant(
                 db.session, applicant, values=form.values(), today=clock.today(),
-                expected_version=int(form.version.data or 0),
+                expected_version=parse_id(form.version.data) or 0,
                 category_ids=form.categories.data or [],
             )
         if outcome.ok:

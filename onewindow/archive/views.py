@@ -31,7 +31,7 @@ from ..core.text import format_date
 from ..errors import DomainError, InvalidInput, NotFound
 from ..events import ACTOR_KEY, template_hook
 from ..extensions import db
-from ..forms_common import choices
+from ..forms_common import choices, parse_id
 from ..hooks import too_large_on_form
 from ..printsetup.requests import label_format, label_offset
 from ..uploads import (
@@ -425,7 +425,7 @@ def show_box(box_id: int):
 
 def _box_ids() -> list[int]:
     raw = request.args.get("ids") or ""
-    ids = [int(p) for p in raw.replace(" ", ",").split(",") if p.strip().isdigit()]
+    ids = [n for p in raw.replace(" ", ",").split(",") if (n := parse_id(p))]
     if not ids:
         raise InvalidInput("Не выбраны короба")
     return ids
@@ -690,10 +690,10 @@ def import_people(token: str):
                for r in state["checked"]}
     chosen = importing.chosen_people(state.get("chosen"))
     for key, value in request.form.items():
-        if key.startswith("person-") and key[7:].isdigit() and value.isdigit():
-            line = int(key[7:])
-            if int(value) in offered.get(line, ()):
-                chosen[line] = int(value)
+        line, applicant_id = parse_id(key.removeprefix("person-")), parse_id(value)
+        if key.startswith("person-") and line and applicant_id:
+            if applicant_id in offered.get(line, ()):
+                chosen[line] = applicant_id
     state["chosen"] = {str(line): applicant_id for line, applicant_id in chosen.items()}
     _start_check(token, state, state["mapping"])
     return redirect_to(url_for("archive.import_progress", token=token))

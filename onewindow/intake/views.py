@@ -14,7 +14,7 @@ from ..core import clock
 from ..core.text import plural_ru
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
-from ..forms_common import choices
+from ..forms_common import choices, parse_id
 from ..printsetup.requests import receipt_copies
 from ..security.sessions import audit_change, sees_full_pd
 from ..web import (
@@ -131,8 +131,8 @@ def create_application():
 
 def _applicant_or_none(raw):
     try:
-        return get_applicant(db.session, int(raw))
-    except (TypeError, ValueError, DomainError):
+        return get_applicant(db.session, parse_id(raw) or 0)
+    except DomainError:
         return None
 
 

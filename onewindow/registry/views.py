@@ -13,7 +13,7 @@ from ..core import clock
 from ..errors import NotFound
 from ..events import template_hook
 from ..extensions import db
-from ..forms_common import choices
+from ..forms_common import choices, parse_id
 from ..intake.services import get_application
 from ..web import (
     allow,
@@ -403,8 +403,7 @@ def create_appeal():
                 surname=form.surname.data, name=form.name.data,
                 patronymic=form.patronymic.data, sex=form.sex.data or None,
                 address=form.address.data, email=form.email.data,
-                applicant_id=int(form.applicant_id.data) if (form.applicant_id.data or ""
-                                                             ).isdigit() else None,
+                applicant_id=parse_id(form.applicant_id.data),
                 assigned_to_id=form.assigned_to_id.data,
                 responsible_id=form.responsible_id.data,
                 parent_number=form.parent_number.data or None,
@@ -721,7 +720,7 @@ def acknowledge(document_id: int):
     form = AcknowledgeForm()
     with form_action() as outcome:  # the message is shown on top, whatever field it names
         services.acknowledge(db.session, doc, user_id=current_user.id,
-                             version_id=int(form.version_id.data or 0), now=clock.now())
+                             version_id=parse_id(form.version_id.data) or 0, now=clock.now())
     if not outcome.ok:
         return show_ack(document_id, status=409, error=outcome.message)
     return redirect_to(url_for("registry.show_ack", document_id=doc.id))

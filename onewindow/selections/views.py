@@ -20,7 +20,7 @@ from ..core.text import format_date
 from ..errors import Conflict, InvalidInput
 from ..events import template_hook
 from ..extensions import db
-from ..forms_common import choices
+from ..forms_common import choices, parse_id
 from ..hooks import too_large_on_form
 from ..security.sessions import audit_change
 from ..uploads import generated_name, upload_dir
@@ -210,7 +210,7 @@ def start_import(selection_id: int):
                                             name=form.profile_name.data, mapping=mapping,
                                             user_id=current_user.id, now=now)
         elif form.profile_id.data:
-            profile = db.session.get(MappingProfile, int(form.profile_id.data))
+            profile = db.session.get(MappingProfile, parse_id(form.profile_id.data) or 0)
             if profile is not None and profile.mapping != mapping:
                 profile = services.save_profile(db.session, source=selection.source,
                                                 name=profile.name, mapping=mapping,
