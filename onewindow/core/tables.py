@@ -286,6 +286,9 @@ def _read_csv(path: Path, *, encoding: str, delimiter: str | None,
             raise FileProblem(_encoding_message(codec) +
                               f" (около строки {reader.line_num + 1})") from exc
         except csv.Error as exc:
+            if "field limit" in str(exc):  # csv's own cap (131,072), far above ours
+                raise FileProblem(f"Строка {reader.line_num}: значение длиннее "
+                                  f"{MAX_CELL_CHARS} знаков — больше предела.") from exc
             raise FileProblem(f"Строка {reader.line_num}: файл CSV повреждён ({exc})") from exc
         if previous is not None:
             # Only the last line can be the one the file was cut in.

@@ -515,3 +515,46 @@ def test_importing_a_csv_of_another_dialect_leaves_the_global_dialect_alone():
     assert {name: getattr(csv.get_dialect("excel"), name)
             for name in attributes} == before_registered
     assert next(csv.reader(io.StringIO("a,b;c\n"))) == ["a", "b;c"]
+
+
+# ------------------------------------------------------------------ 7. no 500 from input
+
+
+BIG = str(2**63)
+
+
+def test_the_seven_inputs_that_gave_a_500(client, users, session, uploads):
+    """Each once answered 500 (nothing was saved); now a 404 or a 422 with a message."""
+    specialist = users["specialist"].id
+    session.rollback()
+    login(client, users["admin"])
+    gets = {
+        "/queue/bookings?applicant_id=" + BIG: (200,),
+        f"/registry/handovers/new?leaver_id={BIG}": (200,),
+        f"/applicants/{BIG}": (404,),
+        f"/applications/register?day=9999-12-31&user_id={specialist}": (200, 422),
+        "/applications/register?day=31.12.9999": (200, 422),
+        "/prints/?day=9999-12-31": (200, 422),
+        "/reports/intake?period=custom&date_from=01.01.2026&date_to=31.12.9999": (200, 422),
+        "/reports/intake?period=year&year=9999": (200, 422),
+    }
+    for url, statuses in gets.items():
+        response = client.get(url)
+        assert response.status_code in statuses, (url, response.status)
+    for slot_id in ("x", BIG, "²"):
+        response = client.post("/queue/bookings", data={"slot_id": slot_id,
+                                                        "citizen_name": "Петров П. П."})
+        assert response.status_code in (404, 422), (slot_id, response.status)
+    for desk_id in ("x", BIG):
+        response = client.post("/queue/desk/select", data={"desk_id": desk_id})
+        assert response.status_code < 500, (desk_id, response.status)
+    for leaver_id in (BIG, "x"):
+        response = client.post("/registry/handovers", data={
+            "leaver_id": leaver_id, "receiver_id": specialist, "reason": "leave"})
+        assert response.status_code == 422, (leaver_id, response.status)
+    # A CSV field longer than csv's 131,072-character limit.
+    wide = ("№ дела;ФИО;Дата рождения;Услуга;Годы\n;" + "Ж" * 140_000
+            + ";01.01.1950;EDV;2015\n").encode("utf-8")
+    response = client.post("/archive/import", data={"file": (io.BytesIO(wide), "r.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and "длиннее" in response.get_data(as_text=True)
