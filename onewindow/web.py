@@ -380,6 +380,29 @@ def audited_view(object_type: str, arg: str):
     return decorate
 
 
+def audited_list(object_type: str):
+    """Record in the audit log each successful view of a list or search that shows people's
+    records: one row per view, with its filter (the query string, or the form of a search
+    sent by POST)."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            response = make_response(view(*args, **kwargs))
+            if response.status_code == 200:
+                record_read("view_list", object_type=object_type, details=list_filter())
+            return response
+        return wrapper
+    return decorate
+
+
+def list_filter() -> str | None:
+    """The filter of this request as the audit keeps it: ``key=value&…``, sorted, readable."""
+    params = request.form if is_write_request() else request.args
+    pairs = sorted((k, v.strip()) for k, v in params.items(multi=True)
+                   if v.strip() and k != "csrf_token")
+    return "&".join(f"{k}={v}" for k, v in pairs)[:500] or None
+
+
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_MIMETYPES = {"xlsx": XLSX_MIMETYPE, "csv": "text/csv; charset=utf-8"}
 IGNORED_PRINT_ARGS = ("download",)

@@ -43,6 +43,7 @@ from ..uploads import (
 from ..web import (
     after_commit,
     allow,
+    audited_list,
     audited_view,
     export_response,
     form_action,
@@ -50,6 +51,7 @@ from ..web import (
     pdf_response,
     read_only,
     read_only_when,
+    record_read,
     redirect_to,
     render,
     wants_fragment,
@@ -88,6 +90,7 @@ def _can_work() -> bool:
 
 @bp.get("/")
 @allow(*ARCHIVE_LOOKUP_ROLES)
+@audited_list("case_files")
 def index():
     q = (request.args.get("q") or "").strip()
     status = request.args.get("status") or ""
@@ -122,6 +125,8 @@ def new_case():
     form.service.choices = _service_choices()
     applicant_id = request.values.get("applicant_id", type=int)
     applicant = get_applicant(db.session, applicant_id) if applicant_id else None
+    if applicant is not None and request.method == "GET":
+        record_read("view", object_type="applicant", object_id=applicant.id)
     if request.method == "POST" and form.validate():
         with form_action(form) as outcome:
             case_file = services.open_case_file(

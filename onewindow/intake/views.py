@@ -19,6 +19,7 @@ from ..printsetup.requests import receipt_copies
 from ..security.sessions import audit_change, sees_full_pd
 from ..web import (
     allow,
+    audited_list,
     audited_view,
     form_action,
     has_role,
@@ -64,6 +65,7 @@ def _form_page(form, *, applicant, service, lines, status=200, error=None,
 
 @bp.get("/")
 @allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
+@audited_list("applications")
 def list_applications():
     number = (request.args.get("number") or "").strip()
     if number:
@@ -92,6 +94,8 @@ def new_application():
     form.ensure_key()
     applicant_id = request.args.get("applicant_id", type=int)
     applicant = get_applicant(db.session, applicant_id) if applicant_id else None
+    if applicant is not None:
+        record_read("view", object_type="applicant", object_id=applicant.id)
     form.applicant_id.data = applicant.id if applicant else ""
     service = _selected_service(request.args.get("service"))
     form.service.data = service.code if service else ""

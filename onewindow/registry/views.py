@@ -17,6 +17,7 @@ from ..forms_common import choices, parse_id
 from ..intake.services import get_application
 from ..web import (
     allow,
+    audited_list,
     audited_view,
     form_action,
     has_role,
@@ -113,6 +114,7 @@ def _deadlines_page(*, status: int = 200, received_form=None, error=None):
 
 @bp.get("/deadlines")
 @allow()
+@audited_list("deadlines")
 def deadlines():
     return _deadlines_page()
 
@@ -495,6 +497,7 @@ def appeal_letter(appeal_id: int, kind: str):
 
 @bp.get("/applications/<int:application_id>")
 @allow(*STAFF)
+@audited_view("application", "application_id")
 def application_registry(application_id: int):
     application = get_application(db.session, application_id)
     return _application_page(application)
@@ -557,6 +560,7 @@ def _send(notice) -> None:
 
 @bp.get("/notices")
 @allow(*STAFF)
+@audited_list("notices")
 def list_notices():
     return render("registry/notices.html", notices=queries.list_notices(db.session))
 
