@@ -18,7 +18,7 @@ from sqlalchemy import select
 from onewindow.archive.models import ArchiveBox, CaseFile
 from onewindow.auth.models import User
 from onewindow.catalog.models import Service
-from onewindow.demo import DEMO_PASSWORD, make_demo
+from onewindow.demo import DEMO_PASSWORD
 from onewindow.intake.models import Application
 from onewindow.queue.models import Desk, Ticket, VisitPurpose
 from onewindow.registry.models import Request
@@ -57,12 +57,6 @@ def _links(base: str, html: str) -> list[str]:
 
 def _well_formed(response) -> bool:
     return 100 <= response.status_code <= 599 and bool(response.status.split(" ", 1)[1:])
-
-
-@pytest.fixture
-def office(session):
-    make_demo(session, applicants=12, applications=24, random_seed=7)
-    session.commit()
 
 
 def _login(client, role: str):

@@ -24,7 +24,7 @@ from onewindow.inventory import services as inventory_services
 from onewindow.security.models import AuditEntry
 
 from ..archive.helpers import make_box
-from .test_crawl import ROLES, _login, office  # noqa: F401 - office is a fixture
+from .test_crawl import ROLES, _login
 
 READS = ("view", "view_list", "export", "print")
 PER_SHAPE = 1
