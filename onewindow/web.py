@@ -352,6 +352,22 @@ def transaction_edge(view):
     return edge
 
 
+class _Write:
+    """A write queued by a view that only reads (see :func:`write_at_edge`)."""
+
+    @staticmethod
+    def send(action, *, session):
+        action(session)
+        return []
+
+
+def write_at_edge(action: Callable) -> None:
+    """Run ``action(session)`` at the edge, in this request's commit: after a GET in a
+    write transaction of its own (a draft found unreadable is marked failed by the page
+    that found it, and never parsed again)."""
+    _queue(_Write, action)
+
+
 def _send(queued, response) -> None:
     for signal, payload, after in queued:
         results = [rv for _receiver, rv in signal.send(payload, session=db.session)]

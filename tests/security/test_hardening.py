@@ -35,6 +35,8 @@ from onewindow.queue import services as queue_services
 from onewindow.queue.models import Ticket, VisitPurpose
 from onewindow.security import audit
 from onewindow.security.models import AuditEntry, AuditPurgePermit
+from onewindow.selections import views as selection_views
+from onewindow.selections.models import Selection
 
 from ..conftest import login
 from ..factories import DEFAULT_PASSWORD, make_applicant, make_application, make_user
@@ -103,6 +105,52 @@ def test_xlsx_bomb_upload_is_refused_next_to_the_file_field(client, users, sessi
     message = _field_error(response.get_data(as_text=True))
     assert "DTD" in message and "сохраните её заново" in message
     assert _files(uploads) == [] and _selections(session) == 0
+
+
+@pytest.mark.parametrize("content", ["bomb", "garbage"])
+def test_a_stored_draft_that_cannot_be_read_is_marked_failed_and_parsed_once(
+        client, users, session, uploads, monkeypatch, content):
+    """A draft stored before the upload check (or broken on disk): its page shows why, and
+    the file is parsed on the first visit only (a bomb once crashed every visit)."""
+    path = uploads / "selections" / "0123456789abcdef0123456789abcdef.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_with_dtd(xlsx_bytes(SELECTION_ROWS)) if content == "bomb"
+                     else b"PK\x03\x04" + bytes(range(256)) * 4)
+    selection = Selection(source="sfr", period="2026-11", filename="список.xlsx",
+                          file_format="xlsx", sha256="0" * 64, stored_path=str(path),
+                          status="draft", imported_by_id=users["specialist"].id)
+    session.add(selection)
+    session.commit()
+    selection_id = selection.id
+    parsed = []
+    real_preview = selection_views.preview
+    monkeypatch.setattr(selection_views, "preview",
+                        lambda *a, **k: parsed.append(a) or real_preview(*a, **k))
+    login(client, users["specialist"])
+    pages = [client.get(f"/selections/{selection_id}/mapping") for _ in range(3)]
+    reason = "DTD" if content == "bomb" else "повреждён"
+    for page in pages:
+        assert page.status_code == 200 and reason in page.get_data(as_text=True)
+    assert len(parsed) == 1
+    session.expire_all()
+    failed = session.get(Selection, selection_id)
+    assert failed.status == "unreadable" and reason in failed.error
+    session.rollback()
+    card = client.get(f"/selections/{selection_id}").get_data(as_text=True)
+    assert "файл не читается" in card and reason in card
+    started = client.post(f"/selections/{selection_id}/import", data={})
+    assert started.status_code == 422 and len(parsed) == 1
+
+
+def test_a_failed_archive_register_leaves_no_draft(client, users, session, uploads):
+    """The archive's draft is saved only once its head was read: a file that cannot be
+    read is refused on upload, kept nowhere, and has no page to revisit."""
+    login(client, users["archivist"])
+    for data in (_with_dtd(xlsx_bytes(SELECTION_ROWS)), b"PK\x03\x04" + b"\x00" * 300):
+        response = client.post("/archive/import", data={
+            "file": (io.BytesIO(data), "реестр.xlsx")}, content_type="multipart/form-data")
+        assert response.status_code == 422
+        assert _files(uploads) == []
 
 
 def test_openpyxl_reads_through_defusedxml():
