@@ -542,6 +542,7 @@ def import_preview():
     # Uploads nobody confirmed or cancelled: gone after a day, swept on each upload.
     remove_stale(directory, max_age=PREVIEW_MAX_AGE)
     token = generated_name()
+    path = None
     try:
         fmt = importing.register_format(filename)
         data = upload.read()
@@ -550,6 +551,8 @@ def import_preview():
         path.write_bytes(data)
         head = importing.read_head(path, fmt)
     except DomainError as exc:
+        if path is not None:  # no draft of a file that cannot be read: nothing to reopen
+            path.unlink(missing_ok=True)
         form.file.errors = [exc.message]
         return _import_page(form, status=422)
     state = {"filename": filename, "fmt": fmt, "user_id": current_user.id,
