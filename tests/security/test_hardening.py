@@ -26,7 +26,7 @@ from onewindow.archive import importing
 from onewindow.auth.passwords import DEMO_PASSWORD, check_password_policy, common_passwords
 from onewindow.auth.services import normalize_username
 from onewindow.config import DEV_SECRET, Config
-from onewindow.core import clock, filetypes
+from onewindow.core import clock, filetypes, tables
 from onewindow.core.filetypes import FileTypeMismatch, check_content
 from onewindow.core.text import clean_text, normalize_search
 from onewindow.errors import InvalidInput
@@ -637,3 +637,33 @@ def test_offline_documents_are_tied_to_the_login_session(client, users, session)
     client.post("/logout")
     login(client, users["chief"])
     assert _marker(client.get("/"))[0] not in ("", value)
+
+
+# ------------------------------------------------------------------ 5. column amplification
+
+
+def test_the_widest_table_allowed_makes_a_mapping_page_of_bounded_size(client, users, session,
+                                                                       uploads):
+    """1,000,000 columns once made a 344 MB page; the file is refused past 200 columns, and
+    a file of 200 columns with long headers stays a page of bounded size."""
+    login(client, users["specialist"])
+    names = [f"Столбец номер {i} " + "Ж" * 150 for i in range(tables.MAX_COLUMNS)]
+    wide = (";".join(names) + "\n" + ";".join("1" for _ in names) + "\n").encode("utf-8")
+    response = _upload_selection(client, wide)
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    assert len(page.data) < 2_000_000, len(page.data)
+    # 300,000 empty columns (kept under the size werkzeug spools to disk in a test).
+    too_wide = ("a" + ";" * 300_000 + "\n1\n").encode()
+    refused = _upload_selection(client, too_wide)
+    if refused.status_code == 303:
+        refused = client.get(refused.headers["Location"])
+    assert "больше предела 200" in refused.get_data(as_text=True)
+    assert len(refused.data) < 200_000
+
+
+def _upload_selection(client, data: bytes):
+    form = {"source": "sfr", "period": "11.2026", "encoding": "auto", "delimiter": "auto",
+            "file": (io.BytesIO(data), "wide.csv")}
+    return client.post("/selections/upload", data=form, content_type="multipart/form-data")
