@@ -175,6 +175,7 @@ def _mapping_page(selection, form=None, *, status=200, error=None):
         form.profile_id.data = str(profile.id) if profile else ""
         form.encoding.data, form.delimiter.data = encoding, delimiter
     form.set_columns(header)
+    form.show_columns_once()
     form.profile_id.choices = choices([("", "— без профиля —")] + [
         (str(p.id), p.name) for p in _profiles(selection.source)])
     return render("selections/mapping.html", selection=selection, form=form, header=header,

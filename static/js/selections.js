@@ -1,8 +1,22 @@
-// Selection work list: keyboard-fast processing of hits. No inline scripts (strict CSP).
+// Selections: the mapping page's column lists; the work list's keyboard-fast processing
+// of hits. No inline scripts (strict CSP).
 // ↓/↑ or J/K move between rows; 1–3 record an outcome; Y/N confirm or reject a
 // candidate; C focuses the comment. Typing in a field is left alone (Esc leaves it).
 (function () {
   "use strict";
+
+  // The mapping page lists the file's columns once (a template); every field's list gets
+  // a copy, its chosen column kept.
+  document.addEventListener("DOMContentLoaded", function () {
+    var columns = document.getElementById("mapping-columns");
+    if (!columns) return;
+    document.querySelectorAll(".mapping-grid select").forEach(function (list) {
+      var chosen = list.value;
+      list.textContent = "";
+      list.appendChild(columns.content.cloneNode(true));
+      list.value = chosen;
+    });
+  });
 
   function rows() {
     return Array.prototype.slice.call(document.querySelectorAll("[data-hit-row]"));
