@@ -14,6 +14,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from onewindow.archive.models import ArchiveBox, CaseFile
 from onewindow.auth.models import User
@@ -111,7 +112,7 @@ def test_every_get_route_answers_without_a_server_error(app, client, session, of
             continue
         values = {}
         for name, converter in rule._converters.items():
-            values[name] = ids.get(name, 1) if "Integer" in type(converter).__name__ \
+            values[name] = ids.get(name, 1) if isinstance(converter, IntegerConverter) \
                 else getattr(converter, "items", None) and sorted(converter.items)[0] or "x"
         url = adapter.build(rule.endpoint, values)
         response = client.get(url)
