@@ -20,9 +20,10 @@ from pathlib import Path
 
 from flask import Request as FlaskRequest
 from flask import current_app, request
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
+from werkzeug.utils import cached_property
 
 from .core.text import int64
 
@@ -54,12 +55,27 @@ class _Parameters(ImmutableMultiDict):
         return super().getlist(key, int64 if type is int else type)
 
 
+class _CombinedParameters(CombinedMultiDict):
+    """``request.values`` with the same 64-bit ``type=int``."""
+
+    def get(self, key, default=None, type=None):  # noqa: A002
+        return super().get(key, default, int64 if type is int else type)
+
+    def getlist(self, key, type=None):  # noqa: A002
+        return super().getlist(key, int64 if type is int else type)
+
+
 class Request(FlaskRequest):
     """The application's request: MAX_FORM_PARTS holds for every kind of form, and
     integers read from parameters keep to 64 bits."""
 
     form_data_parser_class = _FieldCountingParser
     parameter_storage_class = _Parameters
+
+    @cached_property
+    def values(self) -> CombinedMultiDict:
+        return _CombinedParameters([self.args] + ([self.form] if self.method != "GET"
+                                                  else []))
 
 
 GENERATED_NAME = re.compile(r"[0-9a-f]{32}")

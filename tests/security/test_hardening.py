@@ -13,6 +13,7 @@ import zipfile
 from datetime import date, datetime, timedelta
 
 import pytest
+from flask import request
 from openpyxl.xml import DEFUSEDXML
 from packaging.requirements import Requirement
 from packaging.version import Version
@@ -667,3 +668,17 @@ def _upload_selection(client, data: bytes):
     form = {"source": "sfr", "period": "11.2026", "encoding": "auto", "delimiter": "auto",
             "file": (io.BytesIO(data), "wide.csv")}
     return client.post("/selections/upload", data=form, content_type="multipart/form-data")
+
+
+def test_integers_read_from_any_parameter_keep_to_64_bits(app):
+    big = str(2**63)
+    with app.test_request_context(f"/?a={big}&b=12&c=²", method="POST",
+                                  data={"d": big, "e": "7"}):
+        for params in (request.args, request.form, request.values):
+            assert params.get("a", type=int) is None or params is request.form
+            assert params.get("d", type=int) is None
+        assert request.values.get("b", type=int) == 12
+        assert request.values.get("e", type=int) == 7
+        assert request.args.get("c", type=int) is None
+        assert request.values.getlist("d", type=int) == []
+    assert app.url_map.converters["int"].__name__ == "IdConverter"
