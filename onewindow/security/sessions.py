@@ -67,9 +67,6 @@ def mark_documents(response) -> None:
         marker = hmac.new(config["SECRET_KEY"].encode(),
                           f"documents:{current_user.id}:{login}".encode(),
                           hashlib.sha256).hexdigest()[:24]
-        if left > 0 and marker == request.cookies.get(DOCUMENTS_COOKIE) \
-                and not session.modified:
-            return  # sent again only with the session cookie (when the idle mark moves)
         if left > 0:
             response.set_cookie(DOCUMENTS_COOKIE, marker, max_age=left, path="/",
                                 samesite="Strict", secure=config["SESSION_COOKIE_SECURE"])

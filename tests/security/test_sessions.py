@@ -176,7 +176,7 @@ def test_session_cookie_flags(app, users):
     client = app.test_client()
     r = client.post("/login", data={"username": users["chief"].username,
                                     "password": DEFAULT_PASSWORD})
-    cookie = next(c for c in r.headers.getlist("Set-Cookie") if c.startswith("session="))
+    cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
