@@ -187,8 +187,6 @@ def init_app(app: Flask) -> None:
             h.setdefault("Strict-Transport-Security", HSTS)
         if request.endpoint != "static" and current_user.is_authenticated:
             h["Cache-Control"] = "no-store"
-        if request.endpoint not in (None, "static"):
-            security_sessions.mark_documents(response)
         return response
 
     @app.teardown_request

@@ -4,7 +4,7 @@
 // when the server is unreachable a navigation gets the static offline page instead.
 "use strict";
 
-var SHELL = "onewindow-shell-v2";
+var SHELL = "onewindow-shell-v1";
 var PRINTS_PREFIX = "onewindow-prints-";
 var OFFLINE_URL = "/static/offline.html";
 var SHELL_FILES = [
@@ -23,28 +23,15 @@ function today() {
   return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
 }
 
-// The session marker the server sets (cookie ow_docs, see security/sessions.py): copies
-// are kept per login session and served only while the same marker is there. No marker
-// (logged out, expired, browser closed past the idle time, no cookieStore): nothing kept
-// is served.
-var MARKER_COOKIE = "ow_docs";
-
-function sessionMarker() {
-  if (!self.cookieStore) return Promise.resolve(null);
-  return self.cookieStore.get(MARKER_COOKIE).then(function (cookie) {
-    return cookie && /^[0-9a-f]+$/.test(cookie.value) ? cookie.value : null;
-  }).catch(function () { return null; });
+function printsCache() {
+  return PRINTS_PREFIX + today();
 }
 
-function printsCache(marker) {
-  return PRINTS_PREFIX + today() + "-" + marker;
-}
-
-// Only the current session's documents of today are kept (day change, another login).
-function purgeOldPrints(all, marker) {
+// Documents of an earlier day are not kept (day change).
+function purgeOldPrints(all) {
   return caches.keys().then(function (names) {
     return Promise.all(names.filter(function (n) {
-      return n.indexOf(PRINTS_PREFIX) === 0 && (all || !marker || n !== printsCache(marker));
+      return n.indexOf(PRINTS_PREFIX) === 0 && (all || n !== printsCache());
     }).map(function (n) { return caches.delete(n); }));
   });
 }
@@ -60,12 +47,12 @@ self.addEventListener("activate", function (event) {
     return Promise.all(names.filter(function (n) {
       return n.indexOf("onewindow-shell-") === 0 && n !== SHELL;
     }).map(function (n) { return caches.delete(n); }));
-  }).then(sessionMarker).then(function (marker) { return purgeOldPrints(false, marker); })
+  }).then(function () { return purgeOldPrints(false); })
     .then(function () { return self.clients.claim(); }));
 });
 
 self.addEventListener("message", function (event) {
-  if (event.data === "purge-prints") event.waitUntil(purgeOldPrints(true, null));
+  if (event.data === "purge-prints") event.waitUntil(purgeOldPrints(true));
 });
 
 function isPdf(url) {
@@ -80,26 +67,18 @@ function pdfRequest(request) {
     if (response.status === 200 && type.indexOf("application/pdf") === 0 &&
         response.headers.get("X-Print-Id")) {
       var copy = response.clone();
-      var marker = null;
-      sessionMarker().then(function (m) {
-        marker = m;
-        return purgeOldPrints(!m, m);
-      }).then(function () { return marker ? copy.blob() : null; }).then(function (blob) {
-        if (!blob) return null;
+      purgeOldPrints(false).then(function () { return copy.blob(); }).then(function (blob) {
         var headers = new Headers(copy.headers);
         headers.set("X-Cached-At", new Date().toISOString());
-        return caches.open(printsCache(marker)).then(function (cache) {
+        return caches.open(printsCache()).then(function (cache) {
           return cache.put(request.url, new Response(blob, { status: 200, headers: headers }));
         });
       }).catch(function () {});
     }
     return response;
   }).catch(function (error) {
-    return sessionMarker().then(function (marker) {
-      if (!marker) return purgeOldPrints(true, null).then(function () { return null; });
-      return caches.open(printsCache(marker)).then(function (cache) {
-        return cache.match(request.url);
-      });
+    return caches.open(printsCache()).then(function (cache) {
+      return cache.match(request.url);
     }).then(function (cached) {
       if (cached) return cached;
       if (request.mode === "navigate") return caches.match(OFFLINE_URL);

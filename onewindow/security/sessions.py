@@ -6,9 +6,6 @@ service itself (audit.py) knows nothing of HTTP.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 import time
 from datetime import datetime, timedelta
 
@@ -23,7 +20,6 @@ from .matrix import FULL_PD_ROLES
 
 SEEN_KEY = "_seen"
 STARTED_KEY = "_started"
-LOGIN_KEY = "_login"  # a random id of this login (the documents' marker is made from it)
 # Sent by polling elements (hx-headers='{"X-Background": "1"}'): keeps no session alive.
 BACKGROUND_HEADER = "X-Background"
 # Seconds between two updates of the "last seen" mark (the idle limit may end up to this
@@ -44,36 +40,7 @@ def start_session() -> None:
     stamp = timestamp()
     session[SEEN_KEY] = stamp
     session[STARTED_KEY] = stamp
-    session[LOGIN_KEY] = secrets.token_hex(8)
     session.permanent = True
-
-
-# The service worker keeps today's printed documents for an outage; it serves them only
-# while this cookie (set by the server, readable by the worker) names their session.
-DOCUMENTS_COOKIE = "ow_docs"
-
-
-def mark_documents(response) -> None:
-    """Tie the workstation's offline copies of documents to the live login session.
-
-    The marker differs per user and per login, and lives only as long as the session may
-    stay idle: expired, logged out, another user, a browser closed and reopened after the
-    idle time — the worker finds no marker (or another one) and serves nothing it kept.
-    """
-    config = current_app.config
-    login, seen = session.get(LOGIN_KEY), session.get(SEEN_KEY)
-    if current_user.is_authenticated and login is not None and seen is not None:
-        left = int(config["SESSION_IDLE_MINUTES"] * 60 - (timestamp() - seen))
-        marker = hmac.new(config["SECRET_KEY"].encode(),
-                          f"documents:{current_user.id}:{login}".encode(),
-                          hashlib.sha256).hexdigest()[:24]
-        if left > 0:
-            response.set_cookie(DOCUMENTS_COOKIE, marker, max_age=left, path="/",
-                                samesite="Strict", secure=config["SESSION_COOKIE_SECURE"])
-            return
-    if DOCUMENTS_COOKIE in request.cookies:
-        response.delete_cookie(DOCUMENTS_COOKIE, path="/", samesite="Strict",
-                               secure=config["SESSION_COOKIE_SECURE"])
 
 
 def last_seen() -> datetime | None:

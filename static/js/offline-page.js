@@ -28,23 +28,14 @@
     return pad(d.getHours()) + ":" + pad(d.getMinutes());
   }
 
-  // The login session's marker (cookie ow_docs): only its documents are listed; none
-  // without it (the session is over).
-  function sessionMarker() {
-    var m = /(?:^|;\s*)ow_docs=([0-9a-f]+)/.exec(document.cookie);
-    return m ? m[1] : null;
-  }
-
   function listDocuments() {
     var list = document.getElementById("offline-documents");
     var empty = document.getElementById("offline-empty");
-    var marker = sessionMarker();
-    if (!window.caches || !marker) {
-      list.textContent = "";
+    if (!window.caches) {
       empty.hidden = false;
       return Promise.resolve();
     }
-    return caches.open(PRINTS_PREFIX + today() + "-" + marker).then(function (cache) {
+    return caches.open(PRINTS_PREFIX + today()).then(function (cache) {
       return cache.keys().then(function (requests) {
         return Promise.all(requests.map(function (req) {
           return cache.match(req).then(function (res) { return { req: req, res: res }; });

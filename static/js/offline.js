@@ -5,8 +5,7 @@
 //   the page stays as typed and says so (the intake idempotency token makes a retry safe);
 // - a failed htmx poll keeps the last good content and polling goes on;
 // - this workstation's print setup (localStorage) is added to label and receipt links;
-// - the day's printed documents are purged on logout, when a page finds the session over
-//   and when another user logs in; the worker serves them only under the session's marker.
+// - the day's printed documents are purged on logout and when another user logs in.
 (function () {
   "use strict";
 
@@ -28,15 +27,8 @@
     }).catch(function () {});
   }
 
-  // The session is over (expired, logged out elsewhere, a browser reopened): a page of
-  // the server without a user purges the kept documents. Another user on this
-  // workstation: yesterday's or someone else's documents go.
+  // Another user on this workstation: yesterday's or someone else's documents go.
   document.addEventListener("DOMContentLoaded", function () {
-    if (document.body.dataset.signedIn !== "1") {
-      purgePrints();
-      try { localStorage.removeItem(OWNER_KEY); } catch (e) { /* storage disabled */ }
-      return;
-    }
     var who = document.querySelector(".userbox .user-name");
     if (!who) return;
     var owner = who.textContent.trim();

@@ -207,49 +207,6 @@ def test_server_stops_mid_session_offline_page_and_cached_receipt(browser, serve
         context.close()
 
 
-FETCH_SIZE = ("url => fetch(url).then(r => r.ok ? r.arrayBuffer().then(b => b.byteLength) "
-              ": 'status ' + r.status).catch(() => 'failed')")
-CACHED_RECEIPT = ("caches.keys().then(ks => Promise.all(ks.filter(k => k.startsWith("
-                  "'onewindow-prints-')).map(k => caches.open(k).then(c => c.keys()))))"
-                  ".then(ls => ls.flat().some(r => r.url.includes('/receipt.pdf')))")
-
-
-def test_kept_documents_are_served_only_to_the_live_session(browser, server, users, session):
-    """Finding 6: a receipt kept for an outage is not served once the session is over
-    (its marker gone: expired, closed browser) nor listed on the offline page."""
-    application = make_application(session, user=users["specialist"])
-    session.commit()
-    app_id = application.id
-    base = server.start()
-    context = browser.new_context(locale="ru-RU", base_url=base)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    receipt = f"/applications/{app_id}/receipt.pdf?copies=1"
-    try:
-        _login(page, users["specialist"])
-        page.goto(f"/applications/{app_id}")
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
-        assert isinstance(page.evaluate(FETCH_SIZE, receipt), int)
-        page.wait_for_function(CACHED_RECEIPT)
-        marker = [c for c in context.cookies() if c["name"] == "ow_docs"]
-        assert marker and not marker[0]["httpOnly"] and marker[0]["expires"] > 0
-
-        server.stop()
-        # In the session: the kept copy is served while the server is away.
-        assert page.evaluate(FETCH_SIZE, receipt) > 1000
-        # The marker has run out (the session's idle time): nothing kept is served.
-        context.clear_cookies(name="ow_docs")
-        assert page.evaluate(FETCH_SIZE, receipt) == "failed"
-        page.goto(f"/applications/{app_id}")
-        assert "Нет связи с сервером" in page.inner_text("h1")
-        page.wait_for_selector("#offline-empty:not([hidden])")
-        assert page.locator("#offline-documents a").count() == 0
-        assert page.evaluate("caches.keys().then(ks => ks.filter("
-                             "k => k.startsWith('onewindow-prints-')).length)") == 0
-    finally:
-        context.close()
-
-
 def test_board_keeps_polling_through_an_outage(browser, server, session):
     base = server.start()
     context = browser.new_context(locale="ru-RU", base_url=base)

@@ -612,34 +612,6 @@ def test_the_seven_inputs_that_gave_a_500(client, users, session, uploads):
     assert response.status_code == 422 and "длиннее" in response.get_data(as_text=True)
 
 
-# ------------------------------------------------------------------ 6. offline documents
-
-
-def _marker(response) -> tuple[str, str] | None:
-    for header in response.headers.getlist("Set-Cookie"):
-        if header.startswith("ow_docs="):
-            return header.split(";", 1)[0].split("=", 1)[1], header
-    return None
-
-
-def test_offline_documents_are_tied_to_the_login_session(client, users, session):
-    """The service worker serves kept documents only under this cookie: per user and per
-    login, living no longer than the session may stay idle, gone at logout."""
-    assert _marker(client.get("/login")) is None
-    login(client, users["specialist"])
-    value, header = _marker(client.get("/"))
-    assert "Max-Age=1800" in header or "Max-Age=17" in header  # 30 min idle at most
-    assert "HttpOnly" not in header and "SameSite=Strict" in header
-    assert _marker(client.get("/"))[0] == value
-    out = _marker(client.post("/logout"))
-    assert out is not None and out[0] == "" and "Max-Age=0" in out[1]
-    login(client, users["specialist"])
-    assert _marker(client.get("/"))[0] != value  # a new login: a new marker
-    client.post("/logout")
-    login(client, users["chief"])
-    assert _marker(client.get("/"))[0] not in ("", value)
-
-
 # ------------------------------------------------------------------ 5. column amplification
 
 
