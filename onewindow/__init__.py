@@ -92,8 +92,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     import importlib
 
-    from .web import transaction_edge
+    from .web import IdConverter, transaction_edge
 
+    app.url_map.converters["int"] = IdConverter
     for module_name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp)
     for endpoint, view in list(app.view_functions.items()):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from wtforms import StringField
+import re
+
+from wtforms import IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
-from .core.text import format_date, parse_date_ru
+from .core.text import INT64_MAX, format_date, parse_date_ru
+
+_WHOLE = re.compile(r"-?[0-9]{1,18}")  # ASCII digits ("²".isdigit() is true), 64 bits
 
 
 class RuDateField(StringField):
@@ -57,3 +61,30 @@ class Required:
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class IntField(IntegerField):
+    """A whole number (64-bit at most) with a Russian message when it is not one.
+
+    WTForms' IntegerField takes any size and Unicode digits: 2**63 reached the database
+    (SQLite cannot bind it) and «²» raised in ``int()``.
+    """
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        raw = ((valuelist[0] if valuelist else "") or "").strip()
+        if not raw:
+            return
+        if not _WHOLE.fullmatch(raw):
+            raise ValueError("Введите целое число")
+        self.data = int(raw)
+
+
+def parse_id(raw) -> int | None:
+    """An id sent by a page (hidden field, query string): a positive 64-bit number, or None
+    for anything else (letters, «²», 2**63, 5,000 digits)."""
+    text = raw.strip() if isinstance(raw, str) else str(raw or "")
+    if not (text.isascii() and text.isdigit() and len(text) <= 19):
+        return None
+    number = int(text)
+    return number if 0 < number <= INT64_MAX else None

@@ -37,8 +37,10 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter
 
 from .core import clock, rating_tokens
+from .core.text import INT64_MAX
 from .database import (
     own_write_transaction,
     reset_write_intent,
@@ -148,6 +150,15 @@ def current_actor() -> Actor | None:
 
 def is_write_request() -> bool:
     return request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in URLs: an id beyond 64 bits matches no route (404) instead of
+    reaching the database (SQLite raises on binding it)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=INT64_MAX,  # noqa: A002
+                 signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 # --------------------------------------------------------------------------- responses
@@ -304,8 +315,9 @@ def _queue(signal, payload, after: Callable | None = None) -> None:
 
 
 def write_at_edge(action: Callable[[Session], None]) -> None:
-    """Run a small write of a reading request (a desk page's heartbeat) at the edge: in
-    the request's own transaction, or — for a GET, which only read — in a short write
+    """Run a small write of a reading request at the edge (a desk page's heartbeat; a
+    draft found unreadable marked failed by the page that found it, never parsed again):
+    in the request's own transaction, or — for a GET, which only read — in a short write
     transaction after the view, with the reads and prints it queued."""
     g.setdefault(_QUEUE, []).append((None, action, None))
 
@@ -398,6 +410,29 @@ def audited_view(object_type: str, arg: str):
             return response
         return wrapper
     return decorate
+
+
+def audited_list(object_type: str):
+    """Record in the audit log each successful view of a list or search that shows people's
+    records: one row per view, with its filter (the query string, or the form of a search
+    sent by POST)."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            response = make_response(view(*args, **kwargs))
+            if response.status_code == 200:
+                record_read("view_list", object_type=object_type, details=list_filter())
+            return response
+        return wrapper
+    return decorate
+
+
+def list_filter() -> str | None:
+    """The filter of this request as the audit keeps it: ``key=value&…``, sorted, readable."""
+    params = request.form if is_write_request() else request.args
+    pairs = sorted((k, v.strip()) for k, v in params.items(multi=True)
+                   if v.strip() and k != "csrf_token")
+    return "&".join(f"{k}={v}" for k, v in pairs)[:500] or None
 
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -138,13 +138,14 @@ def clean_database(application) -> None:
         db.session.remove()
         tables = [t for t in db.metadata.sorted_tables if t.name not in CATALOG_TABLES]
         with db.engine.begin() as conn:
+            # The audit refuses deletions (and on PostgreSQL TRUNCATE) but under a purge
+            # permit (migrations 0023, 0027).
+            permits = db.metadata.tables["audit_purge_permits"]
+            conn.execute(permits.insert())
             if conn.dialect.name == "postgresql":
                 names = ", ".join(f'"{t.name}"' for t in tables)
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             else:
-                # The audit refuses deletions but under a purge permit (migration 0023).
-                permits = db.metadata.tables["audit_purge_permits"]
-                conn.execute(permits.insert())
                 for table in reversed(tables):
                     if table is not permits:
                         conn.execute(table.delete())

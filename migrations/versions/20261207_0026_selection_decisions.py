@@ -1,7 +1,7 @@
 """selection decisions: each decision on a hit, with who undid it and when
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 Create Date: 2026-12-07 15:20:00
 
 """

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import EqualTo, Length, NumberRange, Optional
 
 from ..auth.roles import ROLE_NAMES
+from ..core.text import int64
 from ..forms_common import Required, RuDateField, choices, strip_filter
 
 EMPTY_DOCUMENT_ROWS = 3
@@ -66,7 +67,7 @@ class ServiceForm(FlaskForm):
     retention_permanent = BooleanField("Хранить постоянно")
     expert_review = BooleanField("Экспертиза ценности при хранении")
     active = BooleanField("Услуга предоставляется (видна в каталоге и при приёме)")
-    categories = SelectMultipleField("Категории получателей", coerce=int, validate_choice=False)
+    categories = SelectMultipleField("Категории получателей", coerce=int64, validate_choice=False)
 
     FIELDS = ("short_name", "name", "department", "group_code", "description", "eligibility",
               "result", "deadline_days", "retention_years", "retention_permanent",

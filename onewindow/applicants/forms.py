@@ -5,6 +5,7 @@ from wtforms.validators import Length, Optional, Regexp, ValidationError
 from ..core import clock
 from ..core.phone import normalize_phone
 from ..core.snils import validate_snils as check_snils
+from ..core.text import int64
 from ..forms_common import Required, RuDateField, choices, strip_filter
 from .models import ID_DOC_TYPES
 from .services import birth_date_problem, issue_date_problem
@@ -37,7 +38,7 @@ class ApplicantForm(FlaskForm):
                          Length(max=200)],
                         filters=[strip_filter])
     email_consent = BooleanField("Согласен(на) получать уведомления о решениях по e-mail")
-    categories = SelectMultipleField("Льготные категории", coerce=int, validate_choice=False)
+    categories = SelectMultipleField("Льготные категории", coerce=int64, validate_choice=False)
     confirm_duplicate = BooleanField("Это другой человек — всё равно зарегистрировать")
     version = HiddenField()
 

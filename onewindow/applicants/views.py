@@ -7,8 +7,8 @@ from ..auth.roles import INTAKE_ROLES
 from ..catalog.queries import categories
 from ..core import clock
 from ..extensions import db
-from ..forms_common import choices
-from ..web import allow, form_action, read_only, record_read, redirect_to, render
+from ..forms_common import choices, parse_id
+from ..web import allow, audited_list, form_action, read_only, record_read, redirect_to, render
 from . import queries, services
 from .forms import ApplicantForm, SearchForm
 
@@ -34,6 +34,7 @@ def index():
 @bp.post("/search")
 @allow(*INTAKE_ROLES)
 @read_only
+@audited_list("applicants")
 def search():
     """Search as you type; POST keeps СНИЛС and names out of URLs and server logs."""
     form = SearchForm()
@@ -108,7 +109,7 @@ def edit(applicant_id: int):
         with form_action(form) as outcome:
             services.update_applicant(
                 db.session, applicant, values=form.values(), today=clock.today(),
-                expected_version=int(form.version.data or 0),
+                expected_version=parse_id(form.version.data) or 0,
                 category_ids=form.categories.data or [],
             )
         if outcome.ok:

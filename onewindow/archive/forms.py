@@ -5,14 +5,13 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import Length, NumberRange, Optional
 
-from ..forms_common import Required, RuDateField, choices, strip_filter
+from ..forms_common import IntField, Required, RuDateField, choices, strip_filter
 from .models import CLOSE_REASONS
 
 
@@ -20,7 +19,7 @@ class OpenCaseForm(FlaskForm):
     applicant_id = HiddenField()
     service = SelectField("Услуга", validators=[Required("Выберите услугу")],
                           validate_choice=False)
-    sheets = IntegerField("Листов", [Optional(), NumberRange(0, 10000, "От 0 до 10000")],
+    sheets = IntField("Листов", [Optional(), NumberRange(0, 10000, "От 0 до 10000")],
                           default=0)
     note = TextAreaField("Примечание", [Optional(), Length(max=1000)])
 
@@ -37,26 +36,26 @@ class ReopenForm(FlaskForm):
 
 
 class SheetsForm(FlaskForm):
-    sheets = IntegerField("Листов в деле", [Required("Укажите число листов"),
+    sheets = IntField("Листов в деле", [Required("Укажите число листов"),
                                             NumberRange(0, 10000, "От 0 до 10000")])
 
 
 class BulkStructureForm(FlaskForm):
     room = StringField("Помещение", [Required(), Length(max=100)], default="Архив",
                        filters=[strip_filter])
-    rack_number = IntegerField("Стеллаж №", [Required("Укажите номер стеллажа"),
+    rack_number = IntField("Стеллаж №", [Required("Укажите номер стеллажа"),
                                              NumberRange(1, 999, "От 1 до 999")])
-    shelf_from = IntegerField("Полки с", [Required("Укажите полку"), NumberRange(1, 99)],
+    shelf_from = IntField("Полки с", [Required("Укажите полку"), NumberRange(1, 99)],
                               default=1)
-    shelf_to = IntegerField("по", [Required("Укажите полку"), NumberRange(1, 99)], default=6)
-    boxes_per_shelf = IntegerField("Коробов на полке", [Required("Укажите число"),
+    shelf_to = IntField("по", [Required("Укажите полку"), NumberRange(1, 99)], default=6)
+    boxes_per_shelf = IntField("Коробов на полке", [Required("Укажите число"),
                                                         NumberRange(1, 200, "От 1 до 200")],
                                    default=5)
-    capacity = IntegerField("Вместимость короба (дел)", [Required("Укажите вместимость"),
+    capacity = IntField("Вместимость короба (дел)", [Required("Укажите вместимость"),
                                                          NumberRange(1, 1000, "От 1 до 1000")],
                             default=50)
-    year_from = IntegerField("Годы с", [Optional(), NumberRange(1950, 2100, "Год 1950–2100")])
-    year_to = IntegerField("по", [Optional(), NumberRange(1950, 2100, "Год 1950–2100")])
+    year_from = IntField("Годы с", [Optional(), NumberRange(1950, 2100, "Год 1950–2100")])
+    year_to = IntField("по", [Optional(), NumberRange(1950, 2100, "Год 1950–2100")])
     group_code = SelectField("Группа услуг", validate_choice=False)
 
 
@@ -105,4 +104,4 @@ class LabelsForm(FlaskForm):
     box = StringField("Короб (штрихкод)", [Optional(), Length(max=20)], filters=[strip_filter])
     format = SelectField("Формат", default="sheet", choices=choices([
         ("sheet", "лист A4 (этикетки 70×37)"), ("thermal", "термопринтер 58×40")]))
-    start = IntegerField("Начать с позиции", [Optional(), NumberRange(1, 200)], default=1)
+    start = IntField("Начать с позиции", [Optional(), NumberRange(1, 200)], default=1)

@@ -31,7 +31,7 @@ from ..core.text import format_date
 from ..errors import DomainError, InvalidInput, NotFound
 from ..events import ACTOR_KEY, template_hook
 from ..extensions import db
-from ..forms_common import choices
+from ..forms_common import choices, parse_id
 from ..hooks import too_large_on_form
 from ..printsetup.requests import label_format, label_offset
 from ..uploads import (
@@ -43,6 +43,7 @@ from ..uploads import (
 from ..web import (
     after_commit,
     allow,
+    audited_list,
     audited_view,
     export_response,
     form_action,
@@ -50,6 +51,7 @@ from ..web import (
     pdf_response,
     read_only,
     read_only_when,
+    record_read,
     redirect_to,
     render,
     wants_fragment,
@@ -88,6 +90,7 @@ def _can_work() -> bool:
 
 @bp.get("/")
 @allow(*ARCHIVE_LOOKUP_ROLES)
+@audited_list("case_files")
 def index():
     q = (request.args.get("q") or "").strip()
     status = request.args.get("status") or ""
@@ -122,6 +125,8 @@ def new_case():
     form.service.choices = _service_choices()
     applicant_id = request.values.get("applicant_id", type=int)
     applicant = get_applicant(db.session, applicant_id) if applicant_id else None
+    if applicant is not None and request.method == "GET":
+        record_read("view", object_type="applicant", object_id=applicant.id)
     if request.method == "POST" and form.validate():
         with form_action(form) as outcome:
             case_file = services.open_case_file(
@@ -425,7 +430,7 @@ def show_box(box_id: int):
 
 def _box_ids() -> list[int]:
     raw = request.args.get("ids") or ""
-    ids = [int(p) for p in raw.replace(" ", ",").split(",") if p.strip().isdigit()]
+    ids = [n for p in raw.replace(" ", ",").split(",") if (n := parse_id(p))]
     if not ids:
         raise InvalidInput("Не выбраны короба")
     return ids
@@ -537,6 +542,7 @@ def import_preview():
     # Uploads nobody confirmed or cancelled: gone after a day, swept on each upload.
     remove_stale(directory, max_age=PREVIEW_MAX_AGE)
     token = generated_name()
+    path = None
     try:
         fmt = importing.register_format(filename)
         data = upload.read()
@@ -545,6 +551,8 @@ def import_preview():
         path.write_bytes(data)
         head = importing.read_head(path, fmt)
     except DomainError as exc:
+        if path is not None:  # no draft of a file that cannot be read: nothing to reopen
+            path.unlink(missing_ok=True)
         form.file.errors = [exc.message]
         return _import_page(form, status=422)
     state = {"filename": filename, "fmt": fmt, "user_id": current_user.id,
@@ -690,10 +698,10 @@ def import_people(token: str):
                for r in state["checked"]}
     chosen = importing.chosen_people(state.get("chosen"))
     for key, value in request.form.items():
-        if key.startswith("person-") and key[7:].isdigit() and value.isdigit():
-            line = int(key[7:])
-            if int(value) in offered.get(line, ()):
-                chosen[line] = int(value)
+        line, applicant_id = parse_id(key.removeprefix("person-")), parse_id(value)
+        if key.startswith("person-") and line and applicant_id:
+            if applicant_id in offered.get(line, ()):
+                chosen[line] = applicant_id
     state["chosen"] = {str(line): applicant_id for line, applicant_id in chosen.items()}
     _start_check(token, state, state["mapping"])
     return redirect_to(url_for("archive.import_progress", token=token))

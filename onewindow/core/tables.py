@@ -22,6 +22,7 @@ from dbfread import DBF
 from openpyxl import load_workbook
 
 from .cells import cell_text
+from .filetypes import FileTypeMismatch, check_content
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".dbf": "dbf"}
 ENCODINGS = {"auto": "определить автоматически", "utf-8": "UTF-8",
@@ -33,7 +34,15 @@ DBF_LANGUAGE_DRIVERS = {0x26: "cp866", 0x65: "cp866", 0xC9: "cp1251", 0x57: "cp1
 
 
 class FileProblem(Exception):
-    """The file as a whole cannot be read (message in Russian)."""
+    """The file as a whole cannot be read (message in Russian).
+
+    ``unreadable``: no choice of encoding or delimiter would read it (a broken or crafted
+    workbook); a stored draft of it is marked failed instead of being parsed again.
+    """
+
+    def __init__(self, message: str, *, unreadable: bool = False):
+        super().__init__(message)
+        self.unreadable = unreadable
 
 
 # What an office table never exceeds; a file beyond them is refused while it is read, so a
@@ -337,6 +346,9 @@ def _read_csv(path: Path, *, encoding: str, delimiter: str | None,
             raise FileProblem(_encoding_message(codec) +
                               f" (около строки {reader.line_num + 1})") from exc
         except csv.Error as exc:
+            if "field limit" in str(exc):  # csv's own cap (131,072), far above ours
+                raise FileProblem(f"Строка {reader.line_num}: значение длиннее "
+                                  f"{MAX_CELL_CHARS} знаков — больше предела.") from exc
             raise FileProblem(f"Строка {reader.line_num}: файл CSV повреждён ({exc})") from exc
         if previous is not None:
             # Only the last line can be the one the file was cut in.
@@ -359,33 +371,49 @@ def _encoding_message(codec: str) -> str:
             "или сохраните файл в UTF-8 / Windows-1251.")
 
 
+XLSX_BROKEN = "Файл XLSX повреждён или не является книгой Excel"
+
+
 def _read_xlsx(path: Path, *, progress: Progress, **_ignored) -> Iterator[tuple[int, list]]:
     try:
+        # Again here, not only on upload: a file stored before a check existed (a DTD of
+        # nested entities crashed the XML parser) is refused, not parsed.
+        check_content(path, "xlsx")
         wb = load_workbook(path, read_only=True, data_only=True)
+    except FileTypeMismatch as exc:
+        raise FileProblem(str(exc), unreadable=True) from exc
     except Exception as exc:  # noqa: BLE001 - any failure: not a readable workbook
-        raise FileProblem("Файл XLSX повреждён или не является книгой Excel") from exc
+        raise FileProblem(XLSX_BROKEN, unreadable=True) from exc
     try:
-        ws = wb.worksheets[0]
-        progress.total = ws.max_row or 0
-        # A sheet's declared width may be 16384 (formatting on whole rows), and openpyxl
-        # pads every row to it: read a window of XLSX_WINDOW columns; a value past the
-        # limit inside it is refused, empty cells there cost nothing.
-        rows = ws.iter_rows(values_only=True, max_col=XLSX_WINDOW)
-        for line_no, values in enumerate(rows, start=1):
-            if len(values) > MAX_COLUMNS and all(v in (None, "") for v in values[MAX_COLUMNS:]):
-                values = values[:MAX_COLUMNS]
-            progress.done = line_no
-            cells = ["" if v is None else v for v in values]
-            if not any(str(v).strip() for v in cells):
-                continue
-            if not progress.width:
-                # The header's width: trailing empty cells of the header row don't count.
-                while cells and not str(cells[-1]).strip():
-                    cells.pop()
-                progress.width = len(cells)
-            yield line_no, cells
+        yield from _xlsx_rows(wb, progress)
+    except FileProblem:
+        raise
+    except Exception as exc:  # noqa: BLE001 - broken XML past the first rows
+        raise FileProblem(XLSX_BROKEN, unreadable=True) from exc
     finally:
         wb.close()
+
+
+def _xlsx_rows(wb, progress: Progress) -> Iterator[tuple[int, list]]:
+    ws = wb.worksheets[0]
+    progress.total = ws.max_row or 0
+    # A sheet's declared width may be 16384 (formatting on whole rows), and openpyxl
+    # pads every row to it: read a window of XLSX_WINDOW columns; a value past the
+    # limit inside it is refused, empty cells there cost nothing.
+    rows = ws.iter_rows(values_only=True, max_col=XLSX_WINDOW)
+    for line_no, values in enumerate(rows, start=1):
+        if len(values) > MAX_COLUMNS and all(v in (None, "") for v in values[MAX_COLUMNS:]):
+            values = values[:MAX_COLUMNS]
+        progress.done = line_no
+        cells = ["" if v is None else v for v in values]
+        if not any(str(v).strip() for v in cells):
+            continue
+        if not progress.width:
+            # The header's width: trailing empty cells of the header row don't count.
+            while cells and not str(cells[-1]).strip():
+                cells.pop()
+            progress.width = len(cells)
+        yield line_no, cells
 
 
 def dbf_encoding(path: Path) -> Detection:

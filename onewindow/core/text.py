@@ -114,8 +114,14 @@ def format_datetime(dt: datetime | None) -> str:
     return f"{format_date(dt)} {dt.hour:02d}:{dt.minute:02d}"
 
 
+# Dates typed in the office fall in these years; others are typos (9999, 0001) that the
+# reports and the databases cannot take (a period running past year 9999 overflows).
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
+
 def parse_date_ru(s: str) -> date:
-    """Parse 'дд.мм.гггг' (day/month may be one digit) or ISO 'гггг-мм-дд'."""
+    """Parse 'дд.мм.гггг' (day/month may be one digit) or ISO 'гггг-мм-дд', years
+    1900–2100."""
     text = (s or "").strip()
     m = _RU_DATE_RE.fullmatch(text)
     if m:
@@ -125,10 +131,27 @@ def parse_date_ru(s: str) -> date:
         if not m:
             raise ValueError(f"Неверный формат даты «{text}»: ожидается дд.мм.гггг")
         year, month, day = (int(g) for g in m.groups())
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ValueError(f"Год {year} вне допустимого диапазона {YEAR_MIN}–{YEAR_MAX}")
     try:
         return date(year, month, day)
     except ValueError:
         raise ValueError(f"Несуществующая дата «{text}»") from None
+
+
+# ------------------------------------------------------------ integers
+
+# The largest integer either database stores (PostgreSQL's BIGINT, SQLite's INTEGER).
+INT64_MAX = 2**63 - 1
+
+
+def int64(value) -> int:
+    """``int(value)``, refused (ValueError) beyond 64 bits: SQLite cannot bind such a number
+    and PostgreSQL compares it with a BIGINT column only by casting."""
+    number = int(value)
+    if not -INT64_MAX - 1 <= number <= INT64_MAX:
+        raise ValueError(f"{value!r} is out of the 64-bit range")
+    return number
 
 
 # ------------------------------------------------------------ numbers in words

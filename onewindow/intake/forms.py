@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from ..core.text import int64
 from ..forms_common import Required, RuDateField, strip_filter
 from .services import DocumentLine
 
@@ -81,4 +82,4 @@ class RegisterFilterForm(FlaskForm):
         csrf = False
 
     day = RuDateField("Дата", [Optional()])
-    user_id = SelectField("Специалист", coerce=int, validate_choice=False)
+    user_id = SelectField("Специалист", coerce=int64, validate_choice=False)

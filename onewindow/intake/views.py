@@ -14,11 +14,12 @@ from ..core import clock
 from ..core.text import plural_ru
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
-from ..forms_common import choices
+from ..forms_common import choices, parse_id
 from ..printsetup.requests import receipt_copies
 from ..security.sessions import audit_change, sees_full_pd
 from ..web import (
     allow,
+    audited_list,
     audited_view,
     form_action,
     has_role,
@@ -66,6 +67,7 @@ def _form_page(form, *, applicant, service, lines, status=200, error=None,
 
 @bp.get("/")
 @allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
+@audited_list("applications")
 def list_applications():
     number = (request.args.get("number") or "").strip()
     if number:
@@ -96,6 +98,8 @@ def new_application():
     form.ensure_key()
     applicant_id = request.args.get("applicant_id", type=int)
     applicant = get_applicant(db.session, applicant_id) if applicant_id else None
+    if applicant is not None:
+        record_read("view", object_type="applicant", object_id=applicant.id)
     form.applicant_id.data = applicant.id if applicant else ""
     service = _selected_service(request.args.get("service"))
     form.service.data = service.code if service else ""
@@ -135,8 +139,8 @@ def create_application():
 
 def _applicant_or_none(raw):
     try:
-        return get_applicant(db.session, int(raw))
-    except (TypeError, ValueError, DomainError):
+        return get_applicant(db.session, parse_id(raw) or 0)
+    except DomainError:
         return None
 
 

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from ..core.text import int64
 from ..forms_common import Required, RuDateField, choices, strip_filter
 from .models import SCOPE_KINDS
 
@@ -14,8 +15,8 @@ class OpenInventoryForm(FlaskForm):
     order_date = RuDateField("от", [Required("Укажите дату приказа")])
     scope_kind = SelectField("Охват", choices=choices(list(SCOPE_KINDS.items())),
                              default="all")
-    room_ids = SelectMultipleField("Помещения", coerce=int, validate_choice=False)
-    rack_ids = SelectMultipleField("Стеллажи", coerce=int, validate_choice=False)
+    room_ids = SelectMultipleField("Помещения", coerce=int64, validate_choice=False)
+    rack_ids = SelectMultipleField("Стеллажи", coerce=int64, validate_choice=False)
     boxes = TextAreaField("Короба (штрихкоды через пробел или с новой строки)",
                           [Optional(), Length(max=20000)])
     commission = TextAreaField("Комиссия (ФИО и должность, по одному в строке)",

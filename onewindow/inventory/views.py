@@ -11,7 +11,15 @@ from ..core import clock
 from ..errors import NotFound
 from ..extensions import db
 from ..forms_common import choices
-from ..web import allow, export_response, form_action, pdf_response, redirect_to, render
+from ..web import (
+    allow,
+    audited_view,
+    export_response,
+    form_action,
+    pdf_response,
+    redirect_to,
+    render,
+)
 from . import documents, queries, services
 from .forms import CloseTaskForm, OpenInventoryForm
 from .models import OUTCOMES, InventoryBox
@@ -64,6 +72,7 @@ def create():
 
 @bp.get("/<int:inventory_id>")
 @allow(*VIEW_ROLES)
+@audited_view("inventory", "inventory_id")
 def show(inventory_id: int):
     inventory = services.get_inventory(db.session, inventory_id)
     result = queries.outcomes(db.session, inventory)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,6 +20,7 @@ from ..archive import documents as archive_documents
 from ..archive.labels import LabelError
 from ..auth.roles import ARCHIVE_LOOKUP_ROLES, ARCHIVE_ROLES, INTAKE_ROLES, MANAGEMENT_ROLES
 from ..core import clock
+from ..core.text import parse_date_ru
 from ..errors import InvalidInput
 from ..events import template_hook
 from ..extensions import db
@@ -83,9 +83,9 @@ def _may_reprint(entry) -> bool:
 def journal():
     """Today's (or a day's) printed documents: the user's own, or everyone's for management."""
     try:
-        day = date.fromisoformat(request.args["day"]) if request.args.get("day") else clock.today()
-    except ValueError:
-        raise InvalidInput("Дата в формате ГГГГ-ММ-ДД") from None
+        day = parse_date_ru(request.args["day"]) if request.args.get("day") else clock.today()
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
     everyone = has_role(*SEES_ALL) and request.args.get("all") == "1"
     kind = request.args.get("kind") if request.args.get("kind") in KIND_NAMES else None
     entries = queries.journal(db.session, day=day, kind=kind,

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectMultipleField
 from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms_common import Required, RuDateField, strip_filter
+from ..core.text import int64
+from ..forms_common import IntField, Required, RuDateField, strip_filter
 
 MINUTES = [Required("Укажите норматив"), NumberRange(1, 480, "От 1 до 480 минут")]
 
@@ -16,19 +17,19 @@ class PurposeForm(FlaskForm):
                          filters=[strip_filter])
     name = StringField("Название кнопки", [Required("Укажите название"), Length(max=200)],
                        filters=[strip_filter])
-    position = IntegerField("Порядок", [Optional()], default=0)
-    wait_standard_minutes = IntegerField("Норматив ожидания, мин", MINUTES, default=15)
-    booked_wait_standard_minutes = IntegerField("Норматив ожидания по записи, мин", MINUTES,
+    position = IntField("Порядок", [Optional()], default=0)
+    wait_standard_minutes = IntField("Норматив ожидания, мин", MINUTES, default=15)
+    booked_wait_standard_minutes = IntField("Норматив ожидания по записи, мин", MINUTES,
                                                 default=5)
-    service_standard_minutes = IntegerField("Норматив обслуживания, мин", MINUTES, default=15)
+    service_standard_minutes = IntField("Норматив обслуживания, мин", MINUTES, default=15)
     active = BooleanField("Показывать на терминале", default=True)
 
 
 class DeskForm(FlaskForm):
-    number = IntegerField("Номер окна", [Required("Укажите номер"),
+    number = IntField("Номер окна", [Required("Укажите номер"),
                                          NumberRange(1, 99, "От 1 до 99")])
     name = StringField("Название", [Optional(), Length(max=100)], filters=[strip_filter])
-    purpose_ids = SelectMultipleField("Цели визита", coerce=int, widget=ListWidget(
+    purpose_ids = SelectMultipleField("Цели визита", coerce=int64, widget=ListWidget(
         prefix_label=False), option_widget=CheckboxInput(), validate_choice=False)
     active = BooleanField("Работает", default=True)
 
@@ -39,12 +40,12 @@ class KioskForm(FlaskForm):
 
 
 class SlotsForm(FlaskForm):
-    purpose_id = SelectField("Цель визита", coerce=int, validate_choice=False)
+    purpose_id = SelectField("Цель визита", coerce=int64, validate_choice=False)
     day = RuDateField("Дата", [Required("Укажите дату")])
     start = StringField("С (чч:мм)", [Required("Укажите время")], default="09:00")
     end = StringField("До (чч:мм)", [Required("Укажите время")], default="12:00")
-    interval_minutes = IntegerField("Интервал, мин", [Required("Укажите интервал")], default=20)
-    capacity = IntegerField("Мест на время", [Required("Укажите число мест")], default=1)
+    interval_minutes = IntField("Интервал, мин", [Required("Укажите интервал")], default=20)
+    capacity = IntField("Мест на время", [Required("Укажите число мест")], default=1)
 
 
 class BookingForm(FlaskForm):

@@ -13,7 +13,7 @@ from ..core import clock
 from ..core.text import parse_date_ru
 from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
-from ..forms_common import choices
+from ..forms_common import choices, parse_id
 from ..intake.queries import find_by_number
 from ..printing.qr import qr_tag
 from ..web import (
@@ -338,7 +338,7 @@ def desk_ticket_action(ticket_id: int, verb: str):
         if verb == "redirect":
             target = form.get("to") or ""
             kind, _, raw = target.partition(":")
-            value = int(raw) if raw.isdigit() else None
+            value = parse_id(raw)
             ticket = services.redirect(
                 db.session, user_id=current_user.id,
                 to_desk_id=value if kind == "desk" else None,
@@ -433,10 +433,10 @@ def create_booking():
     if form.validate():
         with form_action() as outcome:
             booking = services.book(
-                db.session, slot_id=int(form.slot_id.data or 0),
+                db.session, slot_id=parse_id(form.slot_id.data) or 0,
                 citizen_name=form.citizen_name.data, phone=form.phone.data,
-                applicant_id=int(form.applicant_id.data) if (form.applicant_id.data or "")
-                .isdigit() else None, user_id=current_user.id, now=clock.now())
+                applicant_id=parse_id(form.applicant_id.data), user_id=current_user.id,
+                now=clock.now())
         if outcome.ok:
             return redirect_to(url_for("queue.show_booking", booking_id=booking.id))
         return _bookings_page(booking_form=form, error=outcome.message,

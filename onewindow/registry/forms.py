@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -14,7 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional, Regexp
 
-from ..forms_common import Required, RuDateField, choices, strip_filter
+from ..core.text import int64
+from ..forms_common import IntField, Required, RuDateField, choices, strip_filter
 from .models import (
     ACK_KINDS,
     APPEAL_CHANNELS,
@@ -30,7 +30,7 @@ EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Неверный адре
 
 def _opt_int(value):
     try:
-        return int(value) if value not in (None, "") else None
+        return int64(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
 
@@ -56,7 +56,7 @@ class IncomingRequestForm(FlaskForm):
     stated_due = RuDateField("Срок ответа по запросу", [Optional()])
     subject = TextAreaField("Содержание запроса", [Required("Укажите содержание"),
                                                    Length(max=4000)])
-    applicant_ids = SelectMultipleField("Заявители", coerce=int, validate_choice=False)
+    applicant_ids = SelectMultipleField("Заявители", coerce=int64, validate_choice=False)
     persons_text = TextAreaField("Лица, не найденные в базе", [Optional(), Length(max=2000)])
     attachments = TextAreaField("Приложения", [Optional(), Length(max=2000)])
     assigned_to_id = SelectField("Исполнитель", coerce=_opt_int)
@@ -69,7 +69,7 @@ class OutgoingRequestForm(FlaskForm):
     channel = SelectField("Способ направления", choices=choices(CHANNELS.items()))
     subject = TextAreaField("Что запрашиваем", [Required("Укажите содержание"),
                                                 Length(max=4000)])
-    applicant_ids = SelectMultipleField("Заявители", coerce=int, validate_choice=False)
+    applicant_ids = SelectMultipleField("Заявители", coerce=int64, validate_choice=False)
     persons_text = TextAreaField("Лица, не найденные в базе", [Optional(), Length(max=2000)])
     expected_on = RuDateField("Ожидаемая дата ответа", [Optional()])
 
@@ -141,7 +141,7 @@ class AppealForm(FlaskForm):
 
 
 class ExtendForm(FlaskForm):
-    days = IntegerField("На сколько дней продлить", [Required("Укажите число дней"),
+    days = IntField("На сколько дней продлить", [Required("Укажите число дней"),
                                                      NumberRange(1, 30, "От 1 до 30 дней")])
     reason = TextAreaField("Основание продления", [Required("Укажите основание"),
                                                    Length(max=2000)])
@@ -173,7 +173,7 @@ class AckDocumentForm(FlaskForm):
                         filters=[strip_filter])
     kind = SelectField("Вид", choices=choices(ACK_KINDS.items()))
     text = TextAreaField("Текст", [Required("Введите текст"), Length(max=100000)])
-    addressee_ids = SelectMultipleField("Кто знакомится", coerce=int,
+    addressee_ids = SelectMultipleField("Кто знакомится", coerce=int64,
                                         validators=[Required("Выберите сотрудников")])
 
 

@@ -270,7 +270,8 @@ def link_label(session: Session, link: str | None) -> str | None:
         return None
     kind, raw_id = link.split(":", 1)
     model = {"application": Application, "request": Request, "appeal": Appeal}.get(kind)
-    row = session.get(model, int(raw_id)) if model and raw_id.isdigit() else None
+    row = (session.get(model, int(raw_id)) if model and raw_id.isascii() and raw_id.isdigit()
+           and len(raw_id) <= 18 else None)
     if row is None:
         return None
     if kind == "application":

@@ -13,11 +13,12 @@ from ..core import clock
 from ..errors import NotFound
 from ..events import template_hook
 from ..extensions import db
-from ..forms_common import choices
+from ..forms_common import choices, parse_id
 from ..intake.services import get_application
 from ..web import (
     after_commit,
     allow,
+    audited_list,
     audited_view,
     form_action,
     has_role,
@@ -114,6 +115,7 @@ def _deadlines_page(*, status: int = 200, received_form=None, error=None):
 
 @bp.get("/deadlines")
 @allow()
+@audited_list("deadlines")
 def deadlines():
     return _deadlines_page()
 
@@ -407,8 +409,7 @@ def create_appeal():
                 surname=form.surname.data, name=form.name.data,
                 patronymic=form.patronymic.data, sex=form.sex.data or None,
                 address=form.address.data, email=form.email.data,
-                applicant_id=int(form.applicant_id.data) if (form.applicant_id.data or ""
-                                                             ).isdigit() else None,
+                applicant_id=parse_id(form.applicant_id.data),
                 assigned_to_id=form.assigned_to_id.data,
                 responsible_id=form.responsible_id.data,
                 parent_number=form.parent_number.data or None,
@@ -500,6 +501,7 @@ def appeal_letter(appeal_id: int, kind: str):
 
 @bp.get("/applications/<int:application_id>")
 @allow(*STAFF)
+@audited_view("application", "application_id")
 def application_registry(application_id: int):
     application = get_application(db.session, application_id)
     return _application_page(application)
@@ -572,6 +574,7 @@ def _send(notice) -> None:
 
 @bp.get("/notices")
 @allow(*STAFF)
+@audited_list("notices")
 def list_notices():
     return render("registry/notices.html", listed=queries.list_notices(
         db.session, page=request.args.get("page", 1, type=int)))
@@ -738,7 +741,7 @@ def acknowledge(document_id: int):
     form = AcknowledgeForm()
     with form_action() as outcome:  # the message is shown on top, whatever field it names
         services.acknowledge(db.session, doc, user_id=current_user.id,
-                             version_id=int(form.version_id.data or 0), now=clock.now())
+                             version_id=parse_id(form.version_id.data) or 0, now=clock.now())
     if not outcome.ok:
         return show_ack(document_id, status=409, error=outcome.message)
     return redirect_to(url_for("registry.show_ack", document_id=doc.id))

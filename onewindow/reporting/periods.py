@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from ..core.text import format_date, parse_date_ru
+from ..core.text import YEAR_MAX, YEAR_MIN, format_date, parse_date_ru
 
 KINDS = {
     "day": "День",
@@ -93,9 +93,10 @@ def _parse(raw: str | None) -> date | None:
         return parse_date_ru(raw)
     except ValueError:
         try:
-            return date.fromisoformat(raw)
+            parsed = date.fromisoformat(raw)
         except ValueError:
             return None
+        return parsed if YEAR_MIN <= parsed.year <= YEAR_MAX else None
 
 
 def parse_period(args, *, today: date, default: str = "month") -> Period:

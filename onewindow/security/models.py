@@ -11,6 +11,7 @@ from ..extensions import db
 
 ACTION_NAMES = {
     "view": "Просмотр",
+    "view_list": "Просмотр списка",
     "create": "Создание",
     "update": "Изменение",
     "print": "Печать",
@@ -57,6 +58,12 @@ OBJECT_NAMES = {
     "selection_period": "Селекции за период",
     "inventory": "Инвентаризация",
     "disposal_act": "Акт уничтожения",
+    "home": "Главная страница",
+    "applications": "Список заявлений",
+    "applicants": "Поиск заявителей",
+    "case_files": "Список личных дел",
+    "deadlines": "Сроки",
+    "notices": "Уведомления",
 }
 
 RESULT_NAMES = {"ok": "успешно", "denied": "отказано", "failed": "ошибка",

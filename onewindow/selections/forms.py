@@ -45,6 +45,14 @@ class MappingForm(FlaskForm):
         for name in FIELDS:
             getattr(self, name).choices = options
 
+    def show_columns_once(self) -> None:
+        """For the page: each list keeps «— нет —» and its chosen column only; the page
+        lists the columns once and ``selections.js`` copies them into every list (200
+        columns in every one of the fields made a page of 1.2 MB)."""
+        for name in FIELDS:
+            field = getattr(self, name)
+            field.choices = [c for c in field.choices if c.value in ("", field.data)]
+
     def mapping(self) -> dict[str, str]:
         return {name: getattr(self, name).data for name in FIELDS if getattr(self, name).data}
 

@@ -43,6 +43,7 @@ SELECTION_STATUSES = {
     "invalid": "есть ошибки в строках",
     "done": "загружена",
     "failed": "ошибка загрузки",
+    "unreadable": "файл не читается",
     "cancelled": "отменена",
 }
 

@@ -206,6 +206,19 @@ def _settled_encoding(selection: Selection) -> str:
     return detection.codec.removesuffix("-sig")
 
 
+def mark_unreadable(session: Session, selection_id: int, *, reason: str,
+                    now: datetime) -> None:
+    """A draft whose file cannot be read, whatever the encoding or delimiter: failed, with
+    the reason, so that its pages show the reason and never parse the file again."""
+    selection = session.get(Selection, selection_id, with_for_update=True)
+    if selection is None or selection.status != "draft":
+        return
+    selection.status = "unreadable"
+    selection.error = reason
+    selection.finished_at = now
+    session.flush()
+
+
 def cancel_selection(session: Session, selection: Selection, *, reason: str) -> str | None:
     """Cancel a selection not loaded yet; returns the stored file to delete after commit."""
     if selection.status in ("queued", "running", "done", "cancelled"):

@@ -20,7 +20,7 @@ from ..core.text import format_date
 from ..errors import Conflict, InvalidInput
 from ..events import template_hook
 from ..extensions import db
-from ..forms_common import choices
+from ..forms_common import choices, parse_id
 from ..hooks import too_large_on_form
 from ..security.sessions import audit_change
 from ..uploads import generated_name, upload_dir
@@ -35,6 +35,7 @@ from ..web import (
     redirect_to,
     render,
     wants_fragment,
+    write_at_edge,
 )
 from . import documents, jobs, queries, services
 from .forms import CancelForm, MappingForm, OutcomeForm, ProfileForm, UploadForm
@@ -145,6 +146,8 @@ def _mapping_page(selection, form=None, *, status=200, error=None):
     path = Path(selection.stored_path or "")
     detection = samples = None
     try:
+        if selection.status == "unreadable":  # found so once: never parsed again
+            raise FileProblem(selection.error or "Файл не читается", unreadable=True)
         header, rows = preview(path, selection.file_format,
                                encoding=encoding, delimiter=delimiter)
         detection = encoding_note(path, selection.file_format, encoding)
@@ -152,6 +155,10 @@ def _mapping_page(selection, form=None, *, status=200, error=None):
             samples = sample_lines(path)
     except (FileProblem, OSError) as exc:
         problem = str(exc) if isinstance(exc, FileProblem) else "Загруженный файл не найден"
+        if selection.status == "draft" and getattr(exc, "unreadable", True):
+            selection_id, now = selection.id, clock.now()
+            write_at_edge(lambda session: services.mark_unreadable(
+                session, selection_id, reason=problem, now=now))
     profile = None
     if form is None:
         form = MappingForm(formdata=None)
@@ -168,6 +175,7 @@ def _mapping_page(selection, form=None, *, status=200, error=None):
         form.profile_id.data = str(profile.id) if profile else ""
         form.encoding.data, form.delimiter.data = encoding, delimiter
     form.set_columns(header)
+    form.show_columns_once()
     form.profile_id.choices = choices([("", "— без профиля —")] + [
         (str(p.id), p.name) for p in _profiles(selection.source)])
     return render("selections/mapping.html", selection=selection, form=form, header=header,
@@ -191,11 +199,16 @@ def start_import(selection_id: int):
     form.profile_id.choices = choices([("", "")] + [
         (str(p.id), p.name) for p in _profiles(selection.source)])
     try:
+        if selection.status == "unreadable":
+            raise FileProblem(selection.error or "Файл не читается", unreadable=True)
         header, _rows = preview(Path(selection.stored_path or ""), selection.file_format,
                                 encoding=form.encoding.data, delimiter=form.delimiter.data,
                                 rows=0)
     except (FileProblem, OSError) as exc:
         message = str(exc) if isinstance(exc, FileProblem) else "Загруженный файл не найден"
+        if selection.status == "draft" and getattr(exc, "unreadable", True):
+            services.mark_unreadable(db.session, selection.id, reason=message,
+                                     now=clock.now())
         return _mapping_page(selection, status=422, error=message)
     form.set_columns(header)
     if not form.validate():
@@ -210,7 +223,7 @@ def start_import(selection_id: int):
                                             name=form.profile_name.data, mapping=mapping,
                                             user_id=current_user.id, now=now)
         elif form.profile_id.data:
-            profile = db.session.get(MappingProfile, int(form.profile_id.data))
+            profile = db.session.get(MappingProfile, parse_id(form.profile_id.data) or 0)
             if profile is not None and profile.mapping != mapping:
                 profile = services.save_profile(db.session, source=selection.source,
                                                 name=profile.name, mapping=mapping,

@@ -1,4 +1,5 @@
-// Selection work list: keyboard-fast processing of hits. No inline scripts (strict CSP).
+// Selections: the mapping page's column lists; the work list's keyboard-fast processing
+// of hits. No inline scripts (strict CSP).
 // ↓/↑ or J/K move between rows; 1–3 choose an outcome; Y/N confirm or reject a
 // candidate; C focuses the comment; Z undoes one's own decision. Every decision asks
 // first in the row: Enter answers yes, Esc no. Letters are read by physical key
@@ -8,6 +9,19 @@
   "use strict";
 
   var LETTERS = {KeyJ: "j", KeyK: "k", KeyY: "y", KeyN: "n", KeyC: "c", KeyZ: "z"};
+
+  // The mapping page lists the file's columns once (a template); every field's list gets
+  // a copy, its chosen column kept.
+  document.addEventListener("DOMContentLoaded", function () {
+    var columns = document.getElementById("mapping-columns");
+    if (!columns) return;
+    document.querySelectorAll(".mapping-grid select").forEach(function (list) {
+      var chosen = list.value;
+      list.textContent = "";
+      list.appendChild(columns.content.cloneNode(true));
+      list.value = chosen;
+    });
+  });
 
   function rows() {
     return Array.prototype.slice.call(document.querySelectorAll("[data-hit-row]"));

@@ -42,6 +42,14 @@ def test_upload_poll_and_process_by_keyboard(page, session, users, tmp_path, app
     page.click("text=Загрузить и сопоставить столбцы")
     page.wait_for_url(re.compile(r"/selections/\d+/mapping$"))
     expect(page.locator(".selection-preview")).to_contain_text("Иванова")
+    # The columns are listed once in the page; every field's list gets them all, its
+    # guessed column still chosen.
+    columns = page.locator(".selection-preview th").count()
+    lists = page.locator(".mapping-grid select")
+    assert lists.count() > 3
+    for i in range(lists.count()):
+        assert lists.nth(i).locator("option").count() == columns + 1
+    assert lists.first.input_value() != ""
     page.click("text=Проверить и загрузить")
     # The page polls the job and reloads itself with the final state.
     expect(page.locator("#selection-status")).to_have_text("загружена", timeout=20_000)

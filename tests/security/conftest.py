@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from onewindow.core import clock as clock_module
+from onewindow.demo import make_demo
 from onewindow.extensions import db
 
 from ..conftest import make_test_app
@@ -51,3 +52,10 @@ def uploads(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(root))
     monkeypatch.delitem(app.config, "SELECTIONS_UPLOAD_DIR", raising=False)
     return root
+
+
+@pytest.fixture
+def office(session):
+    """A small demo office: staff, applicants, applications with case files and requests."""
+    make_demo(session, applicants=12, applications=24, random_seed=7)
+    session.commit()
