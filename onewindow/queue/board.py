@@ -23,7 +23,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -103,9 +103,16 @@ def bump(session: Session) -> None:
         .on_conflict_do_update(index_elements=["id"], set_={"version": stamp}))
 
 
+STAMP_SQL = f"SELECT version FROM {BoardVersion.__tablename__} WHERE id = 1"
+
+
 def stamp(session: Session) -> int:
-    """The board's stamp now (0 before the first change: then nothing is kept)."""
-    return session.scalar(select(BoardVersion.version).where(BoardVersion.id == 1)) or 0
+    """The board's stamp now (0 before the first change: then nothing is kept).
+
+    Plain SQL on the session's connection: the ORM's statement handling was a third of
+    an unchanged poll.
+    """
+    return session.connection().exec_driver_sql(STAMP_SQL).scalar() or 0
 
 
 def _etag(state: BoardState) -> str:
