@@ -20,6 +20,7 @@ import json
 import multiprocessing
 import os
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -177,24 +178,55 @@ def run(rows: int, url: str) -> dict:
             "load": os.getloadavg()}
 
 
+#: Rows per scale when the main run (``python -m benchmarks run``) measures the import.
+ROWS = {"tiny": 200, "district": 20_000, "region": 20_000}
+TARGETS = {"preview_s": 10, "import_s": 60}  # the archive issue's targets
+
+
+def measure(db_kind: str, rows: int) -> dict:
+    """Preview and import ``rows`` on a fresh database of ``db_kind`` (dropped afterwards)."""
+    if db_kind == "sqlite":
+        folder = Path(tempfile.mkdtemp())
+        try:
+            return run(rows, "sqlite:///" + str(folder / "bench.sqlite3"))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"bench_archive_{os.getpid()}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\''))
+    try:
+        return run(rows, PG_ADMIN.rsplit("/", 1)[0] + "/" + name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def summary(result: dict) -> dict[str, str]:
+    """The figures as the main run's report prints them."""
+    out = {
+        "rows": str(result["rows"]),
+        "preview": f"{result['preview_s']:.1f} s (≤ {TARGETS['preview_s']} s: "
+                   f"{'yes' if result['preview_s'] <= TARGETS['preview_s'] else 'no'})",
+        "import": f"{result['import_s']:.1f} s (≤ {TARGETS['import_s']} s: "
+                  f"{'yes' if result['import_s'] <= TARGETS['import_s'] else 'no'}), "
+                  f"{result['imported']} case files",
+        "longest chunk": f"{result['chunk_max_s']:.2f} s",
+        "load average": " ".join(f"{x:.1f}" for x in result["load"]),
+    }
+    if result["desk_writes"]:
+        out["desk meanwhile"] = (f"median {result['desk_median_ms']:.0f} ms, max "
+                                 f"{result['desk_max_ms']:.0f} ms")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
-    if args.db == "sqlite":
-        url = "sqlite:///" + str(Path(tempfile.mkdtemp()) / "bench.sqlite3")
-        result = run(args.rows, url)
-    else:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        name = f"bench_archive_{os.getpid()}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\''))
-        try:
-            result = run(args.rows, PG_ADMIN.rsplit("/", 1)[0] + "/" + name)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    result = measure(args.db, args.rows)
     load = " ".join(f"{x:.2f}" for x in result["load"])
     print(f"{args.db}: {result['rows']} rows; load average {load}")
     print(f"  preview (header {result['read_s']:.1f} s + rows read and checked): "

@@ -229,6 +229,11 @@ def markdown(results: dict) -> str:
               for s in results["scenarios"] if s.get("extra")]
     if extras:
         lines += ["", "Beyond latency: " + " · ".join(extras) + "."]
+    for name, apart in (results.get("apart") or {}).items():
+        figures = apart.get("figures")
+        lines += ["", f"Measured apart, on a database of its own ({name}): "
+                  + ("; ".join(f"{k} {v}" for k, v in figures.items()) if figures
+                     else apart.get("skipped", "—")) + "."]
     lines += rounds_table(results)
     return "\n".join(lines) + "\n"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from . import report
+from . import archive_import, report
 from .datagen import SCALES, generate
 from .rounds import (
     DEFAULT_MAX_LOAD,
@@ -184,6 +184,21 @@ def measure(sc: Scenario, ctx: Context, scale_name: str, *, rounds: int,
     return out
 
 
+#: Measured apart from the rounds, on a fresh database (the register import).
+APART = "archive_import"
+
+
+def _archive_import(db_kind: str, scale_name: str, log: Callable[[str], None]) -> dict:
+    try:
+        result = archive_import.measure(db_kind, archive_import.ROWS[scale_name])
+    except Exception as exc:  # noqa: BLE001 - report it, keep the rest
+        log(f"  {APART}: failed: {type(exc).__name__}: {exc}")
+        return {"skipped": f"failed: {type(exc).__name__}: {exc}"}
+    figures = archive_import.summary(result)
+    log(f"  {APART}: " + "; ".join(f"{k} {v}" for k, v in figures.items()))
+    return {"result": result, "figures": figures}
+
+
 def run(scale_name: str, db_kind: str, *, out_dir: Path | str | None = report.RESULTS_DIR,
         only: list[str] | None = None, seed: int = 1, keep: bool = False,
         rounds: int = DEFAULT_ROUNDS, max_load: float | None = DEFAULT_MAX_LOAD,
@@ -256,6 +271,10 @@ def run(scale_name: str, db_kind: str, *, out_dir: Path | str | None = report.RE
             for c in ctx._logins.values():
                 c.close()
         engine.dispose()
+        if not only or APART in only:
+            log(f"Measuring the register import ({archive_import.ROWS[scale_name]} rows) "
+                "on a database of its own …")
+            results["apart"] = {APART: _archive_import(db_kind, scale_name, log)}
         for rec in records.values():
             if "stats" in rec:
                 ratio, met, misses = report.judge(rec["stats"], rec.get("floor"), rec["target"],

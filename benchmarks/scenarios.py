@@ -465,7 +465,9 @@ register(Scenario(
 
 def waiting_tickets_needed(scale: str) -> int:
     sc = next(s for s in SCENARIOS if s.name == "call_next")
-    return sc.count(scale) + sc.warmup + 20
+    boards = next(s for s in SCENARIOS if s.name == "board_reach")
+    calls = (boards.count(scale) + boards.warmup) // (25 if scale == "tiny" else 100) + 2
+    return sc.count(scale) + sc.warmup + calls + 20
 
 
 # ------------------------------------------------------------------ slow pages (issue 23)
@@ -649,16 +651,22 @@ def _prepare_board(ctx: Context):
     return {"statuses": {200: 0, 304: 0}, "lock": threading.Lock()}
 
 
-def _board_call(client: Client, state, i: int):
+def _poll(client: Client, state) -> tuple[int, bytes, float, float]:
+    """One board poll with the ETag it holds: status, body, seconds, when it answered."""
     headers = dict(HX)
     if client.etag:
         headers["If-None-Match"] = client.etag
     t0 = time.perf_counter()
-    status, resp_headers, _b = client.request("GET", "/board/calls", headers=headers)
-    elapsed = time.perf_counter() - t0
+    status, resp_headers, body = client.request("GET", "/board/calls", headers=headers)
+    done = time.perf_counter()
     client.etag = resp_headers.get("ETag") or client.etag
     with state["lock"]:
         state["statuses"][status] = state["statuses"].get(status, 0) + 1
+    return status, body, done - t0, done
+
+
+def _board_call(client: Client, state, i: int):
+    status, _body, elapsed, _done = _poll(client, state)
     return elapsed, status in (200, 304)
 
 
@@ -677,3 +685,87 @@ register(Scenario(
     area="onewindow.queue.views", requests={"tiny": 100, "district": 3000, "region": 3000},
     concurrency=BOARDS, prepare=_prepare_board, call=_board_call, clients=_board_clients,
     warmup=BOARDS, extra=_board_extra))
+
+
+# A desk calls while 50 boards poll once a second each, as in a hall: how long until a
+# call is on every board (p95 over boards × calls), and the server CPU a minute of it.
+BOARD_PERIOD = 1.0
+_NUMBER_RE = re.compile(rb'data-number="([^"]+)"')
+
+
+def _reach_clients(ctx: Context, state, n: int) -> list[Client]:
+    clients = _board_clients(ctx, state, n)
+    for client in clients:
+        client.next_at = 0.0
+        client.seen = set()
+    return clients
+
+
+def _prepare_reach(ctx: Context):
+    desk = _desk_clients(ctx, None, 1)[0]
+    every = 25 if ctx.scale.name == "tiny" else 100
+    return {"desk": desk, "engine": ctx.engine, "every": every, "calls": [],
+            "reach": [], "statuses": {200: 0, 304: 0}, "lock": threading.Lock(),
+            "desk_lock": threading.Lock(), "rng": random.Random(7)}
+
+
+def _desk_calls(state) -> None:
+    """The desk finishes its visitor and calls the next one; the call's moment is kept."""
+    desk = state["desk"]
+    with state["desk_lock"]:
+        with state["engine"].connect() as conn:
+            current = conn.execute(text(
+                "SELECT id FROM queue_tickets WHERE desk_id = :d AND status = 'called'"),
+                {"d": desk.desk_id}).scalar()
+        if current is not None:
+            desk.request("POST", f"/queue/desk/tickets/{current}/finish",
+                         {"csrf_token": desk.csrf})
+        status, _h, _b = desk.request("POST", "/queue/desk/next", {"csrf_token": desk.csrf})
+        called_at = time.perf_counter()
+        if status != 303:
+            return
+        with state["engine"].connect() as conn:
+            number = conn.execute(text(
+                "SELECT number FROM queue_tickets WHERE desk_id = :d AND status = 'called'"),
+                {"d": desk.desk_id}).scalar()
+        if number is not None:
+            with state["lock"]:
+                state["calls"].append((number.encode(), called_at))
+
+
+def _reach_call(client: Client, state, i: int):
+    if i % state["every"] == 0:
+        _desk_calls(state)
+    now = time.perf_counter()
+    if client.next_at < now - BOARD_PERIOD:  # a new round: boards start out of step
+        client.next_at = now + state["rng"].random() * BOARD_PERIOD
+    if client.next_at > now:
+        time.sleep(client.next_at - now)
+    client.next_at += BOARD_PERIOD
+    status, body, elapsed, done = _poll(client, state)
+    if status == 200:
+        shown = set(_NUMBER_RE.findall(body))
+        with state["lock"]:
+            for number, called_at in state["calls"]:
+                if number in shown and (number, called_at) not in client.seen:
+                    client.seen.add((number, called_at))
+                    state["reach"].append(done - called_at)
+    return elapsed, status in (200, 304)
+
+
+def _reach_extra(state, stats) -> dict[str, str]:
+    out = _board_extra(state, stats)
+    reach = sorted(state["reach"])
+    if reach:
+        p95 = reach[min(len(reach) - 1, int(len(reach) * 0.95))]
+        out["call on the boards"] = (f"p50 {reach[len(reach) // 2] * 1000:.0f} ms, p95 "
+                                     f"{p95 * 1000:.0f} ms over {len(state['calls'])} calls × "
+                                     f"{BOARDS} boards polling every {BOARD_PERIOD:g} s")
+    return out
+
+
+register(Scenario(
+    name="board_reach", title=f"Табло: {BOARDS} табло раз в секунду, окно вызывает",
+    area="onewindow.queue.board", requests={"tiny": 100, "district": 3000, "region": 3000},
+    concurrency=BOARDS, prepare=_prepare_reach, call=_reach_call, clients=_reach_clients,
+    warmup=BOARDS, extra=_reach_extra))

@@ -6,7 +6,7 @@ import random
 import uuid
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from .applicants.models import Applicant, applicant_categories
@@ -14,10 +14,18 @@ from .applicants.services import search_keys
 from .auth.models import User
 from .auth.passwords import DEMO_PASSWORD
 from .auth.services import create_user
+from .calendar.services import office_calendar
 from .catalog.models import BeneficiaryCategory, Service
 from .core import clock
 from .core.snils import make_snils
-from .intake.services import DocumentLine, change_status, register_application
+from .intake.models import Application, ApplicationDocument, ApplicationEvent
+from .intake.services import (
+    DocumentLine,
+    application_number,
+    change_status,
+    register_application,
+)
+from .numbering import next_values
 from .queue.services import seed_queue
 from .registry.models import Request
 from .registry.services import record_answer_received
@@ -196,35 +204,49 @@ def make_applicants(session: Session, count: int, rng: random.Random,
     return ids
 
 
+#: The newest applications go through the desk's own registration (case files,
+#: interagency requests, audit): about 20 ms each. Older ones of the year are inserted in
+#: bulk as decided, so 50 000 applicants (100 000 applications) take a minute or two, not
+#: half an hour.
+LIVE_APPLICATIONS = 600
+LIVE_DAYS = 60
+HISTORY_DAYS = 365
+BATCH = 5_000
+
+
 def make_demo(session: Session, *, applicants: int, applications: int | None,
               random_seed: int = 1) -> str:
-    """Create staff, ``applicants`` applicants and about two applications each."""
+    """Create staff, ``applicants`` applicants and about two applications each.
+
+    The newest :data:`LIVE_APPLICATIONS` are registered over the last two months as a desk
+    would; any beyond them are the year before, decided, inserted in bulk.
+    """
     rng = random.Random(random_seed)
     seed_queue(session)
     staff = ensure_staff(session)
     start = 100_000_000 + (session.scalar(select(func.count(Applicant.id))) or 0) * 7
     ids = make_applicants(session, applicants, rng, snils_start=start)
     services = list(session.scalars(select(Service).where(Service.active)))
-    n_apps = applications if applications is not None else min(applicants * 2, 600)
+    n_apps = applications if applications is not None else applicants * 2
+    if not (services and ids):
+        n_apps = 0
+    live = min(n_apps, LIVE_APPLICATIONS)
     specialists = [staff["specialist"], staff["specialist2"]]
     now = clock.now()
+    _history(session, count=n_apps - live, rng=rng, applicant_ids=ids, services=services,
+             registrars=[u.id for u in specialists], decider=staff["chief"].id, now=now)
     whens = []
-    for _ in range(n_apps if services and ids else 0):
-        when = now - timedelta(days=rng.randrange(0, 60), hours=rng.randrange(0, 6),
+    for _ in range(live):
+        when = now - timedelta(days=rng.randrange(0, LIVE_DAYS), hours=rng.randrange(0, 6),
                                minutes=rng.randrange(0, 60))
         whens.append(min(when.replace(hour=min(max(when.hour, 9), 17)), now))
     for when in sorted(whens):
         service = rng.choice(services)
-        lines = []
-        for d in service.documents:
-            got = not d.interagency and (d.mandatory or rng.random() < 0.4)
-            lines.append(DocumentLine(name=d.name, form=d.form, sheets=rng.randint(1, 4) if got
-                                      else 0, received=got, mandatory=d.mandatory,
-                                      interagency=d.interagency, from_checklist=True))
         user = rng.choice(specialists)
         app = register_application(
-            session, applicant_id=rng.choice(ids), service_code=service.code, documents=lines,
-            user_id=user.id, now=when, idempotency_key=uuid.uuid4().hex,
+            session, applicant_id=rng.choice(ids), service_code=service.code,
+            documents=_document_lines(service, rng), user_id=user.id, now=when,
+            idempotency_key=uuid.uuid4().hex,
         )
         age = (now - when).days
         if age > 1:
@@ -234,10 +256,88 @@ def make_demo(session: Session, *, applicants: int, applications: int | None,
             refused = rng.random() < 0.15
             change_status(session, app, to="refused" if refused else "granted",
                           user_id=staff["chief"].id, now=when + timedelta(days=5),
-                          comment="Не подтверждено право на меру поддержки" if refused else None)
+                          comment=REFUSAL if refused else None)
     answered = answer_interagency_requests(session, rng, now=now)
     return (f"Демо-данные: сотрудников {len(staff)}, заявителей {len(ids)}, "
             f"заявлений {n_apps}, ответов на межведомственные запросы {answered}")
+
+
+REFUSAL = "Не подтверждено право на меру поддержки"
+
+
+def _document_lines(service: Service, rng: random.Random) -> list[DocumentLine]:
+    lines = []
+    for d in service.documents:
+        got = not d.interagency and (d.mandatory or rng.random() < 0.4)
+        lines.append(DocumentLine(name=d.name, form=d.form, sheets=rng.randint(1, 4) if got
+                                  else 0, received=got, mandatory=d.mandatory,
+                                  interagency=d.interagency, from_checklist=True))
+    return lines
+
+
+def _history(session: Session, *, count: int, rng: random.Random, applicant_ids: list[int],
+             services: list[Service], registrars: list[int], decider: int, now) -> None:
+    """``count`` decided applications of the year before the live ones, in bulk.
+
+    Numbered from the year's counter (``numbering.next_values``, oldest first, so the desk's
+    registrations continue after them), each with its checklist documents and its history
+    (accepted → transferred → granted or refused).
+    """
+    if count <= 0:
+        return
+    calendar = office_calendar(session)
+    whens = sorted(
+        (now - timedelta(days=rng.randrange(LIVE_DAYS, HISTORY_DAYS))).replace(
+            hour=rng.randrange(9, 17), minute=rng.randrange(60), second=rng.randrange(60),
+            microsecond=0)
+        for _ in range(count))
+    per_year: dict[int, int] = {}
+    for when in whens:
+        per_year[when.year] = per_year.get(when.year, 0) + 1
+    seqs = {year: iter(next_values(session, journal="applications", period=str(year),
+                                   count=n)) for year, n in sorted(per_year.items())}
+    deadlines: dict[tuple[date, int], date] = {}
+    apps, docs, events = (Application.__table__, ApplicationDocument.__table__,
+                          ApplicationEvent.__table__)
+    for first in range(0, count, BATCH):
+        plan = []
+        for when in whens[first:first + BATCH]:
+            service = rng.choice(services)
+            key = (when.date(), service.deadline_days)
+            if key not in deadlines:
+                deadlines[key] = calendar.add_working_days(*key)
+            refused = rng.random() < 0.15
+            decided = when + timedelta(days=rng.randint(2, max(3, service.deadline_days)))
+            seq = next(seqs[when.year])
+            plan.append((service, when, decided, refused, {
+                "number": application_number(when.year, seq), "year": when.year, "seq": seq,
+                "service_id": service.id, "applicant_id": rng.choice(applicant_ids),
+                "registered_at": when, "registered_by_id": rng.choice(registrars),
+                "deadline": deadlines[key], "status": "refused" if refused else "granted",
+                "status_changed_at": decided, "decided_at": decided,
+                "decision_reason": REFUSAL if refused else None,
+                "idempotency_key": uuid.UUID(int=rng.getrandbits(128)).hex, "version": 1}))
+        new_ids = session.execute(
+            insert(apps).returning(apps.c.id, sort_by_parameter_order=True),
+            [row for *_rest, row in plan]).scalars().all()
+        doc_rows, event_rows = [], []
+        for app_id, (service, when, decided, refused, row) in zip(new_ids, plan, strict=True):
+            for position, line in enumerate(_document_lines(service, rng), start=1):
+                doc_rows.append({"application_id": app_id, "position": position,
+                                 "name": line.name, "form": line.form, "sheets": line.sheets,
+                                 "received": line.received, "mandatory": line.mandatory,
+                                 "interagency": line.interagency, "from_checklist": True})
+            user = row["registered_by_id"]
+            event_rows += [
+                {"application_id": app_id, "at": when, "user_id": user, "status_from": None,
+                 "status_to": "accepted", "comment": "Заявление зарегистрировано"},
+                {"application_id": app_id, "at": when + timedelta(hours=3), "user_id": user,
+                 "status_from": "accepted", "status_to": "transferred", "comment": None},
+                {"application_id": app_id, "at": decided, "user_id": decider,
+                 "status_from": "transferred", "status_to": row["status"],
+                 "comment": REFUSAL if refused else None}]
+        session.execute(insert(docs), doc_rows)
+        session.execute(insert(events), event_rows)
 
 
 def answer_interagency_requests(session: Session, rng: random.Random, *, now) -> int:

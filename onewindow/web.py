@@ -199,11 +199,20 @@ def history_url() -> str | None:
 def template_digest(name: str) -> str:
     """A short digest of a template's source: the same in every worker and on every server.
 
-    Read again only when the file changes (keyed by its modification time).
+    Read again only when the file changes (keyed by its modification time) — looked at
+    only where templates reload (development); in production, once per process.
     """
     env = current_app.jinja_env
+    if not env.auto_reload and name in _settled_digests:
+        return _settled_digests[name]
     filename = env.get_template(name).filename
-    return _digest_of(filename, os.stat(filename).st_mtime_ns) if filename else ""
+    digest = _digest_of(filename, os.stat(filename).st_mtime_ns) if filename else ""
+    if not env.auto_reload:
+        _settled_digests[name] = digest
+    return digest
+
+
+_settled_digests: dict[str, str] = {}
 
 
 @functools.lru_cache(maxsize=64)

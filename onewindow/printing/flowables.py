@@ -95,6 +95,7 @@ def build_pdf(story: list[Flowable], *, margins_mm: Sequence[float], title: str)
                   bottomPadding=0)
     buf = BytesIO()
     doc = BaseDocTemplate(buf, pagesize=A4, pageTemplates=[PageTemplate("page", [frame])],
-                          title=title, author="Одно окно", pageCompression=1)
+                          title=title, author="Одно окно", pageCompression=1,
+                          initialFontName=FONT_FAMILY)  # no unembedded Helvetica
     doc.build(story)
     return buf.getvalue()

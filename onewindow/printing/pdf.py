@@ -35,7 +35,7 @@ from urllib.request import url2pathname
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-from .fonts import FONT_DIR, FONT_FAMILY, FONT_FILES, register_fonts
+from .fonts import FONT_DIR, FONT_FAMILY, FONT_FILES, map_family, register_fonts
 
 __all__ = [
     "BASE_CSS",
@@ -231,6 +231,8 @@ def render_pdf(
         )
     except Exception as exc:  # xhtml2pdf raises anything from anywhere
         raise PdfRenderError(f"PDF rendering failed: {exc}") from exc
+    finally:
+        map_family()  # xhtml2pdf re-mapped the family for the next ReportLab document
     if status.err:
         messages = "; ".join(
             f"line {line}: {msg}" for mode, line, msg, _frag in status.log if mode == "error"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -356,3 +357,17 @@ class DeskSession(db.Model):
         if self.ended_at is not None:
             return self.ended_at
         return now if self.is_live(now) else self.last_seen_at
+
+
+class BoardVersion(db.Model):
+    """A number that grows whenever something the hall board shows changes.
+
+    Bumped once per commit that touched a ticket, a window or a purpose
+    (:mod:`onewindow.queue.board`); a board poll reads this one row to know whether the
+    board it answered a moment ago still stands.
+    """
+
+    __tablename__ = "queue_board_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

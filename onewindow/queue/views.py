@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime
 
 from flask import Blueprint, current_app, flash, request, url_for
@@ -31,6 +30,7 @@ from ..web import (
     renew_device,
     write_at_edge,
 )
+from . import board as hall_board
 from . import desks, documents, queries, services
 from .forms import BookingForm, CancelBookingForm, DeskForm, KioskForm, PurposeForm, SlotsForm
 from .models import Desk, Kiosk, VisitPurpose
@@ -199,10 +199,10 @@ def board():
 @bp.get("/board/calls")
 @public
 def board_calls():
-    # Polled every second by every hall board: an unchanged board answers 304 unrendered.
-    board = queries.board_state(db.session, now=clock.now())
-    return render_conditional(dataclasses.astuple(board), "queue/_board_calls.html",
-                              board=board)
+    # Polled every second by every hall board: an unchanged board answers 304 unrendered,
+    # after one read of the board's stamp (onewindow.queue.board).
+    board = hall_board.current(db.session, now=clock.now())
+    return render_conditional(board.etag, "queue/_board_calls.html", board=board.state)
 
 
 # --- desk -----------------------------------------------------------------------------

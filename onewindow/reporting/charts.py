@@ -2,12 +2,11 @@
 
 The SVG is plain XML (presentation attributes only, no ``style=`` and no script), so the
 strict CSP admits it inline and svglib draws the same markup as vectors in the PDFs
-(:func:`data_uri` for xhtml2pdf's ``<img>``). Every label is XML-escaped.
+(``reporting.report_pdf``). Every label is XML-escaped.
 """
 
 from __future__ import annotations
 
-import base64
 import math
 from collections.abc import Sequence
 
@@ -204,8 +203,3 @@ def _shade(share: float) -> str:
 def _short(label, limit: int = 14) -> str:
     label = str(label)
     return label if len(label) <= limit else label[: limit - 1] + "…"
-
-
-def data_uri(svg: str) -> str:
-    """The SVG as a data: URI for xhtml2pdf's <img> (svglib draws it as vectors)."""
-    return "data:image/svg+xml;base64," + base64.b64encode(str(svg).encode()).decode()

@@ -195,10 +195,9 @@ class QueueFigures:
 def _ticket_rows(session: Session, period: Period):
     return session.execute(
         select(Ticket.day, Ticket.issued_at, Ticket.queued_at, Ticket.due_at,
-               Ticket.first_called_at, Ticket.called_at, Ticket.started_at,
-               Ticket.finished_at, Ticket.status, Ticket.priority, Ticket.desk_id,
-               Desk.number, Ticket.purpose_id, VisitPurpose.letter, VisitPurpose.name,
-               Ticket.specialist_id)
+               Ticket.first_called_at, Ticket.started_at, Ticket.finished_at, Ticket.status,
+               Ticket.priority, Ticket.desk_id, Desk.number, Ticket.purpose_id,
+               VisitPurpose.letter, VisitPurpose.name)
         .join(VisitPurpose, VisitPurpose.id == Ticket.purpose_id)
         .outerjoin(Desk, Desk.id == Ticket.desk_id)
         .where(Ticket.day >= period.start, Ticket.day <= period.end)
@@ -227,14 +226,21 @@ def queue_figures(session: Session, *, period: Period, standard_minutes: int = 1
         last_hour = max(last_hour, r.issued_at.hour)
     hour_list = list(range(first_hour, last_hour + 1))
     heat = [[0] * len(hour_list) for _ in WEEKDAYS]
+    column = {hour: i for i, hour in enumerate(hour_list)}
     for r in rows:
+        # A year is ~40,000 tickets: each group's line is made once, not once per ticket.
         hour = r.issued_at.hour
-        lines = [total, days.setdefault(r.day, QueueLine(r.day, r.day.strftime("%d.%m.%Y"))),
-                 by_hour.setdefault(hour, QueueLine(hour, f"{hour:02d}:00–{hour + 1:02d}:00")),
-                 purposes.setdefault(r.purpose_id, QueueLine(r.letter, f"{r.letter} — {r.name}"))]
+        day = days.get(r.day) or days.setdefault(
+            r.day, QueueLine(r.day, r.day.strftime("%d.%m.%Y")))
+        at_hour = by_hour.get(hour) or by_hour.setdefault(
+            hour, QueueLine(hour, f"{hour:02d}:00–{hour + 1:02d}:00"))
+        purpose = purposes.get(r.purpose_id) or purposes.setdefault(
+            r.purpose_id, QueueLine(r.letter, f"{r.letter} — {r.name}"))
+        lines = [total, day, at_hour, purpose]
         if r.desk_id is not None:
-            lines.append(desks.setdefault(r.desk_id, QueueLine(r.number, f"Окно {r.number}")))
-        heat[r.day.weekday()][hour_list.index(hour)] += 1
+            lines.append(desks.get(r.desk_id) or desks.setdefault(
+                r.desk_id, QueueLine(r.number, f"Окно {r.number}")))
+        heat[r.day.weekday()][column[hour]] += 1
         wait_from = r.due_at if r.due_at is not None and r.due_at > r.queued_at else r.queued_at
         wait = None
         if r.first_called_at is not None:
@@ -242,14 +248,16 @@ def queue_figures(session: Session, *, period: Period, standard_minutes: int = 1
         service = None
         if r.status == "finished" and r.started_at is not None and r.finished_at is not None:
             service = max(0.0, (r.finished_at - r.started_at).total_seconds())
+        out_of_turn, booked = r.priority == "out_of_turn", r.priority == "booked"
+        no_show, within = r.status == "no_show", wait is not None and wait <= limit
         for line in lines:
             line.visitors += 1
-            line.out_of_turn += r.priority == "out_of_turn"
-            line.booked += r.priority == "booked"
-            line.no_show += r.status == "no_show"
+            line.out_of_turn += out_of_turn
+            line.booked += booked
+            line.no_show += no_show
             if wait is not None:
                 line.waits.append(wait)
-                line.within += wait <= limit
+                line.within += within
             if service is not None:
                 line.services.append(service)
                 line.served += 1

@@ -52,8 +52,12 @@ def test_tiny_run_end_to_end(gunicorn, tmp_path):
     assert by_name["board_poll"]["extra"]["304"].endswith("% of polls")
     assert int(by_name["handover_act"]["extra"]["items"]) == 100
     assert "KB" in by_name["deadlines_10k"]["extra"]["page"]
+    imported = results["apart"]["archive_import"]  # measured apart, on its own database
+    assert imported["result"]["rows"] == 200 and imported["result"]["imported"] > 0
+    assert "s (≤ 10 s" in imported["figures"]["preview"]
     assert results["server"]["workers"] == 2
     assert results["server"]["peak_worker_mb"] > 0
     data = json.loads((tmp_path / "latest-tiny-sqlite.json").read_text(encoding="utf-8"))
     assert data["meta"]["scale"] == "tiny" and data["meta"]["machine"]["cores"] >= 1
-    assert "| call_next |" in (tmp_path / "latest-tiny-sqlite.md").read_text(encoding="utf-8")
+    md = (tmp_path / "latest-tiny-sqlite.md").read_text(encoding="utf-8")
+    assert "| call_next |" in md and "Measured apart" in md

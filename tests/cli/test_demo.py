@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pymorphy3
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from onewindow.applicants.models import Applicant
@@ -80,3 +80,43 @@ def test_quickstart_asks_to_change_the_address(app):
             args=["quickstart", "--no-serve", "--applicants", "5"])
     assert result.exit_code == 0, result.output
     assert "INSTITUTION_ADDRESS" in result.output
+
+
+def test_applications_scale_with_applicants_over_a_year(app, client, session, monkeypatch):
+    """Two applications per applicant whatever their number (it was capped at 600): the
+    newest through the desk's registration, the year before in bulk, one gapless journal."""
+    from onewindow import demo
+    from onewindow.intake.models import Application, ApplicationEvent
+
+    monkeypatch.setattr(demo, "LIVE_APPLICATIONS", 12)
+    monkeypatch.setattr(demo, "BATCH", 50)  # several batches
+    before = session.scalar(select(func.max(Application.id))) or 0
+    report = make_demo(session, applicants=150, applications=None, random_seed=5)
+    session.commit()
+    assert "заявлений 300" in report
+    apps = list(session.scalars(select(Application).where(Application.id > before)
+                                .order_by(Application.registered_at, Application.id)))
+    assert len(apps) == 300
+    now = clock.now()
+    oldest = now - apps[0].registered_at
+    assert 200 <= oldest.days <= demo.HISTORY_DAYS  # a year of them, not two months
+    # Numbers follow the registration order in each year, with no gap and no repeat.
+    for year in {a.year for a in apps}:
+        seqs = [a.seq for a in apps if a.year == year]
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), year
+        assert all(a.number == f"{year}-{a.seq:06d}" for a in apps if a.year == year)
+    bulk = [a for a in apps if (now - a.registered_at).days >= demo.LIVE_DAYS]
+    assert len(bulk) == 300 - 12
+    assert {a.status for a in bulk} <= {"granted", "refused"}
+    assert all(a.decided_at and a.decided_at > a.registered_at for a in bulk)
+    assert all(a.documents and any(d.received for d in a.documents) for a in bulk[:20])
+    events = session.scalars(select(ApplicationEvent).where(
+        ApplicationEvent.application_id == bulk[0].id).order_by(ApplicationEvent.at)).all()
+    assert [e.status_to for e in events] == ["accepted", "transferred", bulk[0].status]
+    # A specialist's list stays short: their newest 30, the newest first.
+    specialist = session.scalar(select(User).where(User.username == "specialist"))
+    mine = [a for a in apps if a.registered_by_id == specialist.id]
+    assert len(mine) > 30
+    login(client, specialist, password=DEMO_PASSWORD)
+    page = client.get("/applications/").get_data(as_text=True)
+    assert mine[-1].number in page and mine[0].number not in page

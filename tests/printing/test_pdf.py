@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import Paragraph
 
 from onewindow.printing import pdf as pdf_module
+from onewindow.printing.flowables import build_pdf, styles
 from onewindow.printing.fonts import FONT_DIR, FONT_FILES, FONT_NAMES, register_fonts
 from onewindow.printing.pdf import (
     BASE_CSS,
@@ -96,6 +98,16 @@ def test_roboto_is_embedded_for_all_used_faces(monkeypatch, tmp_path):
     roboto = {name: emb for name, emb in fonts.items() if name.startswith("Roboto")}
     assert {"Roboto-Regular", "Roboto-Bold", "Roboto-Italic", "Roboto-BoldItalic"} <= set(roboto)
     assert all(roboto.values()), fonts  # /FontFile2 present
+
+
+def test_reportlab_bold_after_an_html_document_is_bold_not_bold_italic():
+    """xhtml2pdf re-mapped the Roboto family: a later platypus bold came out bold italic."""
+    render_pdf(page(f"<p>{PHRASE} <b>Ж</b> <i>К</i> <b><i>ЖК</i></b></p>"))
+    pdf = build_pdf([Paragraph("Жирный", styles()["cell_bold"]), Paragraph("Обычный",
+                                                                         styles()["cell"])],
+                    margins_mm=(10, 10, 10, 10), title="t")
+    assert set(pdf_fonts(pdf)) == {"Roboto-Bold", "Roboto-Regular"}
+    assert "Жирный" in pdf_text(pdf)
 
 
 def test_repeated_renders_are_stable():
