@@ -42,6 +42,7 @@ class Config:
         self.REPORTS_DATABASE_URL = env.get("REPORTS_DATABASE_URL", "").strip()
         self.WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
         self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
+        self.WTF_I18N_ENABLED = False  # WTForms' Russian messages (extensions.py)
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         # Behind HTTPS (production) the cookie is Secure unless explicitly turned off.

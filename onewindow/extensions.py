@@ -4,7 +4,7 @@ from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
+from flask_wtf import CSRFProtect, FlaskForm
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -26,3 +26,8 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
+
+# Every form speaks Russian, WTForms' own messages too («Обязательное поле.», «Неверный
+# вариант.» for a tampered list value), from the catalogue WTForms ships: Flask-WTF's own
+# translation hook needs Flask-Babel, so it is off (WTF_I18N_ENABLED) and WTForms' is used.
+FlaskForm.Meta.locales = ("ru",)
