@@ -371,9 +371,12 @@ SWAP_COUNTER = """
 window.__swaps = 0;
 window.__paused = false;
 document.addEventListener("htmx:afterSwap", function () { window.__swaps += 1; });
+window.__inflight = 0;
 document.addEventListener("htmx:beforeRequest", function (ev) {
   if (window.__paused) ev.preventDefault();
 });
+document.addEventListener("htmx:beforeSend", function () { window.__inflight += 1; });
+document.addEventListener("htmx:afterRequest", function () { window.__inflight -= 1; });
 """
 
 
@@ -388,7 +391,12 @@ def _footprint(board, cdp) -> dict:
     """DOM nodes, listeners and JS heap with the board at rest (polls held back meanwhile,
     so no request or swap is half-way), after a full garbage collection."""
     board.evaluate("window.__paused = true")
-    board.wait_for_timeout(300)  # the last request ends, its swap settles
+    # The last request ends (a loaded machine may take seconds), then its swap settles.
+    deadline = time.monotonic() + 30
+    while board.evaluate("window.__inflight") > 0:  # (no string eval under our CSP)
+        assert time.monotonic() < deadline, "a board request never ended"
+        board.wait_for_timeout(100)
+    board.wait_for_timeout(300)
     cdp.send("HeapProfiler.collectGarbage")
     counters = cdp.send("Memory.getDOMCounters")
     figures = {"nodes": counters["nodes"], "listeners": counters["jsEventListeners"],

@@ -7,11 +7,6 @@ pages show, and every GET route of the URL map with ids of real records.
 
 from __future__ import annotations
 
-import re
-from collections import deque
-from html.parser import HTMLParser
-from urllib.parse import urldefrag, urljoin, urlsplit
-
 import pytest
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
@@ -24,36 +19,9 @@ from onewindow.intake.models import Application
 from onewindow.queue.models import Desk, Ticket, VisitPurpose
 from onewindow.registry.models import Request
 
+from .routes import crawl
+
 ROLES = ("specialist", "chief", "director", "archivist", "admin")
-# Pages per URL shape (digits folded): enough to see each kind of page, bounded in time.
-PER_SHAPE = 1
-MAX_PAGES = 400
-# Documents are opened once per route by the second pass; the crawl keeps to pages.
-DOWNLOADS = (".pdf", ".xlsx", ".csv")
-
-
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href:
-                self.hrefs.append(href)
-
-
-def _links(base: str, html: str) -> list[str]:
-    parser = _Links()
-    parser.feed(html)
-    urls = []
-    for href in parser.hrefs:
-        url = urldefrag(urljoin(base, href))[0]
-        parts = urlsplit(url)
-        if parts.scheme in ("", "http") and parts.netloc in ("", "localhost"):
-            urls.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return urls
 
 
 def _well_formed(response) -> bool:
@@ -68,22 +36,15 @@ def _login(client, role: str):
 @pytest.mark.parametrize("role", ROLES)
 def test_every_linked_page_answers_without_a_server_error(app, client, office, role):
     _login(client, role)
-    seen, shapes, failures = set(), {}, []
-    todo = deque(["/"])
-    while todo and len(seen) < MAX_PAGES:
-        url = todo.popleft()
-        shape = re.sub(r"\d+", "N", url)
-        if (url in seen or shapes.get(shape, 0) >= PER_SHAPE or "/logout" in url
-                or urlsplit(url).path.endswith(DOWNLOADS)):
-            continue
-        seen.add(url)
-        shapes[shape] = shapes.get(shape, 0) + 1
+    seen, failures = [], []
+    for url, follow in crawl():
+        seen.append(url)
         response = client.get(url)
         if not _well_formed(response) or response.status_code >= 500:
             failures.append(f"{url}: {response.status}")
             continue
         if response.mimetype == "text/html" and response.status_code == 200:
-            todo.extend(_links(url, response.get_data(as_text=True)))
+            follow(response.get_data(as_text=True))
     assert not failures, failures
     assert len(seen) > 15, f"the crawl as {role} reached only {sorted(seen)}"
 

@@ -9,9 +9,6 @@ applicant's name without a read row of the user who opened it.
 from __future__ import annotations
 
 import re
-from collections import deque
-from html.parser import HTMLParser
-from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -24,12 +21,11 @@ from onewindow.inventory import services as inventory_services
 from onewindow.security.models import AuditEntry
 
 from ..archive.helpers import make_box
+from .routes import crawl
 from .test_crawl import ROLES, _login
 
 READS = ("view", "view_list", "export", "print")
-PER_SHAPE = 1
 MAX_PAGES = 300
-DOWNLOADS = (".pdf", ".xlsx", ".csv")
 
 
 def _reads(session, username: str) -> list[tuple[str, str | None, str | None]]:
@@ -114,47 +110,15 @@ def test_each_page_with_names_writes_its_read_row(client, session, office, role,
 # --------------------------------------------------------------------------- the crawl
 
 
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        href = attrs.get("href") if tag == "a" else None
-        for url in (href, attrs.get("hx-get")):
-            if url:
-                self.urls.append(url)
-
-
-def _links(base: str, html: str) -> list[str]:
-    parser = _Links()
-    parser.feed(html)
-    urls = []
-    for href in parser.urls:
-        url = urldefrag(urljoin(base, href))[0]
-        parts = urlsplit(url)
-        if parts.scheme in ("", "http") and parts.netloc in ("", "localhost"):
-            urls.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return urls
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_no_page_shows_a_name_without_a_read_row(client, session, office, role):
     markers = _markers(session)
     assert len(markers) >= 5
     marker_re = re.compile("|".join(re.escape(m) for m in markers))
     _login(client, role)
-    seen, shapes, unaudited = set(), {}, []
-    todo = deque(["/"])
-    while todo and len(seen) < MAX_PAGES:
-        url = todo.popleft()
-        shape = re.sub(r"\d+", "N", url)
-        if (url in seen or shapes.get(shape, 0) >= PER_SHAPE or "/logout" in url
-                or urlsplit(url).path.endswith(DOWNLOADS)):
-            continue
-        seen.add(url)
-        shapes[shape] = shapes.get(shape, 0) + 1
+    seen, unaudited = [], []
+    for url, follow in crawl(fragments=True, max_pages=MAX_PAGES):
+        seen.append(url)
         before = _count(session, role)
         for htmx in (False, True):
             headers = {"HX-Request": "true"} if htmx else {}
@@ -168,6 +132,6 @@ def test_no_page_shows_a_name_without_a_read_row(client, session, office, role):
                 unaudited.append(f"{url}{' (htmx)' if htmx else ''}: shows {shown.group()}")
             before = after
             if not htmx:
-                todo.extend(_links(url, html))
+                follow(html)
     assert not unaudited, "\n".join(unaudited)
     assert len(seen) > 15
