@@ -408,29 +408,19 @@ def record_read(action: str, *, object_type: str | None = None, object_id=None,
                                         actor=current_actor(), now=clock.now()))
 
 
-def audited_view(object_type: str, arg: str):
-    """Record in the audit log each successful view of the object the URL argument names."""
+def audited_view(object_type: str, arg: str | None = None):
+    """Record in the audit log each successful view of the object the URL argument ``arg``
+    names; without ``arg``, of a list or search that shows people's records (one row per
+    view, with its filter: the query string, or the form of a search sent by POST)."""
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             response = make_response(view(*args, **kwargs))
             if response.status_code == 200:
-                record_read("view", object_type=object_type, object_id=kwargs.get(arg))
-            return response
-        return wrapper
-    return decorate
-
-
-def audited_list(object_type: str):
-    """Record in the audit log each successful view of a list or search that shows people's
-    records: one row per view, with its filter (the query string, or the form of a search
-    sent by POST)."""
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            response = make_response(view(*args, **kwargs))
-            if response.status_code == 200:
-                record_read("view_list", object_type=object_type, details=list_filter())
+                if arg is None:
+                    record_read("view_list", object_type=object_type, details=list_filter())
+                else:
+                    record_read("view", object_type=object_type, object_id=kwargs.get(arg))
             return response
         return wrapper
     return decorate

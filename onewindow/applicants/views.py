@@ -8,7 +8,15 @@ from ..catalog.queries import categories
 from ..core import clock
 from ..extensions import db
 from ..forms_common import choices, parse_id
-from ..web import allow, audited_list, form_action, read_only, record_read, redirect_to, render
+from ..web import (
+    allow,
+    audited_view,
+    form_action,
+    read_only,
+    record_read,
+    redirect_to,
+    render,
+)
 from . import queries, services
 from .forms import ApplicantForm, SearchForm
 
@@ -34,7 +42,7 @@ def index():
 @bp.post("/search")
 @allow(*INTAKE_ROLES)
 @read_only
-@audited_list("applicants")
+@audited_view("applicants")
 def search():
     """Search as you type; POST keeps СНИЛС and names out of URLs and server logs."""
     form = SearchForm()

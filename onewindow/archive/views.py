@@ -43,7 +43,6 @@ from ..uploads import (
 from ..web import (
     after_commit,
     allow,
-    audited_list,
     audited_view,
     export_response,
     form_action,
@@ -90,7 +89,7 @@ def _can_work() -> bool:
 
 @bp.get("/")
 @allow(*ARCHIVE_LOOKUP_ROLES)
-@audited_list("case_files")
+@audited_view("case_files")
 def index():
     q = (request.args.get("q") or "").strip()
     status = request.args.get("status") or ""

@@ -17,7 +17,7 @@ from ..queue.queries import live_stats
 from ..reporting import charts
 from ..reporting.periods import Period, period_of
 from ..reports import queries as report_queries
-from ..web import allow, audited_list, has_role, redirect_to, render
+from ..web import allow, audited_view, has_role, redirect_to, render
 from . import queries
 
 bp = Blueprint("home", __name__)
@@ -32,7 +32,7 @@ def _standard() -> int:
 
 @bp.get("/")
 @allow()
-@audited_list("home")
+@audited_view("home")
 def index():
     today = clock.today()
     context: dict = {"today": today}

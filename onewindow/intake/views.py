@@ -19,7 +19,6 @@ from ..printsetup.requests import receipt_copies
 from ..security.sessions import audit_change, sees_full_pd
 from ..web import (
     allow,
-    audited_list,
     audited_view,
     form_action,
     has_role,
@@ -67,7 +66,7 @@ def _form_page(form, *, applicant, service, lines, status=200, error=None,
 
 @bp.get("/")
 @allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
-@audited_list("applications")
+@audited_view("applications")
 def list_applications():
     number = (request.args.get("number") or "").strip()
     if number:

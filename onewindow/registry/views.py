@@ -18,7 +18,6 @@ from ..intake.services import get_application
 from ..web import (
     after_commit,
     allow,
-    audited_list,
     audited_view,
     form_action,
     has_role,
@@ -115,7 +114,7 @@ def _deadlines_page(*, status: int = 200, received_form=None, error=None):
 
 @bp.get("/deadlines")
 @allow()
-@audited_list("deadlines")
+@audited_view("deadlines")
 def deadlines():
     return _deadlines_page()
 
@@ -574,7 +573,7 @@ def _send(notice) -> None:
 
 @bp.get("/notices")
 @allow(*STAFF)
-@audited_list("notices")
+@audited_view("notices")
 def list_notices():
     return render("registry/notices.html", listed=queries.list_notices(
         db.session, page=request.args.get("page", 1, type=int)))
