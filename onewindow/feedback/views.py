@@ -138,6 +138,7 @@ def revoke_device(device_id: int):
 def _complaints_page(*, error=None, error_id=None, status=200):
     return render("feedback/complaints.html",
                   open_items=queries.complaints(db.session, reviewed=False),
+                  open_total=queries.open_complaints_count(db.session),
                   reviewed=queries.complaints(db.session, reviewed=True, limit=50),
                   error=error, error_id=error_id), status
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
+from ..database import Page, paginate
 from ..errors import NotFound
 from .models import PrintedDocument
 
@@ -19,8 +20,8 @@ def get_print(session: Session, print_id: int) -> PrintedDocument:
 
 
 def journal(session: Session, *, day: date | None = None, user_id: int | None = None,
-            kind: str | None = None, limit: int = 300) -> list[PrintedDocument]:
-    """Journal rows, newest first (the bytes are not loaded)."""
+            kind: str | None = None, page: int = 1) -> Page:
+    """Journal rows, newest first, a page at a time (the bytes are not loaded)."""
     query = (select(PrintedDocument).options(defer(PrintedDocument.content))
              .order_by(PrintedDocument.printed_at.desc(), PrintedDocument.id.desc()))
     if day is not None:
@@ -31,7 +32,7 @@ def journal(session: Session, *, day: date | None = None, user_id: int | None = 
         query = query.where(PrintedDocument.user_id == user_id)
     if kind:
         query = query.where(PrintedDocument.kind == kind)
-    return list(session.scalars(query.limit(limit)))
+    return paginate(session, query, page=page, per_page=100)
 
 
 def for_object(session: Session, object_type: str, object_id, *,

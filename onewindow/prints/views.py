@@ -88,9 +88,10 @@ def journal():
         raise InvalidInput(str(exc)) from None
     everyone = has_role(*SEES_ALL) and request.args.get("all") == "1"
     kind = request.args.get("kind") if request.args.get("kind") in KIND_NAMES else None
-    entries = queries.journal(db.session, day=day, kind=kind,
-                              user_id=None if everyone else current_user.id)
-    return render("prints/index.html", entries=entries, day=day, everyone=everyone, kind=kind,
+    listed = queries.journal(db.session, day=day, kind=kind,
+                             user_id=None if everyone else current_user.id,
+                             page=request.args.get("page", 1, type=int))
+    return render("prints/index.html", listed=listed, day=day, everyone=everyone, kind=kind,
                   kinds=KIND_NAMES, can_see_all=has_role(*SEES_ALL), may_reprint=_may_reprint)
 
 

@@ -262,3 +262,15 @@ def test_tablet_rating_of_a_visit_rated_meanwhile_keeps_the_first(session, users
     assert again.id == first.id and again.score == 4
     session.commit()
     assert _count(session) == 1
+
+
+def test_the_complaints_heading_counts_every_open_one(client, users, session):
+    """The page shows the newest 200 open complaints; its heading said 200 when there were
+    more. It counts them all and says that only the newest are shown."""
+    session.add_all(Rating(at=clock.now(), score=1, comment=f"Жалоба {i}", source="qr",
+                           complaint=True) for i in range(205))
+    session.commit()
+    login(client, users["chief"])
+    page = client.get("/feedback/complaints").text
+    assert "На рассмотрении: 205" in page
+    assert "Показаны 200 последних" in page

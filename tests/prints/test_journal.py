@@ -209,3 +209,20 @@ def test_print_and_reprint_are_audited_in_the_journal_transaction(client, users,
         select(AuditEntry).where(AuditEntry.action == "print").order_by(AuditEntry.id))]
     assert details == [f"Расписка, журнал печати № {entry_id}",
                        f"Расписка, повторная печать № {entry_id}"]
+
+
+def test_a_busy_day_of_the_journal_is_paged(client, users, session):
+    """Everyone's prints of a busy day pass the 300 the journal used to stop at, silently."""
+    chief = users["chief"]
+    now = clock.now()
+    session.add_all(PrintedDocument(
+        kind="receipt", filename=f"raspiska-{i}.pdf", user_id=chief.id,
+        printed_at=now - timedelta(seconds=i), url="/x", params="{}", sha256="0" * 64, size=1,
+        content=b"%PDF") for i in range(230))
+    session.commit()
+    login(client, chief)
+    first = client.get("/prints/?all=1").text
+    assert "страница 1 из 3 · всего 230" in first
+    assert "raspiska-0.pdf" in first and "raspiska-100.pdf" not in first
+    last = client.get(f"/prints/?all=1&day={now.date().isoformat()}&page=3").text
+    assert "raspiska-229.pdf" in last and "raspiska-0.pdf" not in last
