@@ -355,7 +355,7 @@ def _run_after(committed: bool) -> None:
         token = set_write_intent(False)
         try:
             record = action()
-            if committed and callable(record):
+            if callable(record):
                 with own_write_transaction(db.session):
                     record(db.session)
         finally:
