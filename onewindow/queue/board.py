@@ -31,6 +31,7 @@ from .models import DESK_STALE_AFTER, BoardVersion, Desk, DeskSession, Ticket, V
 from .queries import FRESH_SECONDS, BoardState, board_state
 
 MAX_AGE = timedelta(seconds=5)
+READ_TRIES = 3
 CHANGED_KEY = "onewindow_board_changed"
 # What the board shows of a ticket: a change elsewhere (a linked application) is not news.
 TICKET_FIELDS = ("status", "called_at", "call_count", "desk_id", "number", "day", "purpose_id")
@@ -120,6 +121,27 @@ def _etag(state: BoardState) -> str:
                         usedforsecurity=False).hexdigest()[:20]
 
 
+def consistent_state(session: Session, *, now: datetime,
+                     seen: int | None = None) -> tuple[BoardState, int]:
+    """The board read as of one moment, and the stamp it was read under.
+
+    The board is several statements; under PostgreSQL's READ COMMITTED each sees the
+    commits made before it started, so a call committed between them gave a board with
+    the call shown and its ticket still counted as waiting. Every such commit puts a new
+    stamp, so a state read between two equal stamps is one moment's state; otherwise it
+    is read again. Stamp 0 (still changing after a few tries, or no stamp yet) → the
+    caller does not keep it.
+    """
+    before = stamp(session) if seen is None else seen
+    for _ in range(READ_TRIES):
+        state = board_state(session, now=now)
+        after = stamp(session)
+        if after == before:
+            return state, after
+        before = after
+    return state, 0
+
+
 def current(session: Session, *, now: datetime) -> Board:
     """The board as it stands: the one built before while it holds, else a new one."""
     key = str(session.get_bind().url)
@@ -128,7 +150,7 @@ def current(session: Session, *, now: datetime) -> Board:
     if (seen and board is not None and board.stamp == seen
             and board.built_at.date() == now.date() and board.built_at <= now < board.valid_until):
         return board
-    state = board_state(session, now=now)
+    state, seen = consistent_state(session, now=now, seen=seen)
     until = now + MAX_AGE
     for row in state.rows:
         if row.fresh:  # the highlight goes out by time alone

@@ -192,7 +192,7 @@ def kiosk_ticket_print(ticket_id: int):
 @public
 def board():
     return render("queue/board.html", "queue/_board_calls.html",
-                  board=queries.board_state(db.session, now=clock.now()),
+                  board=hall_board.current(db.session, now=clock.now()).state,
                   poll_ms=max(20, current_app.config["QUEUE_BOARD_POLL_MS"]))
 
 
