@@ -2,8 +2,24 @@
 
 SQLite's default deferred transactions hand out duplicate counter values under
 concurrent desks, and a plain BEGIN that later writes fails with "database is locked".
-So on SQLite every transaction that may write begins IMMEDIATE (it waits up to the
-busy timeout for the write lock); read-only requests (GET/HEAD) begin deferred.
+So on SQLite a transaction that may write takes the database's write lock (BEGIN
+IMMEDIATE, waiting up to the busy timeout) — but only at its first write: until then it
+reads like a read-only one (a plain BEGIN), other desks' writes go on, and at the first
+write statement (an INSERT, UPDATE, DELETE, or a SELECT … FOR UPDATE, whose row locks
+SQLite does not have) the read part is ended and the write lock taken, the savepoints
+opened meanwhile opened again (:func:`_take_write_lock`). That is PostgreSQL's READ
+COMMITTED with its row locks, where the row locks are one lock for the whole database:
+what a desk decides from rows it did not lock may have changed by its first write, on
+both databases alike. Without it, a registration held the write lock from the login check
+of its request to its commit, and four desks registered strictly one after the other.
+
+The wait for the write lock asks again every millisecond (:func:`_begin_immediate`), not
+through SQLite's busy handler: that one sleeps ever longer between tries (1, 2, 5, 10 …
+100 ms), so a desk second in line behind a 15 ms registration could wait a tenth of a
+second more, and — the other worker taking the lock again meanwhile — half a second or
+more (p99 ≈ 500 ms with four desks registering at once).
+
+Read-only requests (GET/HEAD) begin deferred and never take the write lock.
 PostgreSQL needs none of this: services lock rows with SELECT … FOR UPDATE.
 """
 
@@ -11,6 +27,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
+import time
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -113,7 +131,7 @@ def configure_engine(engine: Engine) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys = ON")
-        cur.execute("PRAGMA busy_timeout = 30000")
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
@@ -121,7 +139,77 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        conn.info[_LATE_WRITE] = False
+        conn.exec_driver_sql("BEGIN")
+        conn.info[_LATE_WRITE] = _write_intent.get()
+        conn.info[_SAVEPOINTS] = []
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(conn):
+        conn.info[_LATE_WRITE] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_statement(conn, _cursor, statement, _params, context, _many):
+        info = conn.info
+        if not info.get(_LATE_WRITE):
+            return
+        head = statement.lstrip()[:9].upper()
+        if head.startswith("SAVEPOINT"):
+            info[_SAVEPOINTS].append(statement.split()[-1])
+        elif head.startswith(("RELEASE", "ROLLBACK")):  # … [SAVEPOINT] name: it is closed
+            name, opened = statement.split()[-1], info[_SAVEPOINTS]
+            if name in opened:
+                del opened[opened.index(name):]
+        elif not head.startswith(("SELECT", "PRAGMA")) or _locks_rows(context):
+            info[_LATE_WRITE] = False
+            _take_write_lock(conn.connection.driver_connection, info[_SAVEPOINTS])
+
+
+_LATE_WRITE = "onewindow_write_lock_at_first_write"
+_SAVEPOINTS = "onewindow_savepoints_before_write"
+
+
+def _locks_rows(context) -> bool:
+    """A SELECT … FOR UPDATE (the SQLite compiler drops the clause; the statement keeps it)."""
+    statement = getattr(getattr(context, "compiled", None), "statement", None)
+    return getattr(statement, "_for_update_arg", None) is not None
+
+
+def _take_write_lock(dbapi_conn: sqlite3.Connection, savepoints: list[str]) -> None:
+    """End the transaction's read part (it wrote nothing) and go on in a write transaction."""
+    cur = dbapi_conn.cursor()
+    try:
+        cur.execute("COMMIT")
+        _begin_immediate(dbapi_conn)
+        for name in savepoints:
+            cur.execute(f"SAVEPOINT {name}")
+    finally:
+        cur.close()
+
+
+BUSY_TIMEOUT_MS = 30_000
+LOCK_RETRY_S = 0.001
+
+
+def _begin_immediate(dbapi_conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, asking for the write lock again every millisecond for up to the
+    busy timeout (then SQLite's «database is locked», as before)."""
+    cur = dbapi_conn.cursor()
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    cur.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+            time.sleep(LOCK_RETRY_S)
+    finally:
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.close()
 
 
 def is_postgres(session_or_engine) -> bool:

@@ -20,6 +20,29 @@ def all_services(session: Session) -> list[Service]:
     return list(session.scalars(select(Service).order_by(Service.short_name)))
 
 
+_service_ids: dict[tuple[str, str], int] = {}  # (database, code) → id: ids never change
+
+
+def find_service(session: Session, code: str | None) -> Service | None:
+    """The service with this code (any case), or None.
+
+    A registration asks in its view and again in its service: the second time, and in
+    every later request of the process, the row comes by its id from the session, read
+    at most once per transaction (a code renamed since is looked up again).
+    """
+    code = (code or "").strip().upper()
+    key = (str(session.get_bind().url), code)
+    known = _service_ids.get(key)
+    if known is not None:
+        service = session.get(Service, known)
+        if service is not None and service.code == code:
+            return service
+    service = session.scalar(select(Service).where(Service.code == code))
+    if service is not None:
+        _service_ids[key] = service.id
+    return service
+
+
 def service_by_code(session: Session, code: str) -> Service:
     service = session.scalar(
         select(Service).where(Service.code == (code or "").upper())

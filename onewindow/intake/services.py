@@ -13,6 +13,7 @@ from .. import numbering
 from ..applicants.models import Applicant
 from ..calendar.services import office_calendar
 from ..catalog.models import Service
+from ..catalog.queries import find_service
 from ..errors import Conflict, InvalidInput, NotFound
 from ..events import application_filed, application_registered, application_status_changed
 from .models import STATUS_FLOW, STATUS_NAMES, Application, ApplicationDocument, ApplicationEvent
@@ -75,7 +76,7 @@ def register_application(
     existing = find_by_key(session, idempotency_key)
     if existing is not None:
         return existing
-    service = session.scalar(select(Service).where(Service.code == (service_code or "").upper()))
+    service = find_service(session, service_code)
     if service is None or not service.active:
         raise InvalidInput("Выберите услугу из перечня", field="service")
     applicant = session.get(Applicant, applicant_id) if applicant_id else None

@@ -10,6 +10,7 @@ from ..applicants.queries import get_applicant
 from ..auth.models import User
 from ..auth.roles import CHIEF, INTAKE_ROLES, MANAGEMENT_ROLES, SPECIALIST
 from ..catalog.models import Service
+from ..catalog.queries import find_service
 from ..core import clock
 from ..core.text import plural_ru
 from ..errors import DomainError, InvalidInput
@@ -52,9 +53,8 @@ def _picker_services():
 
 
 def _selected_service(code: str | None) -> Service | None:
-    if not code:
-        return None
-    return db.session.scalar(select(Service).where(Service.code == code.upper(), Service.active))
+    service = find_service(db.session, code) if code else None
+    return service if service is not None and service.active else None
 
 
 def _form_page(form, *, applicant, service, lines, status=200, error=None,

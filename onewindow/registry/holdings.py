@@ -37,6 +37,15 @@ def start(session: Session, *, kind: str, item_id: int, user_id: int, now: datet
     return row
 
 
+def start_many(session: Session, *, kind: str, now: datetime,
+               held: list[tuple[int, int]]) -> None:
+    """Items just inserted, each held by its user from now: (item id, user id) pairs."""
+    if held:
+        session.execute(insert(Holding), [
+            {"item_kind": kind, "item_id": item_id, "user_id": user_id, "since": now}
+            for item_id, user_id in held])
+
+
 def finish(session: Session, *, kind: str, item_id: int, now: datetime) -> None:
     """The item is closed: its holding ends (the column keeps the last holder)."""
     row = open_holding(session, kind=kind, item_id=item_id)

@@ -104,6 +104,13 @@ def find_default_correspondent(session: Session, kind: str) -> Correspondent | N
                 None) or session.scalar(select(Correspondent).where(Correspondent.name == name))
 
 
+def _default_correspondents(session: Session, kinds: set[str]) -> dict[str, Correspondent]:
+    """The office's usual addressees of these kinds that are in the directory (one read)."""
+    names = {DEFAULT_CORRESPONDENTS[kind]: kind for kind in kinds}
+    return {names[row.name]: row for row in session.scalars(
+        select(Correspondent).where(Correspondent.name.in_(list(names))))}
+
+
 def default_correspondent(session: Session, kind: str, *, flush: bool = True) -> Correspondent:
     row = find_default_correspondent(session, kind)
     if row is None:
@@ -277,11 +284,12 @@ def prepare_interagency_requests(session: Session, application, *, user_id: int,
     expected = deadlines_for(session).add(sent_on, rtype.term)
     assignee = _user(session, user_id, field="assigned_to_id")
     created = []
-    for document in documents:
-        kind = _correspondent_kind_for(document.name)
+    kinds = [_correspondent_kind_for(document.name) for document in documents]
+    addressees = _default_correspondents(session, set(kinds))
+    for document, kind in zip(documents, kinds, strict=True):
         request = Request(
             direction="out", year=now.year, type_code="document_out",
-            correspondent=find_default_correspondent(session, kind), channel="smev",
+            correspondent=addressees.get(kind), channel="smev",
             received_on=sent_on, assigned_to_id=assignee.id,
             due_date=expected, original_due_date=expected, status="sent", created_at=now,
             created_by_id=user_id, application=application, application_document=document)
@@ -304,11 +312,10 @@ def prepare_interagency_requests(session: Session, application, *, user_id: int,
 
 
 def start_new_holdings(session: Session, application, *, now: datetime) -> None:
-    """The prepared requests, now inserted, are held by their assignee (one flush)."""
-    for request in session.info.get(NEW_REQUESTS_KEY, {}).pop(id(application), []):
-        holdings.start(session, kind="request", item_id=request.id,
-                       user_id=request.assigned_to_id, now=now, flush=False)
-    session.flush()
+    """The prepared requests, now inserted, are held by their assignee (one statement)."""
+    holdings.start_many(session, kind="request", now=now, held=[
+        (request.id, request.assigned_to_id)
+        for request in session.info.get(NEW_REQUESTS_KEY, {}).pop(id(application), [])])
 
 
 def get_request(session: Session, request_id: int) -> Request:

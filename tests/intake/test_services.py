@@ -221,7 +221,7 @@ def test_failure_late_in_the_cascade_rolls_back_the_number_too(app, session, mon
         raise RuntimeError("disk full")
 
     # Holdings of the interagency requests start after every row is inserted.
-    monkeypatch.setattr(holdings, "start", disk_full)
+    monkeypatch.setattr(holdings, "start_many", disk_full)
     with pytest.raises(RuntimeError, match="disk full"):
         make_application(session, user=user, applicant=make_applicant(session))
     session.rollback()
