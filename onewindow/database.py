@@ -33,6 +33,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlalchemy import Computed, event, func, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 
@@ -210,6 +211,12 @@ def _begin_immediate(dbapi_conn: sqlite3.Connection) -> None:
     finally:
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.close()
+
+
+def upsert_insert(session, table):
+    """An INSERT of ``table`` that takes ON CONFLICT clauses, in the session's dialect."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def is_postgres(session_or_engine) -> bool:

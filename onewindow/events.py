@@ -63,13 +63,15 @@ class DataRead:
 
 
 #: sent as application_registered.send(application, session=, now=, user_id=) while the
-#: new application is still pending: no id and no number yet (autoflush is off). Receivers
-#: add their rows without flushing; a row that needs a gapless number reserves it with
-#: ``numbering.defer`` and work that must run under the numbers' lock goes to
-#: ``numbering.then``, so the counters are taken last and everything is inserted at once.
+#: new application is still pending: no id yet, a stand-in number (autoflush is off).
+#: Receivers add their rows without flushing; a row that needs a gapless number gets a
+#: stand-in (``numbering.placeholder``) and reserves its number with ``numbering.defer``;
+#: work that must run under the numbers' lock goes to ``numbering.then``. Then every row
+#: is inserted at once, and the numbers are taken last.
 application_registered = _events.signal("application-registered")
 #: sent as application_filed.send(application, session=, now=, user_id=) right after the
-#: registration's rows were inserted (ids known), still inside its transaction
+#: registration's rows were inserted (ids known, numbers not yet taken), inside its
+#: transaction
 application_filed = _events.signal("application-filed")
 #: sent as application_status_changed.send(application, session=, now=, status_from=, user_id=)
 application_status_changed = _events.signal("application-status-changed")

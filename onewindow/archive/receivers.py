@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from .. import numbering
 from ..events import application_registered
 from .services import file_new_application
 
 
 @application_registered.connect
 def file_application(application, *, session, **_):
-    # Under the number lock: a file another desk opened meanwhile must be found.
-    numbering.then(session, lambda: file_new_application(session, application))
+    file_new_application(session, application)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from .. import numbering
 from ..applicants.models import Applicant
 from ..auth.models import User
 from ..catalog.models import Service, ServiceGroup
 from ..config import setting
 from ..core import clock
-from ..database import add_to_collection
+from ..database import add_to_collection, is_postgres
 from ..errors import Conflict, InvalidInput, NotFound
 from ..numbering import next_value, next_values
 from .models import (
@@ -45,29 +46,42 @@ def configured_number_format() -> str:
     return setting("ARCHIVE_CASE_NUMBER_FORMAT", DEFAULT_NUMBER_FORMAT)
 
 
-def next_case_number(session: Session, *, service: Service, year: int,
-                     number_format: str | None = None) -> str:
-    """Take the next case number, e.g. ESP/26/00001 (a counter per service and year)."""
+def case_journal(service: Service, number_format: str | None = None) -> str:
+    """The counter case numbers come from: one per service, or one for all."""
     fmt = number_format or configured_number_format()
-    journal = f"case:{service.code}" if "{code" in fmt else "case_files"
+    return f"case:{service.code}" if "{code" in fmt else "case_files"
+
+
+def free_case_number(session: Session, *, service: Service, year: int, seq: int,
+                     number_format: str | None = None) -> str:
+    """The case number of counter value ``seq``, or of the next values (taken from the same
+    counter) when an imported legacy folder has that number: skipped, not reused."""
+    fmt = number_format or configured_number_format()
     for _attempt in range(1000):
-        seq = next_value(session, journal=journal, period=str(year))
         try:
             number = fmt.format(code=service.code, year=year, yy=year % 100, seq=seq,
                                 group=service.group_code)
         except (KeyError, IndexError, ValueError) as exc:
             raise InvalidInput(f"Неверный формат номера дела: {fmt}") from exc
-        # A number taken by an imported legacy folder is skipped, not reused.
         if session.scalar(select(CaseFile.id).where(CaseFile.number == number)) is None:
             return number
+        seq = next_value(session, journal=case_journal(service, fmt), period=str(year))
     raise Conflict("Не удалось подобрать свободный номер дела")
+
+
+def next_case_number(session: Session, *, service: Service, year: int,
+                     number_format: str | None = None) -> str:
+    """Take the next case number, e.g. ESP/26/00001 (a counter per service and year)."""
+    seq = next_value(session, journal=case_journal(service, number_format), period=str(year))
+    return free_case_number(session, service=service, year=year, seq=seq,
+                            number_format=number_format)
 
 
 def take_case_numbers(session: Session, *, service: Service, year: int, count: int,
                       number_format: str | None = None) -> list[str]:
     """Take ``count`` case numbers at once: one counter lock and one look-up per block."""
     fmt = number_format or configured_number_format()
-    journal = f"case:{service.code}" if "{code" in fmt else "case_files"
+    journal = case_journal(service, fmt)
     numbers: list[str] = []
     for _attempt in range(1000):
         block = []
@@ -178,37 +192,58 @@ def ensure_case_file_for_application(session: Session, application) -> CaseFile:
     return case_file
 
 
+CASE_FILE_LOCKS = 0x43415345  # pg_advisory_xact_lock(int, int) namespace: "CASE" in ASCII
+
+
 def file_new_application(session: Session, application) -> CaseFile:
     """File an application being registered: into the open case file, or a new one.
 
-    Runs under the registration's number lock (``numbering.then``), so it sees a file a
-    concurrent desk has just opened for the same person and service, and the sheets it
-    adds are counted on the file as committed. Nothing is flushed: the registration
-    inserts every row at once.
+    Two desks registering the same person for the same service at once must meet in one
+    file: the second waits until the first commits (PostgreSQL: a lock on the person and
+    service, then the open file's row; SQLite: the write lock, taken by the FOR UPDATE),
+    then finds the file the first opened. Nothing is flushed: the registration inserts
+    every row at once; a new file gets its number with the registration's numbers, and
+    what quotes the application's number (an event's comment) is written then too.
     """
     now = application.registered_at
     user_id = application.registered_by_id
     service = application.service
+    if is_postgres(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"), {
+            "ns": CASE_FILE_LOCKS,
+            "key": (application.applicant.id * 1024 + service.id) % 2**31})
     case_file = session.scalar(
         select(CaseFile).where(CaseFile.applicant_id == application.applicant.id,
                                CaseFile.service_id == service.id, OPEN_CASE_FILE)
-        .execution_options(populate_existing=True))
+        .with_for_update().execution_options(populate_existing=True))
     if case_file is None:
-        case_file = CaseFile(number=next_case_number(session, service=service, year=now.year),
-                             applicant=application.applicant, service=service, year=now.year,
-                             opened_on=now.date(), opened_by_id=user_id, status="active",
-                             sheets=0)
+        case_file = CaseFile(number=numbering.placeholder()[1], applicant=application.applicant,
+                             service=service, year=now.year, opened_on=now.date(),
+                             opened_by_id=user_id, status="active", sheets=0)
         _event(case_file, kind="opened", user_id=user_id, now=now)
         session.add(case_file)
         case_file.applications.append(application)
+
+        def number(seq: int) -> None:
+            case_file.number = free_case_number(session, service=service, year=now.year,
+                                                seq=seq)
+
+        numbering.defer(session, journal=case_journal(service), period=str(now.year),
+                        assign=number)
     else:
-        if case_file.status == "closed":
-            _reopen(case_file, reason=f"Новое заявление № {application.number}",
-                    user_id=user_id, now=now)
+        closed = case_file.status == "closed"
         case_file.applications.append(application)
-        if len(case_file.applications) > 1:
-            _event(case_file, kind="linked", user_id=user_id, now=now,
-                   comment=f"Заявление № {application.number}")
+        linked = len(case_file.applications) > 1
+
+        def quote_number() -> None:
+            if closed:
+                _reopen(case_file, reason=f"Новое заявление № {application.number}",
+                        user_id=user_id, now=now)
+            if linked:
+                _event(case_file, kind="linked", user_id=user_id, now=now,
+                       comment=f"Заявление № {application.number}")
+
+        numbering.then(session, quote_number)
     case_file.sheets += application.total_sheets
     return case_file
 

@@ -112,23 +112,25 @@ def register_application(
 
 
 def _file(session: Session, application: Application, *, now: datetime, user_id: int) -> None:
-    """Build every other row of the registration, take the numbers last, insert at once.
+    """Insert every row of the registration, then take the numbers (numbering's lock).
 
-    The application's number is reserved first, so receivers that quote it (an
-    interagency request's subject) get it filled in before they are inserted. The number
-    locks are held from ``take_deferred`` to the commit: only the counters, the steps
-    that must see the other desks' commits, and the inserts run under them.
+    The rows go in with stand-in numbers, outside the number lock; the lock is held from
+    ``take_deferred`` to the commit, for the counters, the steps that must see the other
+    desks' commits, and the few updates that write the numbers (the application's, its
+    interagency requests' with the number in their subject, a new case file's).
     """
     def number(seq: int) -> None:
         application.seq = seq
         application.number = application_number(now.year, seq)
 
-    # Autoflush is off (the caller's block): the pending rows wait for their numbers.
+    # Autoflush is off (the caller's block): the receivers only add their rows.
+    application.seq, application.number = numbering.placeholder()
     numbering.defer(session, journal="applications", period=str(now.year), assign=number)
     application_registered.send(application, session=session, now=now, user_id=user_id)
-    numbering.take_deferred(session)
     session.flush()
     application_filed.send(application, session=session, now=now, user_id=user_id)
+    numbering.take_deferred(session)
+    session.flush()
 
 
 def _new_application(*, service: Service, applicant: Applicant, lines: list[DocumentLine],

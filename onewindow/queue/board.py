@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import event, inspect
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ..database import upsert_insert
 from .models import DESK_STALE_AFTER, BoardVersion, Desk, DeskSession, Ticket, VisitPurpose
 from .queries import FRESH_SECONDS, BoardState, board_state
 
@@ -96,11 +96,9 @@ def _forget(session: Session) -> None:
 
 def bump(session: Session) -> None:
     """Tell every board poller that the board changed (one upsert of one row)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" \
-        else sqlite.insert
     stamp = secrets.randbits(62) or 1
     session.connection().execute(
-        insert(BoardVersion.__table__).values(id=1, version=stamp)
+        upsert_insert(session, BoardVersion.__table__).values(id=1, version=stamp)
         .on_conflict_do_update(index_elements=["id"], set_={"version": stamp}))
 
 

@@ -13,6 +13,7 @@ from ..applicants.models import Applicant
 from ..auth.models import User
 from ..core.declension import guess_sex
 from ..core.text import format_date, normalize_person_key, normalize_search
+from ..database import upsert_insert
 from ..errors import Conflict, DomainError, InvalidInput, NotFound
 from ..intake.models import Application
 from ..numbering import next_value
@@ -109,6 +110,15 @@ def _default_correspondents(session: Session, kinds: set[str]) -> dict[str, Corr
     names = {DEFAULT_CORRESPONDENTS[kind]: kind for kind in kinds}
     return {names[row.name]: row for row in session.scalars(
         select(Correspondent).where(Correspondent.name.in_(list(names))))}
+
+
+def add_default_correspondent(session: Session, kind: str) -> Correspondent:
+    """Put the usual addressee of this kind into the directory, once however many desks
+    ask at the same moment (an upsert that waits for a concurrent one), and return it."""
+    name = DEFAULT_CORRESPONDENTS[kind]
+    session.execute(upsert_insert(session, Correspondent.__table__).values(name=name, kind=kind)
+                    .on_conflict_do_nothing(index_elements=["name"]))
+    return session.scalar(select(Correspondent).where(Correspondent.name == name))
 
 
 def default_correspondent(session: Session, kind: str, *, flush: bool = True) -> Correspondent:
@@ -272,9 +282,10 @@ def prepare_interagency_requests(session: Session, application, *, user_id: int,
     """Build the requests of an application being registered; numbers are taken last.
 
     The same requests as :func:`create_interagency_requests` makes for a saved one, but
-    nothing is flushed: each reserves its outgoing number (``numbering.defer``) and gets
-    it, with the application's number in its subject, when the registration takes its
-    numbers. Their holdings start once they are inserted (:func:`start_new_holdings`).
+    nothing is flushed: each is inserted with the registration's rows under a stand-in
+    number and reserves its outgoing number (``numbering.defer``), which it gets, with the
+    application's number in its subject, when the registration takes its numbers. Their
+    holdings start once they are inserted (:func:`start_new_holdings`).
     """
     documents = application.interagency_documents
     if not documents:
@@ -286,10 +297,13 @@ def prepare_interagency_requests(session: Session, application, *, user_id: int,
     created = []
     kinds = [_correspondent_kind_for(document.name) for document in documents]
     addressees = _default_correspondents(session, set(kinds))
+    for kind in set(kinds) - set(addressees):
+        addressees[kind] = add_default_correspondent(session, kind)
     for document, kind in zip(documents, kinds, strict=True):
+        seq, number = numbering.placeholder()
         request = Request(
-            direction="out", year=now.year, type_code="document_out",
-            correspondent=addressees.get(kind), channel="smev",
+            direction="out", year=now.year, seq=seq, number=number, subject=document.name,
+            type_code="document_out", correspondent=addressees[kind], channel="smev",
             received_on=sent_on, assigned_to_id=assignee.id,
             due_date=expected, original_due_date=expected, status="sent", created_at=now,
             created_by_id=user_id, application=application, application_document=document)
@@ -302,10 +316,6 @@ def prepare_interagency_requests(session: Session, application, *, user_id: int,
             request.subject = _text(f"{document.name} (заявление № {application.number})")
 
         numbering.defer(session, journal=OUTGOING_JOURNAL, period=str(now.year), assign=number)
-        if request.correspondent is None:
-            # Added to the directory on first use: under the lock, so two desks add it once.
-            numbering.then(session, lambda request=request, kind=kind: setattr(
-                request, "correspondent", default_correspondent(session, kind, flush=False)))
         created.append(request)
     session.info.setdefault(NEW_REQUESTS_KEY, {})[id(application)] = created
     return created
