@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, event, func, select
 
 from onewindow.archive.models import CaseFile
 from onewindow.calendar.services import set_override
@@ -234,3 +234,102 @@ def test_failure_late_in_the_cascade_rolls_back_the_number_too(app, session, mon
     session.commit()
     files = session.scalars(select(CaseFile).where(CaseFile.applicant_id == applicant.id)).all()
     assert len(files) == 1 and {a.id for a in files[0].applications} == {first.id, again.id}
+
+
+def test_concurrent_first_registrations_add_each_usual_addressee_once(app, session):
+    """Desks registering different people at once, in an office whose directory of
+    correspondents is still empty: each usual addressee is added once, every request has
+    one, and no row is left with a stand-in number."""
+    from onewindow.registry.models import Correspondent
+
+    user = make_user(session)
+    applicants = [make_applicant(session).id for _ in range(6)]
+    session.execute(delete(Correspondent))
+    user_id = user.id
+    session.commit()
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(applicants))
+
+    def desk(applicant_id):
+        with app.app_context():
+            barrier.wait()
+            try:
+                lines = services.checklist_lines(db.session.scalar(
+                    select(Service).where(Service.code == "ESP")))
+                lines[0].received = True
+                services.register_application(
+                    db.session, applicant_id=applicant_id, service_code="ESP",
+                    documents=lines, user_id=user_id, now=datetime(2026, 11, 27, 10),
+                    idempotency_key=uuid.uuid4().hex)
+                db.session.commit()
+            except BaseException as exc:  # noqa: BLE001 - collected and asserted
+                db.session.rollback()
+                errors.append(exc)
+            db.session.remove()
+
+    workers = [threading.Thread(target=desk, args=(a,)) for a in applicants]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    session.expire_all()
+    names = session.scalars(select(Correspondent.name)).all()
+    assert len(names) == len(set(names)) and names
+    requests = session.scalars(select(Request)).all()
+    assert len(requests) == len(applicants) * _interagency("ESP")
+    assert all(r.correspondent_id is not None for r in requests)
+    assert all("заявление № 2026-" in r.subject for r in requests)
+    numbers = [*session.scalars(select(Application.number)), *(r.number for r in requests),
+               *session.scalars(select(CaseFile.number))]
+    assert not [n for n in numbers if n.startswith("~")]
+    assert min(session.scalars(select(Application.seq))) == 1
+    assert sorted(r.seq for r in requests) == list(range(1, len(requests) + 1))
+
+
+def test_the_number_lock_covers_only_the_numbering(app, session):
+    """From the first counter to the commit only the numbers are written: every row of the
+    registration is inserted before, so the other desks wait for a few statements."""
+    user = make_user(session)
+    applicant = make_applicant(session)
+    make_application(session, user=user, applicant=applicant, service_code="ESP")
+    session.commit()
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()[:3]).upper())
+
+    engine = session.get_bind()
+    for who in (applicant, make_applicant(session)):  # a case file joined, then a new one
+        seen.clear()
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            make_application(session, user=user, applicant=who, service_code="ESP")
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        first_counter = next(i for i, s in enumerate(seen) if "NUMBER_COUNTERS" in s)
+        locked = seen[first_counter:]
+        assert sum("NUMBER_COUNTERS" in s for s in locked) == 1, locked  # one upsert
+        inserts = [s for s in locked if s.startswith("INSERT") and "NUMBER_COUNTERS" not in s]
+        # Only the joined file's event quotes the application's number: written then.
+        assert inserts in ([], ["INSERT INTO CASE_FILE_EVENTS"]), locked
+        assert len(locked) <= 8, locked
+        session.commit()
+    assert not session.scalars(select(Application).where(Application.number.like("~%"))).all()
+
+
+def test_a_reserved_number_never_taken_refuses_the_commit(session):
+    """A row reserved a number (it holds a stand-in) but the numbers were never taken: the
+    commit is refused rather than a «~…» number registered."""
+    from onewindow import numbering
+
+    applicant = make_applicant(session)
+    session.commit()
+    applicant.phone = "+7 900 000-00-00"
+    numbering.defer(session, journal="applications", period="2026", assign=lambda seq: None)
+    with pytest.raises(RuntimeError, match="never taken"):
+        session.commit()
+    session.rollback()
+    numbering.forget_deferred(session)
+    session.refresh(applicant)
+    assert applicant.phone != "+7 900 000-00-00"
