@@ -77,14 +77,16 @@ def _audit_flush(session: Session, _flush_context) -> None:
     seen = session.info.setdefault(SEEN_KEY, set())
     rows = []
     for obj, created, kind in changes:
+        key = inspect(obj).mapper.primary_key_from_instance(obj)
+        object_id = str(key[0]) if key and key[0] is not None else None
+        if not created and ("create", kind, object_id) in seen:
+            continue  # a new object's own row says it all (its number, written later, too)
         described = _describe(obj, created)
         if described is None:
             continue
         action, details = described
-        key = inspect(obj).mapper.primary_key_from_instance(obj)
-        object_id = str(key[0]) if key and key[0] is not None else None
-        if (action, kind, object_id) in seen or ("create", kind, object_id) in seen:
-            continue  # one row per object and action, and a new object's own row says it all
+        if (action, kind, object_id) in seen:
+            continue  # one row per object and action
         seen.add((action, kind, object_id))
         rows.append(audit.entry_values(action=action, now=now, user=actor,
                                        remote_addr=actor.remote_addr, object_type=kind,
