@@ -144,6 +144,13 @@ class ArchiveBox(db.Model):
         return str(self.year_from or self.year_to or "")
 
 
+def destroyed_label(status: str, act_number: str | None, act_date: date | None) -> str:
+    """«уничтожено по акту № … от …» for a destroyed file, else nothing."""
+    if status != "destroyed":
+        return ""
+    return f"уничтожено по акту № {act_number} от {format_date(act_date)}"
+
+
 class CaseFile(db.Model):
     """A personal case file (личное дело) of one applicant for one service."""
 
@@ -209,10 +216,7 @@ class CaseFile(db.Model):
 
     @property
     def destroyed_label(self) -> str:
-        if self.status != "destroyed":
-            return ""
-        return (f"уничтожено по акту № {self.destroyed_act_number} "
-                f"от {format_date(self.destroyed_act_date)}")
+        return destroyed_label(self.status, self.destroyed_act_number, self.destroyed_act_date)
 
     @property
     def close_reason_name(self) -> str:

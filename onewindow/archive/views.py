@@ -256,16 +256,14 @@ def labels_pdf():
         batch_id = request.args.get("batch_id", type=int)
         if not batch_id:
             raise InvalidInput("Выберите импорт")
-        files = queries.search_case_files(db.session, batch_id=batch_id)
+        files = queries.label_rows(db.session, batch_id=batch_id)
     elif selection == "box":
         box = queries.find_box(db.session, form.box.data or "")
         if box is None:
             raise InvalidInput("Короб не найден")
         files = queries.box_contents(db.session, box)
     else:
-        files = queries.search_case_files(db.session, opened_on=form.day.data or clock.today(),
-                                          limit=100000)
-        files.sort(key=lambda c: c.number)
+        files = queries.label_rows(db.session, opened_on=form.day.data or clock.today())
     if not files:
         raise InvalidInput("Нет дел для печати этикеток")
     return _label_response(lambda: documents.folder_labels_pdf(files, fmt=fmt, start=start, offset=label_offset()),  # noqa: E501
@@ -769,7 +767,7 @@ def batch_labels(batch_id: int):
     last = request.args.get("row_to", type=int)
     if first is not None and last is not None and first > last:
         raise InvalidInput("Строки реестра: «с» не больше «по»")
-    files = [c for c in queries.search_case_files(db.session, batch_id=batch.id)
+    files = [c for c in queries.label_rows(db.session, batch_id=batch.id)
              if (first is None or c.import_row >= first) and (last is None or c.import_row <= last)]
     if not files:
         raise InvalidInput("В этих строках реестра нет импортированных дел")
