@@ -16,8 +16,8 @@ def _journal(document: HandedOut, *, session) -> int:
         url=document.url, params=document.params, object_type=document.object_type,
         object_id=document.object_id, user_id=actor.id if actor else None, now=document.now)
     if actor is not None:
-        audit.record(session, action="print", now=document.now, user=actor,
-                     remote_addr=actor.remote_addr, object_type=document.object_type,
-                     object_id=document.object_id,
-                     details=f"{entry.kind_name}, журнал печати № {entry.id}")
+        audit.add(session, action="print", now=document.now, user=actor,
+                  remote_addr=actor.remote_addr, object_type=document.object_type,
+                  object_id=document.object_id,
+                  details=f"{entry.kind_name}, журнал печати № {entry.id}")
     return entry.id

@@ -80,6 +80,14 @@ def record(session: Session, **kwargs) -> AuditEntry:
     return entry
 
 
+def add(session: Session, **kwargs) -> None:
+    """The same row as :func:`record` in one INSERT, without an ORM object or a flush: for
+    the rows page views and prints write (a sixth of a search's CPU went to the flush)."""
+    values = entry_values(**kwargs)
+    session.connection().execute(insert(AuditEntry), [values])
+    log_entry(values)
+
+
 def failed_logins(session: Session, *, since: datetime, username: str | None = None,
                   remote_addr: str | None = None) -> int:
     """Failed logins since ``since`` for an account (after its last success) or an address."""
