@@ -52,17 +52,21 @@ def case_journal(service: Service, number_format: str | None = None) -> str:
     return f"case:{service.code}" if "{code" in fmt else "case_files"
 
 
+def _case_number(fmt: str, *, service: Service, year: int, seq: int) -> str:
+    try:
+        return fmt.format(code=service.code, year=year, yy=year % 100, seq=seq,
+                          group=service.group_code)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise InvalidInput(f"Неверный формат номера дела: {fmt}") from exc
+
+
 def free_case_number(session: Session, *, service: Service, year: int, seq: int,
                      number_format: str | None = None) -> str:
     """The case number of counter value ``seq``, or of the next values (taken from the same
     counter) when an imported legacy folder has that number: skipped, not reused."""
     fmt = number_format or configured_number_format()
     for _attempt in range(1000):
-        try:
-            number = fmt.format(code=service.code, year=year, yy=year % 100, seq=seq,
-                                group=service.group_code)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise InvalidInput(f"Неверный формат номера дела: {fmt}") from exc
+        number = _case_number(fmt, service=service, year=year, seq=seq)
         if session.scalar(select(CaseFile.id).where(CaseFile.number == number)) is None:
             return number
         seq = next_value(session, journal=case_journal(service, fmt), period=str(year))
@@ -84,14 +88,9 @@ def take_case_numbers(session: Session, *, service: Service, year: int, count: i
     journal = case_journal(service, fmt)
     numbers: list[str] = []
     for _attempt in range(1000):
-        block = []
-        for seq in next_values(session, journal=journal, period=str(year),
-                               count=count - len(numbers)):
-            try:
-                block.append(fmt.format(code=service.code, year=year, yy=year % 100, seq=seq,
-                                        group=service.group_code))
-            except (KeyError, IndexError, ValueError) as exc:
-                raise InvalidInput(f"Неверный формат номера дела: {fmt}") from exc
+        block = [_case_number(fmt, service=service, year=year, seq=seq)
+                 for seq in next_values(session, journal=journal, period=str(year),
+                                        count=count - len(numbers))]
         # Numbers taken by imported legacy folders are skipped, not reused.
         taken = set(session.scalars(select(CaseFile.number).where(CaseFile.number.in_(block))))
         numbers.extend(n for n in block if n not in taken)

@@ -27,13 +27,11 @@ def open_holding(session: Session, *, kind: str, item_id: int) -> Holding | None
 
 
 def start(session: Session, *, kind: str, item_id: int, user_id: int, now: datetime,
-          handover_id: int | None = None, note: str | None = None,
-          flush: bool = True) -> Holding:
+          handover_id: int | None = None, note: str | None = None) -> Holding:
     row = Holding(item_kind=kind, item_id=item_id, user_id=user_id, since=now,
                   handover_id=handover_id, note=note)
     session.add(row)
-    if flush:
-        session.flush()
+    session.flush()
     return row
 
 

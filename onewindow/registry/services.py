@@ -98,13 +98,6 @@ DEFAULT_CORRESPONDENTS = {
 }
 
 
-def find_default_correspondent(session: Session, kind: str) -> Correspondent | None:
-    """The office's usual addressee of this kind, if it is in the directory (or being added)."""
-    name = DEFAULT_CORRESPONDENTS[kind]
-    return next((o for o in session.new if isinstance(o, Correspondent) and o.name == name),
-                None) or session.scalar(select(Correspondent).where(Correspondent.name == name))
-
-
 def _default_correspondents(session: Session, kinds: set[str]) -> dict[str, Correspondent]:
     """The office's usual addressees of these kinds that are in the directory (one read)."""
     names = {DEFAULT_CORRESPONDENTS[kind]: kind for kind in kinds}
@@ -121,14 +114,10 @@ def add_default_correspondent(session: Session, kind: str) -> Correspondent:
     return session.scalar(select(Correspondent).where(Correspondent.name == name))
 
 
-def default_correspondent(session: Session, kind: str, *, flush: bool = True) -> Correspondent:
-    row = find_default_correspondent(session, kind)
-    if row is None:
-        row = Correspondent(name=DEFAULT_CORRESPONDENTS[kind], kind=kind)
-        session.add(row)
-        if flush:
-            session.flush()
-    return row
+def default_correspondent(session: Session, kind: str) -> Correspondent:
+    """The office's usual addressee of this kind, put into the directory on first use."""
+    return (_default_correspondents(session, {kind}).get(kind)
+            or add_default_correspondent(session, kind))
 
 
 # ----------------------------------------------------------------------- requests

@@ -157,33 +157,7 @@ def test_concurrent_registrations_get_distinct_consecutive_numbers(app, session)
     user_id, applicant_id = user.id, applicant.id
     session.commit()  # and no further read: on SQLite it would hold the write lock
     per_thread, threads = 6, 8
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(threads)
-
-    def desk():
-        with app.app_context():
-            barrier.wait()
-            for _ in range(per_thread):
-                try:
-                    lines = services.checklist_lines(
-                        db.session.scalar(select(Service).where(
-                            Service.code == "ESP")))
-                    lines[0].received = True
-                    services.register_application(
-                        db.session, applicant_id=applicant_id, service_code="ESP",
-                        documents=lines, user_id=user_id, now=datetime(2026, 11, 27, 10),
-                        idempotency_key=uuid.uuid4().hex)
-                    db.session.commit()
-                except BaseException as exc:  # noqa: BLE001 - collected and asserted
-                    db.session.rollback()
-                    errors.append(exc)
-            db.session.remove()
-
-    workers = [threading.Thread(target=desk) for _ in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
+    errors = _desks_register(app, [applicant_id] * threads, user_id=user_id, each=per_thread)
     assert errors == []
     session.expire_all()
     total = threads * per_thread
@@ -196,6 +170,39 @@ def test_concurrent_registrations_get_distinct_consecutive_numbers(app, session)
     assert files[0].sheets == sum(a.total_sheets for a in files[0].applications)
     out = sorted(session.scalars(select(Request.seq).where(Request.direction == "out")))
     assert out == list(range(1, len(out) + 1)) and len(out) == total * _interagency("ESP")
+
+
+def _desks_register(app, applicant_ids: list[int], *, user_id: int,
+                    each: int = 1) -> list[BaseException]:
+    """One desk (thread) per applicant id registers ``each`` ESP applications, all starting
+    at once; returns what any of them raised."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(applicant_ids))
+
+    def desk(applicant_id):
+        with app.app_context():
+            barrier.wait()
+            for _ in range(each):
+                try:
+                    lines = services.checklist_lines(db.session.scalar(
+                        select(Service).where(Service.code == "ESP")))
+                    lines[0].received = True
+                    services.register_application(
+                        db.session, applicant_id=applicant_id, service_code="ESP",
+                        documents=lines, user_id=user_id, now=datetime(2026, 11, 27, 10),
+                        idempotency_key=uuid.uuid4().hex)
+                    db.session.commit()
+                except BaseException as exc:  # noqa: BLE001 - collected and asserted
+                    db.session.rollback()
+                    errors.append(exc)
+            db.session.remove()
+
+    workers = [threading.Thread(target=desk, args=(a,)) for a in applicant_ids]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return errors
 
 
 def _interagency(code: str) -> int:
@@ -247,32 +254,7 @@ def test_concurrent_first_registrations_add_each_usual_addressee_once(app, sessi
     session.execute(delete(Correspondent))
     user_id = user.id
     session.commit()
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(applicants))
-
-    def desk(applicant_id):
-        with app.app_context():
-            barrier.wait()
-            try:
-                lines = services.checklist_lines(db.session.scalar(
-                    select(Service).where(Service.code == "ESP")))
-                lines[0].received = True
-                services.register_application(
-                    db.session, applicant_id=applicant_id, service_code="ESP",
-                    documents=lines, user_id=user_id, now=datetime(2026, 11, 27, 10),
-                    idempotency_key=uuid.uuid4().hex)
-                db.session.commit()
-            except BaseException as exc:  # noqa: BLE001 - collected and asserted
-                db.session.rollback()
-                errors.append(exc)
-            db.session.remove()
-
-    workers = [threading.Thread(target=desk, args=(a,)) for a in applicants]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    assert errors == []
+    assert _desks_register(app, applicants, user_id=user_id) == []
     session.expire_all()
     names = session.scalars(select(Correspondent.name)).all()
     assert len(names) == len(set(names)) and names
