@@ -315,3 +315,27 @@ def test_a_reserved_number_never_taken_refuses_the_commit(session):
     numbering.forget_deferred(session)
     session.refresh(applicant)
     assert applicant.phone != "+7 900 000-00-00"
+
+
+def test_texts_that_quote_a_number_quote_the_real_one(session):
+    """What quotes the application's number — the joined file's event, the reopened file's
+    reason, the requests' subjects — is written after the number is taken, never «~…»."""
+    from onewindow.archive import services as archive
+
+    user = make_user(session)
+    applicant = make_applicant(session)
+    first = make_application(session, user=user, applicant=applicant, service_code="ESP")
+    second = make_application(session, user=user, applicant=applicant, service_code="ESP")
+    case_file = session.scalar(select(CaseFile).where(CaseFile.applicant_id == applicant.id))
+    archive.close_case_file(session, case_file, reason="moved_away", note=None,
+                            user_id=user.id, now=datetime(2026, 11, 30, 10))
+    third = make_application(session, user=user, applicant=applicant, service_code="ESP")
+    session.commit()
+    session.expire_all()
+    comments = [e.comment or "" for e in case_file.events]
+    assert f"Заявление № {second.number}" in comments
+    assert f"Новое заявление № {third.number}" in comments
+    subjects = session.scalars(select(Request.subject)).all()
+    assert subjects and all("~" not in s for s in [*comments, *subjects])
+    assert {f"заявление № {a.number}" for a in (first, second, third)} <= {
+        s[s.index("заявление №"):].rstrip(")") for s in subjects}
