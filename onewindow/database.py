@@ -60,9 +60,12 @@ def own_write_transaction(session):
     """End the caller's (read) transaction and run the block in a write one, committed.
 
     For the writes of a read-only request (an audit row, a print journal entry, a desk
-    heartbeat): on SQLite the new transaction begins IMMEDIATE even in a GET.
+    heartbeat): on SQLite the new transaction begins IMMEDIATE even in a GET. PostgreSQL
+    has no such lock, so there the block joins the caller's transaction and one commit
+    ends both: two round trips fewer for every audited page view.
     """
-    session.commit()
+    if not is_postgres(session):
+        session.commit()
     token = set_write_intent(True)
     try:
         yield
