@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .. import numbering
 from ..applicants.models import Applicant
@@ -248,10 +248,15 @@ def transfer_day(session: Session, *, user_id: int, day, now: datetime, acting_u
     return moved
 
 
-def get_application(session: Session, application_id: int) -> Application:
+# What a printed document of the application shows, in two statements instead of five.
+FOR_DOCUMENTS = (joinedload(Application.applicant), joinedload(Application.service),
+                 joinedload(Application.registered_by), selectinload(Application.documents))
+
+
+def get_application(session: Session, application_id: int, *, options=()) -> Application:
     if not 0 < application_id <= 2**31 - 1:  # PostgreSQL's integer would overflow
         raise NotFound("Заявление не найдено")
-    application = session.get(Application, application_id)
+    application = session.get(Application, application_id, options=options)
     if application is None:
         raise NotFound("Заявление не найдено")
     return application

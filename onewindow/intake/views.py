@@ -203,7 +203,8 @@ def cancel(application_id: int):
 @bp.get("/<int:application_id>/receipt.pdf")
 @allow(*INTAKE_ROLES, *MANAGEMENT_ROLES)
 def receipt_pdf(application_id: int):
-    application = services.get_application(db.session, application_id)
+    application = services.get_application(db.session, application_id,
+                                           options=services.FOR_DOCUMENTS)
     copies = receipt_copies()  # ?copies=1|2, else the user's print setup
     pdf = documents.receipt_pdf(application, copies=copies, config=current_app.config,
                                 feedback_url=rating_url(application=application),

@@ -5,13 +5,14 @@ from __future__ import annotations
 from ..events import HandedOut, document_handed_out
 from ..security import audit
 from . import services
+from .models import KIND_NAMES
 
 
 @document_handed_out.connect
 def _journal(document: HandedOut, *, session) -> int:
     """Keep the document (bytes included) and audit its print; return the entry's id."""
     actor = document.actor
-    entry = services.record_print(
+    entry_id = services.record_print(
         session, kind=document.kind, pdf=document.pdf, filename=document.filename,
         url=document.url, params=document.params, object_type=document.object_type,
         object_id=document.object_id, user_id=actor.id if actor else None, now=document.now)
@@ -19,5 +20,6 @@ def _journal(document: HandedOut, *, session) -> int:
         audit.add(session, action="print", now=document.now, user=actor,
                   remote_addr=actor.remote_addr, object_type=document.object_type,
                   object_id=document.object_id,
-                  details=f"{entry.kind_name}, журнал печати № {entry.id}")
-    return entry.id
+                  details=f"{KIND_NAMES.get(document.kind, document.kind)}, "
+                          f"журнал печати № {entry_id}")
+    return entry_id
