@@ -286,8 +286,10 @@ def _history(session: Session, *, count: int, rng: random.Random, applicant_ids:
     if count <= 0:
         return
     calendar = office_calendar(session)
+    # From LIVE_DAYS + 1 days back: with the hour set to office hours, a day exactly
+    # LIVE_DAYS back would be younger than LIVE_DAYS whenever it is earlier than that hour.
     whens = sorted(
-        (now - timedelta(days=rng.randrange(LIVE_DAYS, HISTORY_DAYS))).replace(
+        (now - timedelta(days=rng.randrange(LIVE_DAYS + 1, HISTORY_DAYS))).replace(
             hour=rng.randrange(9, 17), minute=rng.randrange(60), second=rng.randrange(60),
             microsecond=0)
         for _ in range(count))
