@@ -126,7 +126,20 @@ def _generated_virtual_on_sqlite(element, compiler, **kw):
     return f"GENERATED ALWAYS AS ({sql}) VIRTUAL"
 
 
-class elapsed_seconds(FunctionElement):
+class _Between(FunctionElement):
+    """A function of ``(start, end)`` that each database spells its own way (``SQL``)."""
+
+    inherit_cache = True
+    SQL: dict[str, str] = {}
+
+
+@compiles(_Between)
+def _between(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return element.SQL[compiler.dialect.name].format(start=start, end=end)
+
+
+class elapsed_seconds(_Between):
     """Seconds from ``start`` to ``end`` as a float; NULL when either is.
 
     For aggregations that must not bring every timestamp into Python: SQLite keeps them as
@@ -138,38 +151,18 @@ class elapsed_seconds(FunctionElement):
     type = Float()
     name = "elapsed_seconds"
     inherit_cache = True
+    SQL = {"sqlite": "((julianday({end}) - julianday({start})) * 86400.0)",
+           "postgresql": "CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS DOUBLE PRECISION)"}
 
 
-@compiles(elapsed_seconds, "sqlite")
-def _elapsed_seconds_sqlite(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"((julianday({end}) - julianday({start})) * 86400.0)"
-
-
-@compiles(elapsed_seconds, "postgresql")
-def _elapsed_seconds_postgresql(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS DOUBLE PRECISION)"
-
-
-class days_between(FunctionElement):
+class days_between(_Between):
     """Whole days from the date ``start`` to the date ``end`` (an integer)."""
 
     type = Integer()
     name = "days_between"
     inherit_cache = True
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
-
-
-@compiles(days_between, "postgresql")
-def _days_between_postgresql(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"({end} - {start})"
+    SQL = {"sqlite": "CAST(julianday({end}) - julianday({start}) AS INTEGER)",
+           "postgresql": "({end} - {start})"}
 
 
 def driver_rows(session, stmt, *, chunk: int = 5000):
