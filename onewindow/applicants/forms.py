@@ -75,6 +75,11 @@ class ApplicantForm(FlaskForm):
 
 
 class SearchForm(FlaskForm):
+    class Meta:
+        # The app's CSRFProtect checks every POST already (the page's token field or the
+        # X-CSRFToken header htmx sends); the form's own second check was 5 % of a search.
+        csrf = False
+
     q = StringField("Поиск заявителя", [Length(max=100)],
                     render_kw={"placeholder": "СНИЛС, фамилия или «Фамилия И.О.»",
                                "autocomplete": "off"})
