@@ -52,7 +52,7 @@ def test_expired_csrf_token_on_htmx_keeps_the_form(make_app, users):
     plain = client.post("/applicants/search", data={"q": "Иван", "csrf_token": "x"})
     assert plain.status_code == 400 and "Форма устарела" in plain.get_data(as_text=True)
     # The search form carries the page's token itself (sent without htmx, e.g. Enter
-    # before the script has loaded); the form class does not check it a second time.
+    # before the script has loaded); the form class has no token field of its own.
     page = client.get("/applicants/").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     sent = client.post("/applicants/search", data={"q": "Иван", "csrf_token": token})
