@@ -30,6 +30,11 @@ KIND_NAMES = {
     "disposal_act": "Акт об уничтожении",
 }
 
+
+def kind_name(kind: str) -> str:
+    """The document kind as the journal names it (the code itself for an unknown kind)."""
+    return KIND_NAMES.get(kind, kind)
+
 OBJECT_NAMES = {
     "application": "заявление",
     "register": "реестр",
@@ -79,7 +84,7 @@ class PrintedDocument(db.Model):
 
     @property
     def kind_name(self) -> str:
-        return KIND_NAMES.get(self.kind, self.kind)
+        return kind_name(self.kind)
 
     @property
     def object_label(self) -> str:

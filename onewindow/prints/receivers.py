@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..events import HandedOut, document_handed_out
 from ..security import audit
 from . import services
-from .models import KIND_NAMES
+from .models import kind_name
 
 
 @document_handed_out.connect
@@ -20,6 +20,5 @@ def _journal(document: HandedOut, *, session) -> int:
         audit.add(session, action="print", now=document.now, user=actor,
                   remote_addr=actor.remote_addr, object_type=document.object_type,
                   object_id=document.object_id,
-                  details=f"{KIND_NAMES.get(document.kind, document.kind)}, "
-                          f"журнал печати № {entry_id}")
+                  details=f"{kind_name(document.kind)}, журнал печати № {entry_id}")
     return entry_id
