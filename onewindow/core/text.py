@@ -96,7 +96,9 @@ def full_name(surname: str, name: str | None, patronymic: str | None = None) -> 
 
 # ---------------------------------------------------------------------- dates
 
-_RU_DATE_RE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+# Besides «.», what the same keys type in the office: «,» and, with the Russian layout
+# active, «ю» and «б» (the US «.» and «,» keys) — dd.mm.gggg typed without switching.
+_RU_DATE_RE = re.compile(r"(\d{1,2})[.,юбЮБ](\d{1,2})[.,юбЮБ](\d{4})")
 _ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -120,8 +122,8 @@ YEAR_MIN, YEAR_MAX = 1900, 2100
 
 
 def parse_date_ru(s: str) -> date:
-    """Parse 'дд.мм.гггг' (day/month may be one digit) or ISO 'гггг-мм-дд', years
-    1900–2100."""
+    """Parse 'дд.мм.гггг' (day/month may be one digit; «,», «ю», «б» also separate) or ISO
+    'гггг-мм-дд', years 1900–2100."""
     text = (s or "").strip()
     m = _RU_DATE_RE.fullmatch(text)
     if m:

@@ -96,6 +96,11 @@ def test_format_datetime():
         (" 31.12.2026 ", date(2026, 12, 31)),
         ("2027-02-05", date(2027, 2, 5)),
         ("29.02.2028", date(2028, 2, 29)),
+        # The key left of «.» on the Russian layout is the US «.» key, which gives «ю»
+        # (and the US «,» key «б»): a date typed with the layout switched, or with a comma.
+        ("05ю02ю2027", date(2027, 2, 5)),
+        ("5Б2Б2027", date(2027, 2, 5)),
+        ("05,02,2027", date(2027, 2, 5)),
     ],
 )
 def test_parse_date_ru(raw, expected):
